@@ -1,0 +1,40 @@
+# tilefunc: the two commands are `make run` and `make test`. Each installs
+# what it needs (Debian packages, a Python virtualenv, npm packages, Go
+# modules) and starts the services it uses.
+
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK_VERSION := 2025.1.1
+ENV := eval "$$(bash scripts/env.sh)"
+
+.PHONY: run test build demo deps services stop lint clean screenshot
+
+## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
+run: build
+	@bash scripts/run.sh
+
+## test: vet, format, staticcheck and every test against the real services.
+test: services lint
+	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
+
+## build: the handler binary (cgo, GDAL) at bin/handler.
+build: deps
+	@$(GO) build -o bin/handler ./cmd/handler
+
+deps:
+	@bash scripts/deps.sh
+
+services:
+	@bash scripts/services.sh up
+
+## stop: stop the local PostgreSQL and Azurite.
+stop:
+	@bash scripts/services.sh down
+
+lint: deps
+	@test -z "$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files -o --exclude-standard '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	@$(GO) vet ./...
+	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+clean:
+	rm -rf bin dist

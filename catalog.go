@@ -1,0 +1,110 @@
+package tilefunc
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Search is a registered pgSTAC search (a mosaic definition), as stored in
+// pgstac.searches and shown by /searches/{id}/info.
+type Search struct {
+	Hash     string          `json:"hash"`
+	Search   json.RawMessage `json:"search"`
+	Where    *string         `json:"_where"`
+	OrderBy  *string         `json:"orderby"`
+	LastUsed string          `json:"lastused"`
+	UseCount int64           `json:"usecount"`
+	Metadata SearchMetadata  `json:"metadata"`
+}
+
+// SearchMetadata is the free-form metadata registered with a search. The
+// fields tilefunc reads are typed; everything else is kept as given.
+type SearchMetadata struct {
+	Type    string
+	Name    string
+	Bounds  []float64
+	MinZoom *int
+	MaxZoom *int
+	Extra   map[string]json.RawMessage
+}
+
+// Item is the part of a STAC item that rendering needs.
+type Item struct {
+	ID         string           `json:"id"`
+	Collection string           `json:"collection"`
+	BBox       []float64        `json:"bbox"`
+	Assets     map[string]Asset `json:"assets"`
+}
+
+// Asset is one file of a STAC item.
+type Asset struct {
+	Href  string   `json:"href"`
+	Type  string   `json:"type,omitempty"`
+	Roles []string `json:"roles,omitempty"`
+}
+
+// UnmarshalJSON reads the typed fields and keeps every other key as given.
+func (m *SearchMetadata) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*m = SearchMetadata{Extra: map[string]json.RawMessage{}}
+	for k, v := range raw {
+		var err error
+		switch k {
+		case "type":
+			err = json.Unmarshal(v, &m.Type)
+		case "name":
+			err = json.Unmarshal(v, &m.Name)
+		case "bounds":
+			err = json.Unmarshal(v, &m.Bounds)
+		case "minzoom":
+			err = json.Unmarshal(v, &m.MinZoom)
+		case "maxzoom":
+			err = json.Unmarshal(v, &m.MaxZoom)
+		default:
+			m.Extra[k] = v
+		}
+		if err != nil {
+			return Errorf(EINVALID, "metadata.%s: %v", k, err)
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the metadata back as one object. A search registered
+// without a type reads as "search", as titiler-pgstac reports it.
+func (m SearchMetadata) MarshalJSON() ([]byte, error) {
+	out := make(map[string]any, len(m.Extra)+5)
+	for k, v := range m.Extra {
+		out[k] = v
+	}
+	out["type"] = m.Type
+	if m.Type == "" {
+		out["type"] = "search"
+	}
+	if m.Name != "" {
+		out["name"] = m.Name
+	}
+	if m.Bounds != nil {
+		out["bounds"] = m.Bounds
+	}
+	if m.MinZoom != nil {
+		out["minzoom"] = *m.MinZoom
+	}
+	if m.MaxZoom != nil {
+		out["maxzoom"] = *m.MaxZoom
+	}
+	return json.Marshal(out)
+}
+
+// SearchOptions are pgSTAC's geojsonsearch controls: how far a search for the
+// items under a geometry may go before it returns.
+type SearchOptions struct {
+	ScanLimit    int           // stop after scanning this many items
+	ItemsLimit   int           // stop after finding this many items
+	TimeLimit    time.Duration // stop after this long
+	ExitWhenFull bool          // stop once the geometry is covered
+	SkipCovered  bool          // skip items hidden by earlier ones
+}

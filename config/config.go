@@ -1,0 +1,201 @@
+// Package config reads tilefunc's settings from the environment. Names follow
+// the seed guide (DATABASE_URL, USE_POSTGRES_MI, POSTGRES_*, ...) and
+// titiler-pgstac (TITILER_PGSTAC_*, DB_*), so existing app settings carry
+// over unchanged. A bad value stops start-up with one line naming the setting.
+package config
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"tilefunc"
+)
+
+// Config is every setting tilefunc reads, validated.
+type Config struct {
+	Addr         string // listen address
+	Database     Database
+	Storage      Storage
+	Search       tilefunc.SearchOptions
+	CacheControl string // Cache-Control for cacheable GET responses
+	Concurrency  int    // assets read in parallel for one image
+}
+
+// Database says how to reach pgSTAC.
+type Database struct {
+	URL       string // password mode (USE_POSTGRES_MI=false)
+	UseMI     bool   // token mode: managed identity or Azure CLI
+	LocalMode bool   // with UseMI: Azure CLI instead of managed identity
+	Host      string
+	Name      string
+	User      string
+	Port      int
+	ClientID  string // user-assigned identity to use (AZURE_CLIENT_ID)
+	MinConns  int32
+	MaxConns  int32
+}
+
+// Storage says where asset hrefs may be read from.
+type Storage struct {
+	ConnectionString string   // Azurite or shared-key account (AZURE_STORAGE_CONNECTION_STRING)
+	Account          string   // AZURE_STORAGE_ACCOUNT
+	UseAzureAuth     bool     // read blobs with the Azure credential
+	LocalDirs        []string // directories whose files may be read (development)
+	AllowedHosts     []string // extra https hosts read through GDAL's /vsicurl/
+}
+
+// DefaultPort is where the handler listens when the Functions host does not
+// give it a port.
+const DefaultPort = 8080
+
+// Load reads and validates the settings. getenv is os.Getenv in production.
+func Load(getenv func(string) string) (*Config, error) {
+	r := reader{getenv: getenv}
+	c := &Config{
+		Addr:         r.addr(),
+		CacheControl: r.str("TITILER_PGSTAC_API_CACHECONTROL", "public, max-age=3600"),
+		Concurrency:  r.int("MOSAIC_CONCURRENCY", 2*runtime.NumCPU(), 1),
+		Database: Database{
+			UseMI:     r.bool("USE_POSTGRES_MI", false),
+			LocalMode: r.bool("LOCAL_MODE", false),
+			Host:      r.str("POSTGRES_HOST", ""),
+			Name:      r.str("POSTGRES_DB", ""),
+			User:      r.str("POSTGRES_USER", ""),
+			Port:      r.int("POSTGRES_PORT", 5432, 1),
+			ClientID:  r.str("AZURE_CLIENT_ID", ""),
+			MinConns:  int32(r.int("DB_MIN_CONN_SIZE", 1, 0)),
+			MaxConns:  int32(r.int("DB_MAX_CONN_SIZE", 10, 1)),
+		},
+		Storage: Storage{
+			ConnectionString: r.str("AZURE_STORAGE_CONNECTION_STRING", ""),
+			Account:          r.str("AZURE_STORAGE_ACCOUNT", ""),
+			UseAzureAuth:     r.bool("USE_AZURE_AUTH", false),
+			LocalDirs:        r.list("TILEFUNC_LOCAL_ASSET_DIRS"),
+			AllowedHosts:     r.list("TILEFUNC_ALLOWED_HOSTS"),
+		},
+		Search: tilefunc.SearchOptions{
+			ScanLimit:    r.int("TITILER_PGSTAC_SEARCH_SCAN_LIMIT", 10000, 1),
+			ItemsLimit:   r.int("TITILER_PGSTAC_SEARCH_ITEMS_LIMIT", 100, 1),
+			TimeLimit:    time.Duration(r.int("TITILER_PGSTAC_SEARCH_TIME_LIMIT", 5, 1)) * time.Second,
+			ExitWhenFull: r.bool("TITILER_PGSTAC_SEARCH_EXITWHENFULL", true),
+			SkipCovered:  r.bool("TITILER_PGSTAC_SEARCH_SKIPCOVERED", true),
+		},
+	}
+	c.Database.URL = r.str("DATABASE_URL", "")
+	if r.err != nil {
+		return nil, r.err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	d := c.Database
+	switch {
+	case d.UseMI && d.URL != "":
+		return fmt.Errorf("config: DATABASE_URL is set together with USE_POSTGRES_MI=true: unset DATABASE_URL (the token is the password) or set USE_POSTGRES_MI=false")
+	case d.UseMI && (d.Host == "" || d.Name == "" || d.User == ""):
+		return fmt.Errorf("config: USE_POSTGRES_MI=true needs POSTGRES_HOST, POSTGRES_DB and POSTGRES_USER: set the missing ones (%s)", strings.Join(missing(map[string]string{"POSTGRES_HOST": d.Host, "POSTGRES_DB": d.Name, "POSTGRES_USER": d.User}), ", "))
+	case !d.UseMI && d.URL == "":
+		return fmt.Errorf("config: DATABASE_URL is not set: set it to postgresql://USER:PASSWORD@HOST:PORT/DB, or set USE_POSTGRES_MI=true with POSTGRES_HOST, POSTGRES_DB, POSTGRES_USER")
+	case !d.UseMI:
+		// The parser's own error may quote the string, password included.
+		if _, err := pgxpool.ParseConfig(d.URL); err != nil {
+			return fmt.Errorf("config: DATABASE_URL is not a valid PostgreSQL connection string: use postgresql://USER:PASSWORD@HOST:PORT/DB (URL-encode special characters in the password)")
+		}
+	}
+	if d.MinConns > d.MaxConns {
+		return fmt.Errorf("config: DB_MIN_CONN_SIZE (%d) is above DB_MAX_CONN_SIZE (%d): lower it", d.MinConns, d.MaxConns)
+	}
+	s := c.Storage
+	if s.UseAzureAuth && s.Account == "" {
+		return fmt.Errorf("config: USE_AZURE_AUTH=true needs AZURE_STORAGE_ACCOUNT: set it to the storage account name")
+	}
+	return nil
+}
+
+func missing(vals map[string]string) []string {
+	var out []string
+	for _, k := range []string{"POSTGRES_HOST", "POSTGRES_DB", "POSTGRES_USER"} {
+		if vals[k] == "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// reader parses settings and keeps the first error.
+type reader struct {
+	getenv func(string) string
+	err    error
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("config: "+format, args...)
+	}
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) int(name string, def, min int) int {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min {
+		r.fail("%s=%q: want a whole number of at least %d", name, v, min)
+		return def
+	}
+	return n
+}
+
+func (r *reader) bool(name string, def bool) bool {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(strings.ToLower(v))
+	if err != nil {
+		r.fail("%s=%q: want true or false", name, v)
+		return def
+	}
+	return b
+}
+
+func (r *reader) list(name string) []string {
+	var out []string
+	for _, v := range strings.Split(r.getenv(name), ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// addr is the Functions host's port on loopback, else TILEFUNC_ADDR, else
+// the default port on loopback.
+func (r *reader) addr() string {
+	for _, name := range []string{"FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_HTTPWORKER_PORT"} {
+		if v := strings.TrimSpace(r.getenv(name)); v != "" {
+			if p, err := strconv.Atoi(v); err != nil || p < 1 || p > 65535 {
+				r.fail("%s=%q: want a TCP port number", name, v)
+			}
+			return "127.0.0.1:" + v
+		}
+	}
+	return r.str("TILEFUNC_ADDR", fmt.Sprintf("127.0.0.1:%d", DefaultPort))
+}

@@ -1,0 +1,52 @@
+// Package tilefunc holds the domain types shared by every layer of the tile
+// server: the error codes that decide HTTP statuses, and the catalog shapes
+// (searches, items, assets) that flow from pgSTAC to the renderer.
+package tilefunc
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The handler package maps each to one HTTP status; no other
+// package decides a status.
+const (
+	ENOTFOUND    = "not_found"   // unknown search, item, collection or tile: 404
+	EINVALID     = "invalid"     // a parameter fails validation: 422
+	EBADREQUEST  = "bad_request" // a valid parameter that the data cannot satisfy: 400
+	ENOCONTENT   = "no_content"  // nothing covers the request: 204, empty body
+	EFORBIDDEN   = "forbidden"   // the catalog or role refuses a write: 403
+	EUNAVAILABLE = "unavailable" // a dependency is not ready (token, database): 503
+	EINTERNAL    = "internal"    // anything else: 500 with a generic message
+)
+
+// Error is a failure whose message is safe to show to a client.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or EINTERNAL.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of err, or a generic one.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal server error"
+}

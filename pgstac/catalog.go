@@ -1,0 +1,150 @@
+// Package pgstac is tilefunc's catalog: it calls pgSTAC's SQL API through a
+// pgx pool (register a search, read it back, find the items under a
+// geometry). It never re-implements pgSTAC's search logic.
+package pgstac
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"tilefunc"
+)
+
+// Catalog reads and registers searches in one pgSTAC database.
+type Catalog struct {
+	pool *pgxpool.Pool
+}
+
+// Options size the pool.
+type Options struct {
+	MinConns, MaxConns int32
+}
+
+// statementTimeout bounds every query, whatever pgSTAC's own limits say.
+const statementTimeout = "30s"
+
+// Open returns a catalog on connString. Connections are made lazily, so
+// Open does not wait for the database.
+func Open(ctx context.Context, connString string, opts Options) (*Catalog, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	cfg.MinConns, cfg.MaxConns = opts.MinConns, opts.MaxConns
+	rp := cfg.ConnConfig.RuntimeParams
+	rp["search_path"] = "pgstac,public"
+	rp["application_name"] = "tilefunc"
+	rp["statement_timeout"] = statementTimeout
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Catalog{pool: pool}, nil
+}
+
+// Close closes the pool.
+func (c *Catalog) Close() { c.pool.Close() }
+
+// Version is the pgSTAC schema version; it also proves the database answers.
+func (c *Catalog) Version(ctx context.Context) (string, error) {
+	var v string
+	err := c.pool.QueryRow(ctx, "SELECT pgstac.get_version()").Scan(&v)
+	return v, dbError(err)
+}
+
+// Register stores a search (pgSTAC search_query) and returns its hash.
+func (c *Catalog) Register(ctx context.Context, query, metadata json.RawMessage) (string, error) {
+	var readonly bool
+	if err := c.pool.QueryRow(ctx, "SELECT pgstac.readonly()").Scan(&readonly); err != nil {
+		return "", dbError(err)
+	}
+	if readonly {
+		return "", tilefunc.Errorf(tilefunc.EFORBIDDEN, "PgSTAC instance is set to `read-only`, cannot register search query.")
+	}
+	var hash string
+	err := c.pool.QueryRow(ctx, "SELECT hash FROM search_query($1::jsonb, _metadata => $2::jsonb)",
+		string(query), string(metadata)).Scan(&hash)
+	return hash, dbError(err)
+}
+
+// Search returns the registered search with the given hash. It reads the
+// searches table, so it needs no write grant.
+func (c *Catalog) Search(ctx context.Context, hash string) (*tilefunc.Search, error) {
+	var s tilefunc.Search
+	var lastused time.Time
+	var meta []byte
+	err := c.pool.QueryRow(ctx, `SELECT hash, search, _where, orderby,
+		lastused, usecount, coalesce(metadata, '{}') FROM searches WHERE hash = $1`, hash).
+		Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, notFound(hash)
+	}
+	if err != nil {
+		return nil, dbError(err)
+	}
+	s.LastUsed = lastused.UTC().Format(time.RFC3339Nano)
+	if err := json.Unmarshal(meta, &s.Metadata); err != nil {
+		return nil, fmt.Errorf("search %s metadata: %w", hash, err)
+	}
+	return &s, nil
+}
+
+func notFound(hash string) error {
+	return tilefunc.Errorf(tilefunc.ENOTFOUND, "SearchId `%s` not found", hash)
+}
+
+// itemFields are the item fields rendering needs (titiler-pgstac's set).
+const itemFields = `{"include":["assets","id","bbox","collection"]}`
+
+// Items returns the items of search hash that intersect bbox (lon/lat), in
+// the search's order, through pgSTAC's geojsonsearch.
+func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
+	var fc struct {
+		Features []tilefunc.Item `json:"features"`
+	}
+	err := c.pool.QueryRow(ctx, "SELECT geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8)",
+		polygon(bbox), hash, itemFields, o.ScanLimit, o.ItemsLimit,
+		fmt.Sprintf("%d milliseconds", o.TimeLimit.Milliseconds()), o.ExitWhenFull, o.SkipCovered).
+		Scan(&fc)
+	if err != nil {
+		if strings.Contains(err.Error(), "Not Found") {
+			return nil, notFound(hash)
+		}
+		return nil, dbError(err)
+	}
+	return fc.Features, nil
+}
+
+// polygon is bbox as a GeoJSON polygon.
+func polygon(b [4]float64) string {
+	return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]g,%[2]g],[%[3]g,%[2]g],[%[3]g,%[4]g],[%[1]g,%[4]g],[%[1]g,%[2]g]]]}`,
+		b[0], b[1], b[2], b[3])
+}
+
+// dbError turns the database's refusals into client-safe errors; anything
+// else stays internal.
+func dbError(err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case pe.Code == "42501": // insufficient_privilege
+		return tilefunc.Errorf(tilefunc.EFORBIDDEN, "the database role may not do this (%s): registering searches needs the register grants", pe.Message)
+	case pe.Code == "25006": // read_only_sql_transaction
+		return tilefunc.Errorf(tilefunc.EFORBIDDEN, "the database is read-only: cannot register search query")
+	case strings.HasPrefix(pe.Code, "22"), pe.Code == "P0001", pe.Code == "42883", pe.Code == "42703":
+		return tilefunc.Errorf(tilefunc.EINVALID, "invalid search: %s", pe.Message)
+	case pe.Code == "57014": // query_canceled: statement timeout
+		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the catalog query took too long")
+	}
+	return err
+}

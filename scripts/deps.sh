@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Idempotent dev/test dependency install; a quick no-op when all is present.
+#   apt:    GDAL (cgo, via pkg-config), PostgreSQL 15 + PostGIS 3
+#   python: .local/venv with requirements-dev.txt (pypgstac)
+#   npm:    node_modules from package-lock.json (azurite)
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$REPO"
+mkdir -p .local
+
+# --- apt -------------------------------------------------------------------
+# pkg-config is what godal's cgo build uses to find GDAL.
+apt_pkgs=(libgdal-dev gdal-bin pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib)
+python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: apt-get install ${missing[*]}"
+  sudo=(); [[ $(id -u) == 0 ]] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  # Output goes to a log shown only on failure (debconf chatter otherwise).
+  { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "${missing[@]}"; } \
+    >.local/apt.log 2>&1 || { cat .local/apt.log >&2; exit 1; }
+fi
+
+# --- python venv -----------------------------------------------------------
+# Reinstall only when requirements-dev.txt changed: its sha is kept in the venv.
+venv=.local/venv
+req_sha=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
+if [[ ! -x $venv/bin/python || $(cat "$venv/.requirements.sha256" 2>/dev/null) != "$req_sha" ]]; then
+  echo "deps: python venv ($venv) from requirements-dev.txt"
+  [[ -x $venv/bin/python ]] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+  echo "$req_sha" >"$venv/.requirements.sha256"
+fi
+
+# --- npm -------------------------------------------------------------------
+# npm ci writes node_modules/.package-lock.json; it is our "installed" stamp.
+if ! command -v npm >/dev/null; then
+  echo "deps: npm (Node.js >= 20) is required for azurite but was not found" >&2
+  exit 1
+fi
+stamp=node_modules/.package-lock.json
+if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+  echo "deps: npm ci (azurite)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  touch "$stamp"
+fi
