@@ -1,0 +1,75 @@
+package handler_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// Bad input gets a 4xx JSON {"detail": ...}, never a 500.
+func TestBadRequestsGetJSONErrors(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	tile := e.url + "/searches/" + id + "/tiles/WebMercatorQuad/"
+	cases := []struct {
+		name, url string
+		status    int
+		mention   string
+	}{
+		{"unknown search", e.url + "/searches/0123456789abcdef0123456789abcdef/tiles/WebMercatorQuad/8/124/92.png?assets=visual", 404, "not found"},
+		{"unknown search info", e.url + "/searches/nope/info", 404, "not found"},
+		{"z not a number", tile + "a/124/92.png?assets=visual", 422, "tile address"},
+		{"x negative", tile + "8/-1/92.png?assets=visual", 404, "outside"},
+		{"y malformed", tile + "8/124/92..png?assets=visual", 422, "tile address"},
+		{"unknown format", tile + "8/124/92.gif?assets=visual", 422, "format"},
+		{"unknown tile matrix set", e.url + "/searches/" + id + "/tiles/NoSuchTMS/8/124/92.png?assets=visual", 422, "tileMatrixSetId"},
+		{"tile outside the matrix set", tile + "8/300/92.png?assets=visual", 404, "outside"},
+		{"zoom outside the matrix set", tile + "30/0/0.png?assets=visual", 404, "outside"},
+		{"missing assets", tile + "8/124/92.png", 422, "assets"},
+		{"rescale not numbers", tile + "8/124/92.png?assets=visual&rescale=a,b", 422, "rescale"},
+		{"rescale odd count", tile + "8/124/92.png?assets=visual&rescale=0,10,20", 422, "rescale"},
+		{"tilesize zero", tile + "8/124/92.png?assets=visual&tilesize=0", 422, "tilesize"},
+		{"tilesize huge", tile + "8/124/92.png?assets=visual&tilesize=100000", 422, "tilesize"},
+		{"nodata not a number", tile + "8/124/92.png?assets=visual&nodata=x", 422, "nodata"},
+		{"unknown asset", tile + "8/124/92.png?assets=nope", 400, "nope"},
+		{"band out of range", tile + "8/124/92.png?assets=visual|bidx=9", 400, "band"},
+		{"bad asset option", tile + "8/124/92.png?assets=visual|foo=1", 422, "assets"},
+		{"unknown route", e.url + "/nothing/here", 404, "Not Found"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := get(t, c.url).detail(t, c.status)
+			if !strings.Contains(strings.ToLower(d), strings.ToLower(c.mention)) {
+				t.Fatalf("detail %q does not mention %q", d, c.mention)
+			}
+		})
+	}
+}
+
+func TestBadRegisterBodiesGet422(t *testing.T) {
+	e := newEnv(t, false)
+	for name, body := range map[string]string{
+		"not JSON":            `collections=demo`,
+		"truncated JSON":      `{"collections":["demo-rgb"`,
+		"a list":              `["demo-rgb"]`,
+		"collections string":  `{"collections":"demo-rgb"}`,
+		"bbox of three":       `{"bbox":[1,2,3]}`,
+		"metadata not object": `{"metadata":"x"}`,
+		"minzoom not number":  `{"metadata":{"minzoom":"low"}}`,
+		"empty":               ``,
+	} {
+		t.Run(name, func(t *testing.T) {
+			post(t, e.url+"/searches/register", body).detail(t, http.StatusUnprocessableEntity)
+		})
+	}
+}
+
+func TestNoSecretInAnyError(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/8/124/92.png?assets=nope")
+	get(t, e.url+"/searches/zzz/info")
+	if strings.Contains(e.logs.String(), "postgres:postgres") || strings.Contains(e.logs.String(), "AccountKey") {
+		t.Fatalf("a secret reached the log: %s", e.logs.String())
+	}
+}

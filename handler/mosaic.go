@@ -1,0 +1,261 @@
+package handler
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+
+	"github.com/gorilla/mux"
+
+	"tilefunc"
+	"tilefunc/tiles"
+)
+
+// mosaic is a search whose items make one image: a registered search, or
+// (later) a collection.
+type mosaic struct {
+	hash   string           // pgSTAC search hash
+	path   string           // public path prefix, e.g. /searches/{hash}
+	search *tilefunc.Search // the registered search and its metadata
+}
+
+// mosaicRoutes declares the tile, TileJSON and viewer routes of a mosaic
+// once, for every prefix that names a mosaic (titiler's MosaicTilerFactory).
+func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
+	m := mosaicHandlers{s: s, resolve: resolve}
+	return []route{
+		{name + "_tile", http.MethodGet, prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", m.tile},
+		{name + "_tilejson", http.MethodGet, prefix + "/{tileMatrixSetId}/tilejson.json", m.tilejson},
+		{name + "_map", http.MethodGet, prefix + "/{tileMatrixSetId}/map.html", m.mapPage},
+	}
+}
+
+type mosaicHandlers struct {
+	s       *Server
+	resolve func(*http.Request) (*mosaic, error)
+}
+
+// tileRef is a tile request's path: set, tile, scale and format.
+type tileRef struct {
+	tms    *tiles.TileMatrixSet
+	tile   tiles.Tile
+	scale  int
+	format string // "" when the URL names none
+}
+
+// lastSegment is y, with the older @{scale}x and a format: 7, 7.png, 7@2x.webp.
+var lastSegment = regexp.MustCompile(`^(\d+)(?:@([1-4])x)?(?:\.([A-Za-z0-9]+))?$`)
+
+func parseTileRef(vars map[string]string) (tileRef, error) {
+	var t tileRef
+	tms, err := lookupTMS(vars["tileMatrixSetId"])
+	if err != nil {
+		return t, err
+	}
+	t.tms = tms
+	z, err1 := strconv.Atoi(vars["z"])
+	x, err2 := strconv.Atoi(vars["x"])
+	m := lastSegment.FindStringSubmatch(vars["y"])
+	if err1 != nil || err2 != nil || m == nil {
+		return t, tilefunc.Errorf(tilefunc.EINVALID, "tile address %s/%s/%s: want whole numbers, as z/x/y[@{scale}x][.{format}]", vars["z"], vars["x"], vars["y"])
+	}
+	y, _ := strconv.Atoi(m[1])
+	t.tile = tiles.Tile{Z: z, X: x, Y: y}
+	t.scale = 1
+	if m[2] != "" {
+		t.scale, _ = strconv.Atoi(m[2])
+	}
+	t.format = m[3]
+	return t, nil
+}
+
+func lookupTMS(id string) (*tiles.TileMatrixSet, error) {
+	tms, ok := tiles.LookupTMS(id)
+	if !ok {
+		return nil, tilefunc.Errorf(tilefunc.EINVALID, "tileMatrixSetId: unknown tile matrix set %q: use one of %v", id, tiles.TMSIDs())
+	}
+	return tms, nil
+}
+
+// tile serves one tile: pgSTAC finds the items under it, the renderer
+// mosaics them, the encoder writes the format asked for.
+func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
+	ref, err := parseTileRef(mux.Vars(r))
+	if err != nil {
+		return err
+	}
+	var format tiles.Format
+	if ref.format != "" {
+		if format, err = tiles.ParseFormat(ref.format); err != nil {
+			return err
+		}
+	}
+	q := newQuery(r.URL.Query())
+	layer, render := q.layer(), q.render()
+	size := q.int("tilesize", 256*ref.scale, 1)
+	opts := q.searchOptions(m.s.Search)
+	if q.err != nil {
+		return q.err
+	}
+	if size > 2048 {
+		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d is above the 2048 limit", size)
+	}
+	bounds, err := ref.tms.Bounds(ref.tile)
+	if err != nil {
+		return err
+	}
+	geo, _ := ref.tms.GeoBounds(ref.tile)
+	mo, err := m.resolve(r)
+	if err != nil {
+		return err
+	}
+	items, err := m.s.Catalog.Items(r.Context(), mo.hash, geo, opts)
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the tile")
+	}
+	win := tiles.Window{Bounds: bounds, SRS: ref.tms.SRS, Width: size, Height: size}
+	img, err := m.s.Renderer.Mosaic(r.Context(), items, win, layer)
+	if err != nil {
+		return err
+	}
+	if ref.format == "" {
+		format = tiles.DefaultFormat(img, render.ReturnMask)
+	}
+	body, err := tiles.Encode(img, format, render)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", format.MediaType)
+	h.Set("Content-Bbox", fmt.Sprintf("%g,%g,%g,%g", bounds[0], bounds[1], bounds[2], bounds[3]))
+	h.Set("Content-Crs", "<"+ref.tms.CRS+">")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
+}
+
+// tileJSON is a TileJSON 3.0.0 document.
+type tileJSON struct {
+	TileJSON string     `json:"tilejson"`
+	Name     string     `json:"name,omitempty"`
+	Version  string     `json:"version"`
+	Scheme   string     `json:"scheme"`
+	Tiles    []string   `json:"tiles"`
+	MinZoom  int        `json:"minzoom"`
+	MaxZoom  int        `json:"maxzoom"`
+	Bounds   [4]float64 `json:"bounds"`
+	Center   [3]float64 `json:"center"`
+}
+
+// tileJSONParams are the tilejson route's own parameters; every other
+// parameter is carried into the tile URL.
+var tileJSONParams = []string{"tile_format", "tile_scale", "minzoom", "maxzoom"}
+
+func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
+	tms, err := lookupTMS(mux.Vars(r)["tileMatrixSetId"])
+	if err != nil {
+		return err
+	}
+	q := newQuery(r.URL.Query())
+	q.layer() // the tiles will need assets: say so now
+	q.render()
+	var format tiles.Format
+	if f := q.v.Get("tile_format"); f != "" {
+		if format, err = tiles.ParseFormat(f); err != nil {
+			return err
+		}
+	}
+	minzoom, maxzoom := q.int("minzoom", -1, 0), q.int("maxzoom", -1, 0)
+	if q.err != nil {
+		return q.err
+	}
+	mo, err := m.resolve(r)
+	if err != nil {
+		return err
+	}
+	minz, maxz := zoomRange(mo.search, tms)
+	if minzoom >= 0 {
+		minz = minzoom
+	}
+	if maxzoom >= 0 {
+		maxz = maxzoom
+	}
+	tile := fmt.Sprintf("%s%s/tiles/%s/{z}/{x}/{y}", baseURL(r), mo.path, tms.ID)
+	if format.Name != "" {
+		tile += "." + q.v.Get("tile_format")
+	}
+	pass := url.Values{}
+	for k, v := range r.URL.Query() {
+		pass[k] = v
+	}
+	for _, k := range tileJSONParams {
+		pass.Del(k)
+	}
+	if !pass.Has("tilesize") {
+		pass.Set("tilesize", "512")
+	}
+	b := mosaicBounds(mo.search, tms)
+	name := mo.search.Metadata.Name
+	if name == "" {
+		name = mo.hash
+	}
+	writeJSON(w, http.StatusOK, tileJSON{
+		TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz",
+		Tiles:   []string{tile + "?" + pass.Encode()},
+		MinZoom: minz, MaxZoom: maxz, Bounds: b,
+		Center: [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(minz)},
+	})
+	return nil
+}
+
+// zoomRange is the mosaic's zooms: its metadata, else the whole set.
+func zoomRange(s *tilefunc.Search, tms *tiles.TileMatrixSet) (int, int) {
+	minz, maxz := tms.MinZoom(), tms.MaxZoom()
+	if s.Metadata.MinZoom != nil {
+		minz = *s.Metadata.MinZoom
+	}
+	if s.Metadata.MaxZoom != nil {
+		maxz = *s.Metadata.MaxZoom
+	}
+	return minz, maxz
+}
+
+// mosaicBounds is the mosaic's extent in longitude/latitude: the search's
+// bbox, else its metadata bounds, else the set's.
+func mosaicBounds(s *tilefunc.Search, tms *tiles.TileMatrixSet) [4]float64 {
+	var q struct {
+		BBox []float64 `json:"bbox"`
+	}
+	if json.Unmarshal(s.Search, &q) == nil && len(q.BBox) >= 4 {
+		if len(q.BBox) == 6 { // 3D: minx, miny, minz, maxx, maxy, maxz
+			return [4]float64{q.BBox[0], q.BBox[1], q.BBox[3], q.BBox[4]}
+		}
+		return [4]float64{q.BBox[0], q.BBox[1], q.BBox[2], q.BBox[3]}
+	}
+	if b := s.Metadata.Bounds; len(b) == 4 {
+		return [4]float64{b[0], b[1], b[2], b[3]}
+	}
+	return tms.Geo
+}
+
+func (m mosaicHandlers) mapPage(w http.ResponseWriter, r *http.Request) error {
+	tms, err := lookupTMS(mux.Vars(r)["tileMatrixSetId"])
+	if err != nil {
+		return err
+	}
+	mo, err := m.resolve(r)
+	if err != nil {
+		return err
+	}
+	tj := fmt.Sprintf("%s%s/%s/tilejson.json", baseURL(r), mo.path, tms.ID)
+	if r.URL.RawQuery != "" {
+		tj += "?" + r.URL.RawQuery
+	}
+	return renderViewer(w, tj)
+}

@@ -1,0 +1,179 @@
+package handler
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"tilefunc"
+	"tilefunc/tiles"
+)
+
+// query reads query parameters and keeps the first invalid one, so a
+// handler parses a whole group and checks one error.
+type query struct {
+	v   url.Values
+	err error
+}
+
+func newQuery(v url.Values) *query { return &query{v: v} }
+
+func (q *query) fail(name, format string, args ...any) {
+	if q.err == nil {
+		q.err = tilefunc.Errorf(tilefunc.EINVALID, "%s: %s", name, fmt.Sprintf(format, args...))
+	}
+}
+
+func (q *query) has(name string) bool { return q.v.Get(name) != "" }
+
+func (q *query) int(name string, def, min int) int {
+	s := q.v.Get(name)
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min {
+		q.fail(name, "%q is not a whole number of at least %d", s, min)
+		return def
+	}
+	return n
+}
+
+func (q *query) float(name string) *float64 {
+	s := q.v.Get(name)
+	if s == "" {
+		return nil
+	}
+	if strings.EqualFold(s, "nan") {
+		f := math.NaN()
+		return &f
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		q.fail(name, "%q is not a number", s)
+		return nil
+	}
+	return &f
+}
+
+func (q *query) bool(name string, def bool) bool {
+	s := q.v.Get(name)
+	if s == "" {
+		return def
+	}
+	switch strings.ToLower(s) {
+	case "true", "1", "yes", "on":
+		return true
+	case "false", "0", "no", "off":
+		return false
+	}
+	q.fail(name, "%q is not a boolean", s)
+	return def
+}
+
+// layer reads the layer group: which assets and bands, nodata, resampling.
+// Each assets value is one asset, optionally with options: name|bidx=1,2.
+func (q *query) layer() tiles.Layer {
+	var l tiles.Layer
+	for _, a := range q.v["assets"] {
+		if a == "" {
+			continue
+		}
+		ab, err := parseAsset(a)
+		if err != nil {
+			q.fail("assets", "%v", err)
+		}
+		l.Assets = append(l.Assets, ab)
+	}
+	if len(l.Assets) == 0 {
+		q.fail("assets", "Field required")
+	}
+	l.NoData = q.float("nodata")
+	l.Resampling = q.resampling("reproject")
+	return l
+}
+
+func parseAsset(s string) (tiles.AssetBands, error) {
+	parts := strings.Split(s, "|")
+	ab := tiles.AssetBands{Name: parts[0]}
+	for _, opt := range parts[1:] {
+		k, v, _ := strings.Cut(opt, "=")
+		switch k {
+		case "bidx":
+			for _, b := range strings.Split(v, ",") {
+				n, err := strconv.Atoi(strings.TrimSpace(b))
+				if err != nil || n < 1 {
+					return ab, fmt.Errorf("%q: bidx wants band numbers from 1", s)
+				}
+				ab.Bidx = append(ab.Bidx, n)
+			}
+		default:
+			return ab, fmt.Errorf("%q: unknown asset option %q", s, k)
+		}
+	}
+	return ab, nil
+}
+
+// resampling names rasterio's methods; the values are GDAL's.
+var resampling = map[string]string{
+	"nearest": "near", "bilinear": "bilinear", "cubic": "cubic", "cubic_spline": "cubicspline",
+	"lanczos": "lanczos", "average": "average", "mode": "mode", "gauss": "gauss", "rms": "rms",
+	"max": "max", "min": "min", "med": "med", "q1": "q1", "q3": "q3", "sum": "sum",
+}
+
+func (q *query) resampling(name string) string {
+	s := q.v.Get(name)
+	if s == "" {
+		return "near"
+	}
+	g, ok := resampling[s]
+	if !ok {
+		q.fail(name, "%q is not a resampling method", s)
+	}
+	return g
+}
+
+// render reads the rendering group. rescale repeats as min,max; a single
+// value of 2n numbers is n ranges (the Functions host joins repeated keys
+// with commas).
+func (q *query) render() tiles.Render {
+	r := tiles.Render{ReturnMask: q.bool("return_mask", true)}
+	for _, s := range q.v["rescale"] {
+		nums := strings.Split(s, ",")
+		if len(nums)%2 != 0 {
+			q.fail("rescale", "%q is not min,max", s)
+			break
+		}
+		for i := 0; i < len(nums); i += 2 {
+			lo, err1 := strconv.ParseFloat(strings.TrimSpace(nums[i]), 64)
+			hi, err2 := strconv.ParseFloat(strings.TrimSpace(nums[i+1]), 64)
+			if err1 != nil || err2 != nil {
+				q.fail("rescale", "%q is not min,max", s)
+				return r
+			}
+			r.Rescale = append(r.Rescale, [2]float64{lo, hi})
+		}
+	}
+	return r
+}
+
+// searchOptions reads pgSTAC's search controls over the server defaults.
+// Zero limits fall back to the defaults, as in titiler-pgstac.
+func (q *query) searchOptions(def tilefunc.SearchOptions) tilefunc.SearchOptions {
+	o := def
+	if n := q.int("scan_limit", 0, 0); n > 0 {
+		o.ScanLimit = n
+	}
+	if n := q.int("items_limit", 0, 0); n > 0 {
+		o.ItemsLimit = n
+	}
+	if n := q.int("time_limit", 0, 0); n > 0 {
+		o.TimeLimit = time.Duration(n) * time.Second
+	}
+	o.ExitWhenFull = q.bool("exitwhenfull", def.ExitWhenFull)
+	o.SkipCovered = q.bool("skipcovered", def.SkipCovered)
+	return o
+}

@@ -1,0 +1,152 @@
+package handler
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"tilefunc"
+)
+
+// searchRoutes declares the routes of registered searches themselves.
+func (s *Server) searchRoutes() []route {
+	return []route{
+		{"search_register", http.MethodPost, "/searches/register", s.registerSearch},
+		{"search_info", http.MethodGet, "/searches/{search_id}/info", s.searchInfo},
+	}
+}
+
+// searchMosaic resolves /searches/{search_id} to its registered search.
+func (s *Server) searchMosaic(r *http.Request) (*mosaic, error) {
+	id := mux.Vars(r)["search_id"]
+	search, err := s.Catalog.Search(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return &mosaic{hash: id, path: "/searches/" + id, search: search}, nil
+}
+
+// link is a titiler-pgstac link object.
+type link struct {
+	Href      string `json:"href"`
+	Rel       string `json:"rel"`
+	Type      string `json:"type,omitempty"`
+	Templated bool   `json:"templated,omitempty"`
+	Title     string `json:"title,omitempty"`
+}
+
+// maxRegisterBody bounds a registration body; searches are small.
+const maxRegisterBody = 1 << 20
+
+// registerSearch stores a search (pgSTAC search_query) and answers its id
+// and links, as titiler-pgstac's POST /searches/register.
+func (s *Server) registerSearch(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRegisterBody+1))
+	if err != nil {
+		return tilefunc.Errorf(tilefunc.EINVALID, "body: %v", err)
+	}
+	if len(body) > maxRegisterBody {
+		return tilefunc.Errorf(tilefunc.EINVALID, "body: larger than %d bytes", maxRegisterBody)
+	}
+	query, metadata, err := parseRegister(body)
+	if err != nil {
+		return err
+	}
+	id, err := s.Catalog.Register(r.Context(), query, metadata)
+	if err != nil {
+		return err
+	}
+	base := baseURL(r) + "/searches/" + id
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": []link{
+		{Href: base + "/info", Rel: "metadata", Title: "Mosaic metadata"},
+		{Href: base + "/{tileMatrixSetId}/tilejson.json", Rel: "tilejson", Templated: true, Title: "Link for TileJSON (Template URL)"},
+		{Href: base + "/{tileMatrixSetId}/map.html", Rel: "map", Templated: true, Title: "Link for Map viewer (Template URL)"},
+		{Href: base + "/WMTSCapabilities.xml", Rel: "wmts", Title: "WMTS Capabilities link."},
+	}})
+	return nil
+}
+
+// parseRegister splits a registration body into the pgSTAC search and its
+// metadata, checking the fields pgSTAC would otherwise fail on with a 500.
+func parseRegister(body []byte) (query, metadata json.RawMessage, err error) {
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return nil, nil, tilefunc.Errorf(tilefunc.EINVALID, "body: want a JSON object (a STAC search with optional metadata)")
+	}
+	var meta tilefunc.SearchMetadata
+	if raw, ok := fields["metadata"]; ok {
+		if err := json.Unmarshal(raw, &meta); err != nil {
+			return nil, nil, tilefunc.Errorf(tilefunc.EINVALID, "metadata: want an object: %v", err)
+		}
+	}
+	delete(fields, "metadata")
+	if meta.Type == "" {
+		meta.Type = "mosaic"
+	}
+	if err := checkSearch(fields); err != nil {
+		return nil, nil, err
+	}
+	query, _ = json.Marshal(fields)
+	metadata, _ = json.Marshal(meta)
+	return query, metadata, nil
+}
+
+// checkSearch validates the shapes of the STAC search fields.
+func checkSearch(fields map[string]json.RawMessage) error {
+	shapes := map[string]any{
+		"collections": &[]string{}, "ids": &[]string{}, "bbox": &[]float64{},
+		"datetime": new(string), "filter-lang": new(string),
+		"intersects": &map[string]any{}, "query": &map[string]any{},
+		"filter": new(any), "sortby": &[]map[string]any{},
+	}
+	for k, v := range shapes {
+		raw, ok := fields[k]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			return tilefunc.Errorf(tilefunc.EINVALID, "%s: %s", k, shapeError(k))
+		}
+	}
+	var bbox []float64
+	if raw, ok := fields["bbox"]; ok && json.Unmarshal(raw, &bbox) == nil && bbox != nil && len(bbox) != 4 && len(bbox) != 6 {
+		return tilefunc.Errorf(tilefunc.EINVALID, "bbox: want 4 or 6 numbers, got %d", len(bbox))
+	}
+	return nil
+}
+
+func shapeError(field string) string {
+	switch field {
+	case "collections", "ids":
+		return "want a list of strings"
+	case "bbox":
+		return "want 4 or 6 numbers"
+	case "datetime", "filter-lang":
+		return "want a string"
+	case "sortby":
+		return "want a list of {field, direction} objects"
+	}
+	return "want a JSON object"
+}
+
+// searchInfo answers a registered search and its links.
+func (s *Server) searchInfo(w http.ResponseWriter, r *http.Request) error {
+	id := mux.Vars(r)["search_id"]
+	search, err := s.Catalog.Search(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	base := fmt.Sprintf("%s/searches/%s", baseURL(r), id)
+	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": []link{
+		{Href: base + "/info", Rel: "self", Title: "Mosaic metadata"},
+		{Href: base + "/{tileMatrixSetId}/tilejson.json", Rel: "tilejson", Templated: true, Title: "Link for TileJSON (Template URL)"},
+		{Href: base + "/{tileMatrixSetId}/map.html", Rel: "map", Templated: true, Title: "Link for Map viewer (Template URL)"},
+		{Href: base + "/WMTSCapabilities.xml", Rel: "wmts", Title: "WMTS Capabilities link."},
+	}})
+	return nil
+}

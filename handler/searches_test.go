@@ -1,0 +1,148 @@
+package handler_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestRegisterAnswersIDAndLinks(t *testing.T) {
+	e := newEnv(t, false)
+	r := post(t, e.url+"/searches/register", `{"collections":["demo-rgb"],"metadata":{"name":"west and east","minzoom":3,"maxzoom":12}}`)
+	var out struct {
+		ID    string
+		Links []struct {
+			Href, Rel, Title string
+			Templated        bool
+		}
+	}
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	r.json(t, &out)
+	if len(out.ID) != 32 {
+		t.Fatalf("id %q is not an md5 hash", out.ID)
+	}
+	var rels []string
+	for _, l := range out.Links {
+		rels = append(rels, l.Rel)
+	}
+	if got := strings.Join(rels, ","); got != "metadata,tilejson,map,wmts" {
+		t.Fatalf("link rels %s, want metadata,tilejson,map,wmts", got)
+	}
+	if want := e.url + "/searches/" + out.ID + "/{tileMatrixSetId}/tilejson.json"; out.Links[1].Href != want || !out.Links[1].Templated {
+		t.Fatalf("tilejson link %+v, want templated %s", out.Links[1], want)
+	}
+	again := e.register(t, `{"collections":["demo-rgb"],"metadata":{"name":"west and east","minzoom":3,"maxzoom":12}}`)
+	if again != out.ID {
+		t.Fatalf("the same search registered twice got ids %s and %s", out.ID, again)
+	}
+}
+
+func TestInfoShowsTheRegisteredSearch(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"],"bbox":[-5,40,5,50],"metadata":{"name":"demo","minzoom":3}}`)
+	var info struct {
+		Search struct {
+			Hash     string
+			Search   map[string]any
+			UseCount int
+			LastUsed string
+			Metadata map[string]any
+		}
+		Links []struct{ Rel, Href string }
+	}
+	r := get(t, e.url+"/searches/"+id+"/info")
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	r.json(t, &info)
+	s := info.Search
+	if s.Hash != id || s.Metadata["type"] != "mosaic" || s.Metadata["name"] != "demo" || s.Metadata["minzoom"] != 3.0 {
+		t.Fatalf("info search = %+v", s)
+	}
+	if cols, _ := s.Search["collections"].([]any); len(cols) != 1 || cols[0] != "demo-rgb" {
+		t.Fatalf("search body = %v", s.Search)
+	}
+	if s.LastUsed == "" || s.UseCount < 1 {
+		t.Fatalf("want lastused and usecount filled, got %+v", s)
+	}
+	if !strings.Contains(string(r.body), `"_where":`) {
+		t.Fatalf("info lacks the _where key: %s", r.body)
+	}
+	if len(info.Links) != 4 || info.Links[0].Rel != "self" || info.Links[0].Href != e.url+"/searches/"+id+"/info" {
+		t.Fatalf("links = %+v", info.Links)
+	}
+}
+
+func TestTileJSONDescribesTheMosaic(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"],"bbox":[-9.5,40,10.5,50],"metadata":{"name":"demo rgb","minzoom":4,"maxzoom":10}}`)
+	r := get(t, e.url+"/searches/"+id+"/WebMercatorQuad/tilejson.json?assets=visual&rescale=0,255&tile_format=png")
+	var tj struct {
+		TileJSON         string `json:"tilejson"`
+		Name             string
+		Tiles            []string
+		MinZoom, MaxZoom int
+		Bounds           []float64
+		Center           []float64
+	}
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	r.json(t, &tj)
+	if tj.TileJSON != "3.0.0" || tj.Name != "demo rgb" || tj.MinZoom != 4 || tj.MaxZoom != 10 {
+		t.Fatalf("tilejson = %+v", tj)
+	}
+	if fmt.Sprint(tj.Bounds) != "[-9.5 40 10.5 50]" || fmt.Sprint(tj.Center) != "[0.5 45 4]" {
+		t.Fatalf("bounds %v center %v", tj.Bounds, tj.Center)
+	}
+	want := e.url + "/searches/" + id + "/tiles/WebMercatorQuad/{z}/{x}/{y}.png?"
+	if len(tj.Tiles) != 1 || !strings.HasPrefix(tj.Tiles[0], want) {
+		t.Fatalf("tiles %v, want prefix %s", tj.Tiles, want)
+	}
+	for _, p := range []string{"assets=visual", "rescale=0%2C255", "tilesize=512"} {
+		if !strings.Contains(tj.Tiles[0], p) {
+			t.Fatalf("tile URL %s lacks %s", tj.Tiles[0], p)
+		}
+	}
+	if strings.Contains(tj.Tiles[0], "tile_format") {
+		t.Fatalf("tile URL %s carries tile_format", tj.Tiles[0])
+	}
+	// The URL the TileJSON gives serves a tile.
+	url := strings.NewReplacer("{z}", "8", "{x}", "124", "{y}", "92").Replace(tj.Tiles[0])
+	img := decodePNG(t, get(t, url))
+	if img.Bounds().Dx() != 512 {
+		t.Fatalf("tile from the TileJSON URL is %d px, want 512", img.Bounds().Dx())
+	}
+}
+
+func TestMapPageLoadsTheTileJSON(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	r := get(t, e.url+"/searches/"+id+"/WebMercatorQuad/map.html?assets=visual")
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("status %d type %q", r.status, r.header.Get("Content-Type"))
+	}
+	want := `"` + e.url + `/searches/` + id + `/WebMercatorQuad/tilejson.json?assets=visual"`
+	if !strings.Contains(string(r.body), strings.ReplaceAll(want, "/", `\/`)) && !strings.Contains(string(r.body), want) {
+		t.Fatalf("page does not load %s", want)
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	e := newEnv(t, false)
+	var h struct {
+		DatabaseOnline bool `json:"database_online"`
+		Versions       map[string]string
+	}
+	r := get(t, e.url+"/healthz")
+	r.json(t, &h)
+	if r.status != 200 || !h.DatabaseOnline || h.Versions["pgstac"] == "" || h.Versions["gdal"] == "" {
+		t.Fatalf("healthz = %d %s", r.status, r.body)
+	}
+	if r.header.Get("Cache-Control") != "" {
+		t.Fatalf("healthz must not be cached, has Cache-Control %q", r.header.Get("Cache-Control"))
+	}
+}

@@ -1,0 +1,173 @@
+// Package handler is tilefunc's HTTP API: the titiler-pgstac routes, their
+// parameters, errors and middleware. It is the only package that knows HTTP.
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"regexp"
+
+	"github.com/gorilla/mux"
+
+	"tilefunc"
+	"tilefunc/tiles"
+)
+
+// Catalog finds searches and the items under a geometry (pgstac.Catalog).
+type Catalog interface {
+	Register(ctx context.Context, query, metadata json.RawMessage) (string, error)
+	Search(ctx context.Context, hash string) (*tilefunc.Search, error)
+	Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
+	Version(ctx context.Context) (string, error)
+}
+
+// Renderer turns items into an image (tiles.Renderer).
+type Renderer interface {
+	Mosaic(ctx context.Context, items []tilefunc.Item, win tiles.Window, layer tiles.Layer) (*tiles.Image, error)
+}
+
+// Server serves the API.
+type Server struct {
+	Catalog      Catalog
+	Renderer     Renderer
+	Search       tilefunc.SearchOptions // pgSTAC search defaults
+	CacheControl string                 // for cacheable GET responses; "" for none
+	Version      string                 // tilefunc's version, shown by /healthz
+	Logger       *slog.Logger
+
+	router *mux.Router
+}
+
+// Handler returns the server's root handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	s.router = mux.NewRouter()
+	for _, rt := range s.routes() {
+		s.router.Handle(rt.path, s.endpoint(rt.handle)).Methods(rt.method).Name(rt.name)
+	}
+	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
+		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}
+	})
+	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
+	})
+	return s.cors(s.recoverer(s.router))
+}
+
+// endpoint adapts a handler that returns an error, writing the error, and
+// sets Cache-Control on what a client may cache.
+func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cw := &cacheWriter{ResponseWriter: w, value: s.cacheControl(r)}
+		if err := h(cw, r); err != nil {
+			s.Error(cw, r, err)
+		}
+	})
+}
+
+// noCache are the paths whose answers change as the catalog changes
+// (titiler-pgstac's exclusions).
+var noCache = regexp.MustCompile(`^/(healthz|searches/?|searches/list)$`)
+
+func (s *Server) cacheControl(r *http.Request) string {
+	if s.CacheControl == "" || (r.Method != http.MethodGet && r.Method != http.MethodHead) || noCache.MatchString(r.URL.Path) {
+		return ""
+	}
+	return s.CacheControl
+}
+
+// cacheWriter adds Cache-Control to responses below 500 that set none.
+type cacheWriter struct {
+	http.ResponseWriter
+	value   string
+	written bool
+}
+
+func (c *cacheWriter) WriteHeader(code int) {
+	if c.written {
+		return
+	}
+	c.written = true
+	h := c.Header()
+	if c.value != "" && code < 500 && h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", c.value)
+	}
+	c.ResponseWriter.WriteHeader(code)
+}
+
+func (c *cacheWriter) Write(b []byte) (int, error) {
+	if !c.written && c.Header().Get("Content-Type") == "" {
+		c.Header().Set("Content-Type", http.DetectContentType(b))
+	}
+	c.WriteHeader(http.StatusOK)
+	return c.ResponseWriter.Write(b)
+}
+
+// status maps error codes to HTTP statuses.
+var status = map[string]int{
+	tilefunc.ENOTFOUND:    http.StatusNotFound,
+	tilefunc.EINVALID:     http.StatusUnprocessableEntity,
+	tilefunc.EBADREQUEST:  http.StatusBadRequest,
+	tilefunc.ENOCONTENT:   http.StatusNoContent,
+	tilefunc.EFORBIDDEN:   http.StatusForbidden,
+	tilefunc.EUNAVAILABLE: http.StatusServiceUnavailable,
+	tilefunc.EINTERNAL:    http.StatusInternalServerError,
+}
+
+// Error writes err as {"detail": ...} with its code's status; 204 has no
+// body. Internal errors are logged and shown as a generic message.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := tilefunc.ErrorCode(err)
+	st := status[code]
+	switch {
+	case st == http.StatusNoContent:
+		w.WriteHeader(st)
+		return
+	case st >= 500:
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", err.Error())
+	}
+	writeJSON(w, st, map[string]string{"detail": tilefunc.ErrorMessage(err)})
+}
+
+func writeJSON(w http.ResponseWriter, st int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		st, b = http.StatusInternalServerError, []byte(`{"detail":"internal server error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(st)
+	w.Write(b)
+}
+
+// recoverer turns a panic into a 500, so one bad request cannot stop the
+// process.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Logger.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				writeJSON(w, http.StatusInternalServerError, map[string]string{"detail": "internal server error"})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cors allows any origin, as titiler-pgstac does by default.
+func (s *Server) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", "*")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,52 @@
+package handler
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"time"
+
+	"tilefunc/tiles"
+)
+
+// serviceRoutes declares the routes about the service itself.
+func (s *Server) serviceRoutes() []route {
+	return []route{
+		{"landing", http.MethodGet, "/", s.landing},
+		{"healthz", http.MethodGet, "/healthz", s.healthz},
+	}
+}
+
+// landing is cheap on purpose: the Functions host polls GET / until the
+// handler answers, before the database or GDAL are ready.
+func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
+	base := baseURL(r)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"title":       "tilefunc",
+		"description": "Dynamic map tiles from a pgSTAC catalog (the titiler-pgstac API)",
+		"links": []link{
+			{Href: base + "/healthz", Rel: "service-status", Type: "application/json", Title: "Health"},
+			{Href: base + "/searches/register", Rel: "data", Title: "Register a search (POST)"},
+		},
+	})
+	return nil
+}
+
+// healthz always answers 200; database_online says whether pgSTAC answered
+// within ?timeout= seconds (default 1).
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r.URL.Query())
+	timeout := q.int("timeout", 1, 1)
+	if q.err != nil {
+		return q.err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(timeout)*time.Second)
+	defer cancel()
+	pgstacVersion, err := s.Catalog.Version(ctx)
+	versions := map[string]string{"tilefunc": s.Version, "gdal": tiles.GDALVersion(), "go": runtime.Version()}
+	if err == nil {
+		versions["pgstac"] = pgstacVersion
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"database_online": err == nil, "versions": versions})
+	return nil
+}

@@ -1,0 +1,229 @@
+package handler_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/png"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/airbusgeo/godal"
+
+	"tilefunc"
+	"tilefunc/handler"
+	"tilefunc/internal/testenv"
+	"tilefunc/pgstac"
+	"tilefunc/storage"
+	"tilefunc/tiles"
+)
+
+// env is a running tilefunc over a real pgSTAC database holding the demo
+// catalog, with its assets local or in Azurite.
+type env struct {
+	url     string
+	catalog *testenv.Catalog
+	logs    *bytes.Buffer
+}
+
+var defaults = tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLimit: 5e9, ExitWhenFull: true, SkipCovered: true}
+
+func newEnv(t *testing.T, blob bool) *env {
+	t.Helper()
+	cat := testenv.DemoCatalog(t, blob)
+	pg, err := pgstac.Open(context.Background(), cat.DatabaseURL, pgstac.Options{MinConns: 0, MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pg.Close)
+	var b *storage.Blob
+	if blob {
+		if b, err = storage.NewBlobFromConnectionString(testenv.Azurite(t)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Register(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &bytes.Buffer{}
+	srv := &handler.Server{
+		Catalog:      pg,
+		Renderer:     tiles.NewRenderer(storage.NewResolver(b, "", []string{testenv.COGDir(t)}, nil), 4),
+		Search:       defaults,
+		CacheControl: "public, max-age=3600",
+		Version:      "test",
+		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs)
+		}
+	})
+	return &env{url: ts.URL, catalog: cat, logs: logs}
+}
+
+// register posts a search body and returns the new search id.
+func (e *env) register(t *testing.T, body string) string {
+	t.Helper()
+	resp := post(t, e.url+"/searches/register", body)
+	if resp.status != http.StatusOK {
+		t.Fatalf("register %s: %d %s", body, resp.status, resp.body)
+	}
+	var out struct{ ID string }
+	resp.json(t, &out)
+	return out.ID
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("response is not JSON (%v): %s", err, r.body)
+	}
+}
+
+func get(t *testing.T, url string) response {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, resp)
+}
+
+func post(t *testing.T, url, body string) response {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, resp)
+}
+
+func read(t *testing.T, resp *http.Response) response {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{resp.StatusCode, resp.Header, b}
+}
+
+// detail checks a JSON error: its status and that it carries a detail.
+func (r response) detail(t *testing.T, want int) string {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status %d, want %d: %s", r.status, want, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("Content-Type %q, want application/json", ct)
+	}
+	var e struct{ Detail string }
+	r.json(t, &e)
+	if e.Detail == "" {
+		t.Fatalf("no detail in %s", r.body)
+	}
+	return e.Detail
+}
+
+func decodePNG(t *testing.T, r response) image.Image {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "image/png" {
+		t.Fatalf("Content-Type %q, want image/png", ct)
+	}
+	img, err := png.Decode(bytes.NewReader(r.body))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	return img
+}
+
+// pixelLonLat is the centre of pixel (i, j) of a WebMercatorQuad tile of
+// size px, in longitude/latitude.
+func pixelLonLat(z, x, y, i, j, px int) (float64, float64) {
+	const half = math.Pi * 6378137
+	tile := 2 * half / float64(int(1)<<z)
+	mx := -half + (float64(x)+(float64(i)+0.5)/float64(px))*tile
+	my := half - (float64(y)+(float64(j)+0.5)/float64(px))*tile
+	return mx / half * 180, math.Atan(math.Sinh(my/6378137)) * 180 / math.Pi
+}
+
+// source reads the full-resolution values of a COG around lon/lat: the
+// pixel itself and its 8 neighbours (nearest-neighbour warping may pick
+// either side of a pixel edge). ok is false outside the raster.
+type source struct {
+	center []float64
+	around [][]float64
+	ok     bool
+}
+
+func readSource(t *testing.T, path string, lon, lat float64) source {
+	t.Helper()
+	ds, err := godal.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	gt, _ := ds.GeoTransform()
+	st := ds.Structure()
+	col := int(math.Floor((lon - gt[0]) / gt[1]))
+	row := int(math.Floor((lat - gt[3]) / gt[5]))
+	if col < 0 || row < 0 || col >= st.SizeX || row >= st.SizeY {
+		return source{}
+	}
+	at := func(c, r int) []float64 {
+		c = max(0, min(st.SizeX-1, c))
+		r = max(0, min(st.SizeY-1, r))
+		buf := make([]float64, st.NBands)
+		if err := ds.Read(c, r, buf, 1, 1); err != nil {
+			t.Fatal(err)
+		}
+		return buf
+	}
+	s := source{center: at(col, row), ok: true}
+	for dr := -1; dr <= 1; dr++ {
+		for dc := -1; dc <= 1; dc++ {
+			s.around = append(s.around, at(col+dc, row+dr))
+		}
+	}
+	return s
+}
+
+// matches says whether got equals the centre value, or failing that a
+// neighbour's.
+func (s source) matches(got []float64) (exact, near bool) {
+	eq := func(v []float64) bool {
+		for i := range got {
+			if v[i] != got[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if eq(s.center) {
+		return true, true
+	}
+	for _, v := range s.around {
+		if eq(v) {
+			return false, true
+		}
+	}
+	return false, false
+}
