@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-STATICCHECK_VERSION := 2025.1.1
+STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
 .PHONY: run test build demo deps services stop lint clean screenshot

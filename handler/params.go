@@ -27,8 +27,6 @@ func (q *query) fail(name, format string, args ...any) {
 	}
 }
 
-func (q *query) has(name string) bool { return q.v.Get(name) != "" }
-
 func (q *query) int(name string, def, min int) int {
 	s := q.v.Get(name)
 	if s == "" {

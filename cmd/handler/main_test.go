@@ -1,0 +1,112 @@
+package main_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tilefunc/internal/testenv"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "tilefunc-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "handler")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build handler: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+// start runs the binary as the Functions host does: settings in the
+// environment, the port in FUNCTIONS_CUSTOMHANDLER_PORT.
+func start(t *testing.T, env ...string) (base string, logs *bytes.Buffer) {
+	port := freePort(t)
+	cmd := exec.Command(binary)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + port}, env...)
+	logs = &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	base = "http://127.0.0.1:" + port
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		// The host polls GET / until anything answers.
+		if resp, err := http.Get(base + "/"); err == nil {
+			resp.Body.Close()
+			return base, logs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("handler did not listen on FUNCTIONS_CUSTOMHANDLER_PORT: %s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestServesTilesOnTheHostPort(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	base, logs := start(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t))
+
+	resp, err := http.Post(base+"/searches/register", "application/json", strings.NewReader(`{"collections":["demo-rgb"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var id string
+	if _, err := fmt.Sscanf(string(body), `{"id":%q`, &id); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("register: %d %s", resp.StatusCode, body)
+	}
+	tile, err := http.Get(base + "/searches/" + id + "/tiles/WebMercatorQuad/8/128/92.png?assets=visual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, _ := io.ReadAll(tile.Body)
+	tile.Body.Close()
+	if tile.StatusCode != 200 || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatalf("tile: %d %q", tile.StatusCode, png[:min(len(png), 80)])
+	}
+	if strings.Contains(logs.String(), "postgres:postgres") {
+		t.Fatalf("the log shows the database password: %s", logs)
+	}
+}
+
+func TestBadSettingStopsStartupWithOneLine(t *testing.T) {
+	cmd := exec.Command(binary)
+	cmd.Env = []string{"DATABASE_URL=postgresql://u:s3cret@localhost/db", "USE_POSTGRES_MI=maybe"}
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatal("the handler started with USE_POSTGRES_MI=maybe")
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "USE_POSTGRES_MI") || strings.Contains(lines[0], "s3cret") {
+		t.Fatalf("want one line naming USE_POSTGRES_MI, got %q", out)
+	}
+}

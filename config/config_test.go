@@ -1,0 +1,73 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+
+	"tilefunc/config"
+)
+
+func env(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.CacheControl != "public, max-age=3600" {
+		t.Fatalf("addr %q cache %q", c.Addr, c.CacheControl)
+	}
+	s := c.Search
+	if s.ScanLimit != 10000 || s.ItemsLimit != 100 || s.TimeLimit.Seconds() != 5 || !s.ExitWhenFull || !s.SkipCovered {
+		t.Fatalf("search defaults %+v, want titiler-pgstac's 10000/100/5s/true/true", s)
+	}
+}
+
+func TestFunctionsHostPortWins(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"DATABASE_URL":                 "postgresql://u:p@localhost/db",
+		"FUNCTIONS_CUSTOMHANDLER_PORT": "41234",
+		"TILEFUNC_ADDR":                "0.0.0.0:9000",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:41234" {
+		t.Fatalf("addr %q, want the host's port on loopback", c.Addr)
+	}
+}
+
+// Each bad setting stops start-up with one line that names it.
+func TestBadSettingsNameTheSetting(t *testing.T) {
+	const url = "postgresql://u:s3cret@localhost/db"
+	cases := []struct {
+		env  map[string]string
+		name string
+	}{
+		{map[string]string{}, "DATABASE_URL"},
+		{map[string]string{"DATABASE_URL": "mysql://u:s3cret@x/db"}, "DATABASE_URL"},
+		{map[string]string{"DATABASE_URL": url, "USE_POSTGRES_MI": "true", "POSTGRES_HOST": "h", "POSTGRES_DB": "d", "POSTGRES_USER": "u"}, "DATABASE_URL"},
+		{map[string]string{"USE_POSTGRES_MI": "true", "POSTGRES_HOST": "h"}, "POSTGRES_DB"},
+		{map[string]string{"DATABASE_URL": url, "USE_POSTGRES_MI": "maybe"}, "USE_POSTGRES_MI"},
+		{map[string]string{"DATABASE_URL": url, "FUNCTIONS_CUSTOMHANDLER_PORT": "http"}, "FUNCTIONS_CUSTOMHANDLER_PORT"},
+		{map[string]string{"DATABASE_URL": url, "DB_MAX_CONN_SIZE": "0"}, "DB_MAX_CONN_SIZE"},
+		{map[string]string{"DATABASE_URL": url, "DB_MIN_CONN_SIZE": "20"}, "DB_MIN_CONN_SIZE"},
+		{map[string]string{"DATABASE_URL": url, "TITILER_PGSTAC_SEARCH_SCAN_LIMIT": "lots"}, "TITILER_PGSTAC_SEARCH_SCAN_LIMIT"},
+		{map[string]string{"DATABASE_URL": url, "USE_AZURE_AUTH": "true"}, "AZURE_STORAGE_ACCOUNT"},
+	}
+	for _, c := range cases {
+		_, err := config.Load(env(c.env))
+		if err == nil {
+			t.Fatalf("%v: want an error naming %s", c.env, c.name)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, c.name) || strings.Contains(msg, "\n") {
+			t.Fatalf("%v: error %q should be one line naming %s", c.env, msg, c.name)
+		}
+		if strings.Contains(msg, "s3cret") {
+			t.Fatalf("error %q shows the password", msg)
+		}
+	}
+}
