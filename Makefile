@@ -13,9 +13,11 @@ ENV := eval "$$(bash scripts/env.sh)"
 run: build
 	@bash scripts/run.sh
 
-## test: vet, format, staticcheck and every test against the real services.
-test: services lint
+## test: vet, format, staticcheck, every test against the real services,
+## then `make run` itself, checked in headless Chromium.
+test: services lint build
 	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
+	@bash scripts/verify-run.sh
 
 ## build: the handler binary (cgo, GDAL) at bin/handler.
 build: deps

@@ -86,7 +86,8 @@ func register(ctx context.Context) error {
 	defer cat.Close()
 	for _, c := range demo.Collections() {
 		q, _ := json.Marshal(map[string]any{"collections": []string{c}})
-		m, _ := json.Marshal(map[string]any{"type": "mosaic", "name": "tilefunc demo: " + c})
+		bounds := demo.Collection(c)["extent"].(map[string]any)["spatial"].(map[string]any)["bbox"].([][4]float64)[0]
+		m, _ := json.Marshal(map[string]any{"type": "mosaic", "name": "tilefunc demo: " + c, "bounds": bounds})
 		id, err := cat.Register(ctx, q, m)
 		if err != nil {
 			return err
