@@ -8,7 +8,7 @@ port=${TILEFUNC_VERIFY_PORT:-18080}
 log=$(mktemp)
 TILEFUNC_PORT=$port bash scripts/run.sh >"$log" 2>&1 &
 run_pid=$!
-trap 'kill -TERM $run_pid 2>/dev/null; wait $run_pid 2>/dev/null; rm -f "$log"' EXIT
+trap 'kill -TERM $run_pid 2>/dev/null; wait $run_pid 2>/dev/null || true; rm -f "$log"' EXIT
 
 for _ in $(seq 300); do grep -q "map (elevation)" "$log" && break; sleep 0.2; done
 grep -q "map (elevation)" "$log" || { echo "make run printed no map URL:"; cat "$log"; exit 1; }

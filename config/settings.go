@@ -1,0 +1,38 @@
+package config
+
+// Setting is one environment variable tilefunc reads.
+type Setting struct {
+	Name    string
+	Default string // "" when unset means off, or the setting is required
+	Doc     string
+}
+
+// Settings lists every setting Load reads, for the README, the Functions
+// app settings (local.settings.json.example, Bicep) and their tests.
+var Settings = []Setting{
+	{"FUNCTIONS_CUSTOMHANDLER_PORT", "", "port given by the Functions host; the handler listens on 127.0.0.1 there"},
+	{"FUNCTIONS_HTTPWORKER_PORT", "", "older name of FUNCTIONS_CUSTOMHANDLER_PORT"},
+	{"TILEFUNC_ADDR", "127.0.0.1:8080", "listen address when run alone"},
+	{"DATABASE_URL", "", "postgresql://USER:PASSWORD@HOST:PORT/DB, with USE_POSTGRES_MI=false"},
+	{"USE_POSTGRES_MI", "false", "authenticate to PostgreSQL with Entra tokens"},
+	{"LOCAL_MODE", "false", "with USE_POSTGRES_MI: Azure CLI instead of managed identity"},
+	{"POSTGRES_HOST", "", "server host name, with USE_POSTGRES_MI"},
+	{"POSTGRES_DB", "", "database name, with USE_POSTGRES_MI"},
+	{"POSTGRES_USER", "", "database role (the identity's name), with USE_POSTGRES_MI"},
+	{"POSTGRES_PORT", "5432", "server port"},
+	{"AZURE_CLIENT_ID", "", "client id of the user-assigned managed identity"},
+	{"DB_MIN_CONN_SIZE", "1", "connections the pool keeps open"},
+	{"DB_MAX_CONN_SIZE", "10", "most connections the pool opens"},
+	{"AZURE_STORAGE_CONNECTION_STRING", "", "blob account read with a shared key (Azurite)"},
+	{"AZURE_STORAGE_ACCOUNT", "", "blob account whose hrefs are read"},
+	{"USE_AZURE_AUTH", "false", "read blobs with the Azure credential"},
+	{"TILEFUNC_LOCAL_ASSET_DIRS", "", "folders whose files items may reference (development)"},
+	{"TILEFUNC_ALLOWED_HOSTS", "", "https hosts read through GDAL's /vsicurl/"},
+	{"TITILER_PGSTAC_SEARCH_SCAN_LIMIT", "10000", "pgSTAC search: items scanned at most"},
+	{"TITILER_PGSTAC_SEARCH_ITEMS_LIMIT", "100", "pgSTAC search: items returned at most"},
+	{"TITILER_PGSTAC_SEARCH_TIME_LIMIT", "5", "pgSTAC search: seconds at most"},
+	{"TITILER_PGSTAC_SEARCH_EXITWHENFULL", "true", "pgSTAC search: stop once the geometry is covered"},
+	{"TITILER_PGSTAC_SEARCH_SKIPCOVERED", "true", "pgSTAC search: skip items hidden by earlier ones"},
+	{"TITILER_PGSTAC_API_CACHECONTROL", "public, max-age=3600", "Cache-Control of cacheable answers"},
+	{"MOSAIC_CONCURRENCY", "2 x CPUs", "assets read at once, process-wide"},
+}
