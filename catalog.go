@@ -108,3 +108,13 @@ type SearchOptions struct {
 	ExitWhenFull bool          // stop once the geometry is covered
 	SkipCovered  bool          // skip items hidden by earlier ones
 }
+
+// DatabaseStatus is how tilefunc reaches its database, for /healthz. It
+// never holds a secret.
+type DatabaseStatus struct {
+	Auth           string     `json:"auth"`                       // password, managed_identity or azure_cli
+	Generation     int64      `json:"pool_generation"`            // pools built so far
+	TokenExpiresOn *time.Time `json:"token_expires_on,omitempty"` // the current token's expiry
+	TokenRequests  int64      `json:"token_requests,omitempty"`   // token requests made
+	Problem        string     `json:"error,omitempty"`            // why the database cannot be reached
+}

@@ -36,8 +36,12 @@ type Database struct {
 	User      string
 	Port      int
 	ClientID  string // user-assigned identity to use (AZURE_CLIENT_ID)
+	SSLMode   string // with UseMI: require, verify-ca or verify-full
 	MinConns  int32
 	MaxConns  int32
+	MaxIdle   time.Duration
+	Lifetime  time.Duration
+	PgBouncer bool // transaction pooling in front: no named prepared statements
 }
 
 // Storage says where asset hrefs may be read from.
@@ -47,6 +51,7 @@ type Storage struct {
 	UseAzureAuth     bool     // read blobs with the Azure credential
 	LocalDirs        []string // directories whose files may be read (development)
 	AllowedHosts     []string // extra https hosts read through GDAL's /vsicurl/
+	CacheMB          int      // blob block cache, process-wide
 }
 
 // DefaultPort is where the handler listens when the Functions host does not
@@ -68,8 +73,11 @@ func Load(getenv func(string) string) (*Config, error) {
 			User:      r.str("POSTGRES_USER", ""),
 			Port:      r.int("POSTGRES_PORT", 5432, 1),
 			ClientID:  r.str("AZURE_CLIENT_ID", ""),
+			SSLMode:   r.str("POSTGRES_SSLMODE", "require"),
 			MinConns:  int32(r.int("DB_MIN_CONN_SIZE", 1, 0)),
 			MaxConns:  int32(r.int("DB_MAX_CONN_SIZE", 10, 1)),
+			MaxIdle:   time.Duration(r.int("DB_MAX_IDLE", 300, 1)) * time.Second,
+			Lifetime:  time.Duration(r.int("DB_MAX_LIFETIME", 3600, 1)) * time.Second,
 		},
 		Storage: Storage{
 			ConnectionString: r.str("AZURE_STORAGE_CONNECTION_STRING", ""),
@@ -87,6 +95,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	// Azure's built-in PgBouncer listens on 6432.
+	c.Database.PgBouncer = r.bool("TILEFUNC_PGBOUNCER", c.Database.Port == 6432)
+	c.Storage.CacheMB = r.int("TILEFUNC_BLOB_CACHE_MB", 64, 0)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -111,12 +122,20 @@ func (c *Config) validate() error {
 			return fmt.Errorf("config: DATABASE_URL is not a valid PostgreSQL connection string: use postgresql://USER:PASSWORD@HOST:PORT/DB (URL-encode special characters in the password)")
 		}
 	}
+	switch d.SSLMode {
+	case "require", "verify-ca", "verify-full":
+	default:
+		return fmt.Errorf("config: POSTGRES_SSLMODE=%q: want require, verify-ca or verify-full (Azure requires TLS)", d.SSLMode)
+	}
 	if d.MinConns > d.MaxConns {
 		return fmt.Errorf("config: DB_MIN_CONN_SIZE (%d) is above DB_MAX_CONN_SIZE (%d): lower it", d.MinConns, d.MaxConns)
 	}
 	s := c.Storage
-	if s.UseAzureAuth && s.Account == "" {
+	switch {
+	case s.UseAzureAuth && s.Account == "":
 		return fmt.Errorf("config: USE_AZURE_AUTH=true needs AZURE_STORAGE_ACCOUNT: set it to the storage account name")
+	case s.UseAzureAuth && s.ConnectionString != "":
+		return fmt.Errorf("config: AZURE_STORAGE_CONNECTION_STRING is set together with USE_AZURE_AUTH=true: unset one (the connection string holds a key; the credential needs none)")
 	}
 	return nil
 }

@@ -21,6 +21,12 @@ type Catalog interface {
 	Search(ctx context.Context, hash string) (*tilefunc.Search, error)
 	Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 	Version(ctx context.Context) (string, error)
+	Status() tilefunc.DatabaseStatus
+}
+
+// Storage is the blob store, when one is configured (storage.Blob).
+type Storage interface {
+	Ping(ctx context.Context) error
 }
 
 // Renderer turns items into an image (tiles.Renderer).
@@ -32,6 +38,7 @@ type Renderer interface {
 type Server struct {
 	Catalog      Catalog
 	Renderer     Renderer
+	Storage      Storage                // nil when no blob store is configured
 	Search       tilefunc.SearchOptions // pgSTAC search defaults
 	CacheControl string                 // for cacheable GET responses; "" for none
 	Version      string                 // tilefunc's version, shown by /healthz

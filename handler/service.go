@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"time"
 
+	"tilefunc"
 	"tilefunc/tiles"
 )
 
@@ -33,7 +34,9 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 }
 
 // healthz always answers 200; database_online says whether pgSTAC answered
-// within ?timeout= seconds (default 1).
+// within ?timeout= seconds (default 1). tilefunc adds how it logs in (pool
+// generation, token expiry, the reason it cannot) and the blob store's
+// reachability; never a secret.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r.URL.Query())
 	timeout := q.int("timeout", 1, 1)
@@ -44,9 +47,20 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	defer cancel()
 	pgstacVersion, err := s.Catalog.Version(ctx)
 	versions := map[string]string{"tilefunc": s.Version, "gdal": tiles.GDALVersion(), "go": runtime.Version()}
+	db := s.Catalog.Status()
 	if err == nil {
 		versions["pgstac"] = pgstacVersion
+	} else if db.Problem == "" {
+		db.Problem = tilefunc.ErrorMessage(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"database_online": err == nil, "versions": versions})
+	body := map[string]any{"database_online": err == nil, "versions": versions, "database": db}
+	if s.Storage != nil {
+		st := map[string]any{"online": true}
+		if err := s.Storage.Ping(ctx); err != nil {
+			st = map[string]any{"online": false, "error": err.Error()} // blob errors name no URL nor key
+		}
+		body["storage"] = st
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }

@@ -2,7 +2,6 @@ package handler_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -37,14 +36,14 @@ var defaults = tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLim
 func newEnv(t *testing.T, blob bool) *env {
 	t.Helper()
 	cat := testenv.DemoCatalog(t, blob)
-	pg, err := pgstac.Open(context.Background(), cat.DatabaseURL, pgstac.Options{MinConns: 0, MaxConns: 4})
+	pg, err := pgstac.Open(cat.DatabaseURL, pgstac.Options{MinConns: 0, MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pg.Close)
 	var b *storage.Blob
 	if blob {
-		if b, err = storage.NewBlobFromConnectionString(testenv.Azurite(t)); err != nil {
+		if b, err = storage.NewBlobFromConnectionString(testenv.Azurite(t), 16); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Register(); err != nil {

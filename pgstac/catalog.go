@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -20,58 +21,100 @@ import (
 
 // Catalog reads and registers searches in one pgSTAC database.
 type Catalog struct {
-	pool *pgxpool.Pool
+	db *Pool
 }
 
-// Options size the pool.
+// Options shape the pool.
 type Options struct {
 	MinConns, MaxConns int32
+	MaxConnIdle        time.Duration // 0: pgx's default
+	MaxConnLifetime    time.Duration // 0: pgx's default
+	Tokens             Tokens        // token authentication; nil for the password in the connection string
+	PgBouncer          bool          // no named prepared statements (transaction pooling)
+	Log                *slog.Logger
 }
 
 // statementTimeout bounds every query, whatever pgSTAC's own limits say.
 const statementTimeout = "30s"
 
 // Open returns a catalog on connString. Connections are made lazily, so
-// Open does not wait for the database.
-func Open(ctx context.Context, connString string, opts Options) (*Catalog, error) {
+// Open does not wait for the database (nor, with tokens, for a token).
+func Open(connString string, o Options) (*Catalog, error) {
 	cfg, err := pgxpool.ParseConfig(connString)
 	if err != nil {
-		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
+		return nil, errors.New("the PostgreSQL connection settings are not valid")
 	}
-	cfg.MinConns, cfg.MaxConns = opts.MinConns, opts.MaxConns
+	cfg.MinConns, cfg.MaxConns = o.MinConns, o.MaxConns
+	if o.MaxConnIdle > 0 {
+		cfg.MaxConnIdleTime = o.MaxConnIdle
+	}
+	if o.MaxConnLifetime > 0 {
+		cfg.MaxConnLifetime = o.MaxConnLifetime
+	}
+	if o.PgBouncer {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
 	rp := cfg.ConnConfig.RuntimeParams
 	rp["search_path"] = "pgstac,public"
 	rp["application_name"] = "tilefunc"
 	rp["statement_timeout"] = statementTimeout
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	db, err := NewPool(cfg, o.Tokens, o.Log)
 	if err != nil {
 		return nil, err
 	}
-	return &Catalog{pool: pool}, nil
+	return &Catalog{db: db}, nil
 }
 
+// KeywordConnString is a keyword/value connection string without a
+// password: the token is set on the pool's config, never pasted into a
+// string (tokens hold characters such as @, : and /).
+func KeywordConnString(host string, port int, db, user, sslmode string) string {
+	q := func(v string) string {
+		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
+	}
+	return fmt.Sprintf("host=%s port=%d dbname=%s user=%s sslmode=%s", q(host), port, q(db), q(user), q(sslmode))
+}
+
+// Run keeps the pool's token fresh until ctx ends (see Pool.Run).
+func (c *Catalog) Run(ctx context.Context) { c.db.Run(ctx, 30*time.Second) }
+
 // Close closes the pool.
-func (c *Catalog) Close() { c.pool.Close() }
+func (c *Catalog) Close() { c.db.Close() }
+
+// Status is how the catalog reaches its database.
+func (c *Catalog) Status() tilefunc.DatabaseStatus { return c.db.Status() }
 
 // Version is the pgSTAC schema version; it also proves the database answers.
 func (c *Catalog) Version(ctx context.Context) (string, error) {
 	var v string
-	err := c.pool.QueryRow(ctx, "SELECT pgstac.get_version()").Scan(&v)
+	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
+		return p.QueryRow(ctx, "SELECT pgstac.get_version()").Scan(&v)
+	})
 	return v, dbError(err)
 }
 
 // Register stores a search (pgSTAC search_query) and returns its hash.
 func (c *Catalog) Register(ctx context.Context, query, metadata json.RawMessage) (string, error) {
-	var readonly bool
-	if err := c.pool.QueryRow(ctx, "SELECT pgstac.readonly()").Scan(&readonly); err != nil {
-		return "", dbError(err)
-	}
-	if readonly {
-		return "", tilefunc.Errorf(tilefunc.EFORBIDDEN, "PgSTAC instance is set to `read-only`, cannot register search query.")
-	}
 	var hash string
-	err := c.pool.QueryRow(ctx, "SELECT hash FROM search_query($1::jsonb, _metadata => $2::jsonb)",
-		string(query), string(metadata)).Scan(&hash)
+	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
+		var readonly, canWrite bool
+		if err := p.QueryRow(ctx, `SELECT pgstac.readonly(), has_table_privilege('pgstac.searches', 'INSERT')`).Scan(&readonly, &canWrite); err != nil {
+			return err
+		}
+		switch {
+		case readonly:
+			return tilefunc.Errorf(tilefunc.EFORBIDDEN, "PgSTAC instance is set to `read-only`, cannot register search query.")
+		case !canWrite:
+			// search_query is SECURITY DEFINER, so pgSTAC would store the
+			// search anyway: honour the operator's read-only grants.
+			return tilefunc.Errorf(tilefunc.EFORBIDDEN, "the database role has read-only grants, cannot register search query: register searches with a role granted 'handler sql grants --mode register'")
+		}
+		return p.QueryRow(ctx, "SELECT hash FROM search_query($1::jsonb, _metadata => $2::jsonb)",
+			string(query), string(metadata)).Scan(&hash)
+	})
 	return hash, dbError(err)
 }
 
@@ -81,9 +124,11 @@ func (c *Catalog) Search(ctx context.Context, hash string) (*tilefunc.Search, er
 	var s tilefunc.Search
 	var lastused time.Time
 	var meta []byte
-	err := c.pool.QueryRow(ctx, `SELECT hash, search, _where, orderby,
-		lastused, usecount, coalesce(metadata, '{}') FROM searches WHERE hash = $1`, hash).
-		Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta)
+	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
+		return p.QueryRow(ctx, `SELECT hash, search, _where, orderby,
+			lastused, usecount, coalesce(metadata, '{}') FROM searches WHERE hash = $1`, hash).
+			Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(hash)
 	}
@@ -110,10 +155,12 @@ func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o til
 	var fc struct {
 		Features []tilefunc.Item `json:"features"`
 	}
-	err := c.pool.QueryRow(ctx, "SELECT geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8)",
-		polygon(bbox), hash, itemFields, o.ScanLimit, o.ItemsLimit,
-		fmt.Sprintf("%d milliseconds", o.TimeLimit.Milliseconds()), o.ExitWhenFull, o.SkipCovered).
-		Scan(&fc)
+	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
+		return p.QueryRow(ctx, "SELECT geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8)",
+			polygon(bbox), hash, itemFields, o.ScanLimit, o.ItemsLimit,
+			fmt.Sprintf("%d milliseconds", o.TimeLimit.Milliseconds()), o.ExitWhenFull, o.SkipCovered).
+			Scan(&fc)
+	})
 	if err != nil {
 		if strings.Contains(err.Error(), "Not Found") {
 			return nil, notFound(hash)
@@ -133,8 +180,19 @@ func polygon(b [4]float64) string {
 // else stays internal.
 func dbError(err error) error {
 	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
+	var ce *pgconn.ConnectError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ce) && !errors.As(err, &pe):
+		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
+	case errors.Is(err, context.DeadlineExceeded):
+		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable: no answer in time")
+	case !errors.As(err, &pe):
 		return err
+	}
+	if refusedLogin(err) {
+		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
 	}
 	switch {
 	case pe.Code == "42501": // insufficient_privilege

@@ -74,6 +74,18 @@ full_page_writes = off
 EOF
 }
 
+# TLS with a self-signed certificate: managed-identity mode always connects
+# with sslmode=require, so the local cluster must speak TLS too.
+ensure_tls() {
+  grep -q "^ssl = on" "$DATA/postgresql.conf" && return
+  openssl req -new -x509 -days 3650 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$DATA/server.key" -out "$DATA/server.crt" >/dev/null 2>&1
+  chmod 600 "$DATA/server.key"
+  [[ $(id -u) != 0 ]] || chown postgres: "$DATA/server.key" "$DATA/server.crt"
+  printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" >>"$DATA/postgresql.conf"
+  if running; then as_pg "$PGBIN/pg_ctl" reload -D "$DATA" >/dev/null; fi
+}
+
 ensure_databases() {
   local have
   have=$(sql postgres -c "select 1 from pg_database where datname = '$TEMPLATE'")
@@ -110,6 +122,7 @@ start() {
     [[ $(id -u) != 0 ]] || chown postgres: "$BASE" "$RUN"
     ensure_traverse
     [[ -f $DATA/PG_VERSION ]] || init_cluster
+    ensure_tls
     if ! as_pg "$PGBIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 -o "-p $PORT" >/dev/null; then
       echo "pg: failed to start; tail of $LOG:" >&2
       tail -n 20 "$LOG" >&2

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -32,6 +33,9 @@ const readTimeout = 30 * time.Second
 type Blob struct {
 	client *azblob.Client
 	sizes  sync.Map // "container/blob" → sizeEntry
+	cache  *blockCache
+	// Downloads counts range requests sent to the store.
+	Downloads atomic.Int64
 }
 
 type sizeEntry struct {
@@ -43,23 +47,25 @@ type sizeEntry struct {
 // again after it.
 const sizeTTL = time.Minute
 
-// NewBlobFromConnectionString reads with a shared key (Azurite, local work).
-func NewBlobFromConnectionString(conn string) (*Blob, error) {
+// NewBlobFromConnectionString reads with a shared key (Azurite, local
+// work), caching cacheMB megabytes of blocks.
+func NewBlobFromConnectionString(conn string, cacheMB int) (*Blob, error) {
 	c, err := azblob.NewClientFromConnectionString(conn, nil)
 	if err != nil {
 		// The SDK's error may quote the string, account key included.
 		return nil, errors.New("AZURE_STORAGE_CONNECTION_STRING is not a valid storage connection string")
 	}
-	return &Blob{client: c}, nil
+	return &Blob{client: c, cache: newBlockCache(cacheMB)}, nil
 }
 
-// NewBlobWithCredential reads account's blobs with an Azure credential.
-func NewBlobWithCredential(account string, cred azcore.TokenCredential) (*Blob, error) {
+// NewBlobWithCredential reads account's blobs with an Azure credential
+// (the same identity as the database), caching cacheMB megabytes of blocks.
+func NewBlobWithCredential(account string, cred azcore.TokenCredential, cacheMB int) (*Blob, error) {
 	c, err := azblob.NewClient(fmt.Sprintf("https://%s.blob.core.windows.net/", account), cred, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Blob{client: c}, nil
+	return &Blob{client: c, cache: newBlockCache(cacheMB)}, nil
 }
 
 // ServiceURL is the account's blob endpoint, ending with a slash.
@@ -113,27 +119,53 @@ func (b *Blob) Size(key string) (int64, error) {
 	return size, nil
 }
 
-// ReadAt reads len(buf) bytes at off, for GDAL's range reads.
+// ReadAt reads len(buf) bytes at off, for GDAL's range reads, through the
+// block cache.
 func (b *Blob) ReadAt(key string, buf []byte, off int64) (int, error) {
-	container, name, err := splitKey(key)
+	size, err := b.Size(key)
 	if err != nil {
 		return 0, err
 	}
+	return b.cache.readAt(key, size, buf, off, func(off, n int64) ([]byte, error) {
+		return b.download(key, off, n)
+	})
+}
+
+// download reads n bytes at off in one range request.
+func (b *Blob) download(key string, off, n int64) ([]byte, error) {
+	container, name, err := splitKey(key)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
+	b.Downloads.Add(1)
 	resp, err := b.client.DownloadStream(ctx, container, name, &azblob.DownloadStreamOptions{
-		Range: blob.HTTPRange{Offset: off, Count: int64(len(buf))},
+		Range: blob.HTTPRange{Offset: off, Count: n},
 	})
 	if err != nil {
-		return 0, blobError(key, err)
+		return nil, blobError(key, err)
 	}
 	defer resp.Body.Close()
-	n, err := io.ReadFull(resp.Body, buf)
-	if err == io.ErrUnexpectedEOF {
-		err = io.EOF
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		return nil, fmt.Errorf("blob %s: short read: %w", key, err)
 	}
-	return n, err
+	return buf, nil
 }
+
+// Ping checks the store answers and the credential is accepted, listing at
+// most one container.
+func (b *Blob) Ping(ctx context.Context) error {
+	pager := b.client.NewListContainersPager(&azblob.ListContainersOptions{MaxResults: to(int32(1))})
+	_, err := pager.NextPage(ctx)
+	if err != nil {
+		return blobError("(account)", err)
+	}
+	return nil
+}
+
+func to[T any](v T) *T { return &v }
 
 // blobError keeps the blob's name and the service's error code, never the
 // request URL (it can carry a SAS token).

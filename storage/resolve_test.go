@@ -61,7 +61,7 @@ func TestHTTPSOnlyForAllowedHosts(t *testing.T) {
 }
 
 func TestBlobHrefsMapToTheBlobHandler(t *testing.T) {
-	b, err := storage.NewBlobFromConnectionString(testenv.Azurite(t))
+	b, err := storage.NewBlobFromConnectionString(testenv.Azurite(t), 16)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestBlobHrefsMapToTheBlobHandler(t *testing.T) {
 }
 
 func TestBlobConnectionStringErrorHidesTheKey(t *testing.T) {
-	_, err := storage.NewBlobFromConnectionString("AccountName=x;AccountKey=SECRETKEY;Nonsense")
+	_, err := storage.NewBlobFromConnectionString("AccountName=x;AccountKey=SECRETKEY;Nonsense", 16)
 	if err == nil || strings.Contains(err.Error(), "SECRETKEY") {
 		t.Fatalf("want an error without the key, got %v", err)
 	}

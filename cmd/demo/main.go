@@ -79,7 +79,7 @@ func run(ctx context.Context, dir, hrefs, container string) error {
 // register stores one search per demo collection and prints
 // "collection search-id" lines.
 func register(ctx context.Context) error {
-	cat, err := pgstac.Open(ctx, os.Getenv("DATABASE_URL"), pgstac.Options{MinConns: 0, MaxConns: 2})
+	cat, err := pgstac.Open(os.Getenv("DATABASE_URL"), pgstac.Options{MinConns: 0, MaxConns: 2})
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,9 @@
 // Command handler is tilefunc: the titiler-pgstac API as an Azure Functions
 // custom handler. Run alone it is a plain HTTP server.
+//
+//	handler                       serve (the port comes from FUNCTIONS_CUSTOMHANDLER_PORT)
+//	handler sql grants ...        print the SQL that creates and grants the database role
+//	handler doctor                check identity, database grants and blob access
 package main
 
 import (
@@ -16,8 +20,6 @@ import (
 
 	"tilefunc/config"
 	"tilefunc/handler"
-	"tilefunc/pgstac"
-	"tilefunc/storage"
 	"tilefunc/tiles"
 )
 
@@ -26,15 +28,27 @@ var version = "dev"
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
-	if err := run(log); err != nil {
+	var err error
+	switch {
+	case len(os.Args) > 2 && os.Args[1] == "sql" && os.Args[2] == "grants":
+		err = sqlGrants(os.Stdout, os.Args[3:])
+	case len(os.Args) > 1 && os.Args[1] == "doctor":
+		err = doctor(os.Stdout)
+	case len(os.Args) > 1:
+		err = fmt.Errorf("unknown command %q: use 'handler', 'handler sql grants' or 'handler doctor'", os.Args[1])
+	default:
+		err = serve(log)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-// run listens first (the Functions host waits for the port), then wires
-// config → storage → tiles and pgstac → handler, and serves until a signal.
-func run(log *slog.Logger) error {
+// serve listens first (the Functions host waits for the port), then wires
+// config → identity → pgstac and storage → tiles → handler, and serves
+// until a signal. The token and the pool come up in the background.
+func serve(log *slog.Logger) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
@@ -43,32 +57,29 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set FUNCTIONS_CUSTOMHANDLER_PORT or TILEFUNC_ADDR)", cfg.Addr, err)
 	}
+	log.Info("tilefunc listening", "addr", ln.Addr().String(), "version", version)
 	go tiles.Warm()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if cfg.Database.UseMI || cfg.Storage.UseAzureAuth {
-		return errors.New("config: USE_POSTGRES_MI=true and USE_AZURE_AUTH=true (Azure credentials) are not built yet in this version: use DATABASE_URL and AZURE_STORAGE_CONNECTION_STRING")
-	}
-	catalog, err := pgstac.Open(ctx, cfg.Database.URL, pgstac.Options{MinConns: cfg.Database.MinConns, MaxConns: cfg.Database.MaxConns})
+	deps, err := wire(cfg, log)
 	if err != nil {
 		return err
 	}
-	defer catalog.Close()
-	resolver, err := newResolver(cfg)
-	if err != nil {
-		return err
-	}
+	defer deps.catalog.Close()
+	go deps.catalog.Run(ctx)
 	srv := &handler.Server{
-		Catalog:      catalog,
-		Renderer:     tiles.NewRenderer(resolver, cfg.Concurrency),
+		Catalog:      deps.catalog,
+		Renderer:     tiles.NewRenderer(deps.resolver, cfg.Concurrency),
 		Search:       cfg.Search,
 		CacheControl: cfg.CacheControl,
 		Version:      version,
 		Logger:       log,
 	}
+	if deps.blob != nil {
+		srv.Storage = deps.blob
+	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("tilefunc listening", "addr", ln.Addr().String(), "version", version)
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -79,20 +90,4 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	return nil
-}
-
-// newResolver allows the configured blob account, local folders and hosts.
-func newResolver(cfg *config.Config) (*storage.Resolver, error) {
-	var blob *storage.Blob
-	if cs := cfg.Storage.ConnectionString; cs != "" {
-		b, err := storage.NewBlobFromConnectionString(cs)
-		if err != nil {
-			return nil, fmt.Errorf("config: %w", err)
-		}
-		if err := b.Register(); err != nil {
-			return nil, err
-		}
-		blob = b
-	}
-	return storage.NewResolver(blob, cfg.Storage.Account, cfg.Storage.LocalDirs, cfg.Storage.AllowedHosts), nil
 }

@@ -1,0 +1,242 @@
+package pgstac
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/singleflight"
+
+	"tilefunc"
+	"tilefunc/identity"
+)
+
+// Tokens gives the current database token (identity.Cache).
+type Tokens interface {
+	Token(ctx context.Context) (identity.Token, error)
+	Status() identity.Status
+}
+
+// Pool is a pgx pool whose password may be a short-lived token: when the
+// token changes, a new pool is built with it, pinged and swapped in; the
+// old one drains (queries in flight finish) and closes.
+type Pool struct {
+	base   *pgxpool.Config // everything but the password
+	tokens Tokens          // nil in password mode
+	log    *slog.Logger
+
+	mu    sync.RWMutex
+	cur   *generation
+	gens  atomic.Int64
+	swaps singleflight.Group
+}
+
+// generation is one pool and the token it logs in with.
+type generation struct {
+	pool    *pgxpool.Pool
+	token   string
+	expires time.Time
+	n       int64
+	users   sync.WaitGroup // requests using this pool
+}
+
+func (g *generation) release() { g.users.Done() }
+
+// pingTimeout bounds the check of a new pool before it is swapped in.
+const pingTimeout = 10 * time.Second
+
+// NewPool returns a pool on base. With tokens, connections log in with the
+// current token and nothing connects until the first use or Run.
+func NewPool(base *pgxpool.Config, tokens Tokens, log *slog.Logger) (*Pool, error) {
+	p := &Pool{base: base, tokens: tokens, log: log}
+	if tokens == nil {
+		pool, err := pgxpool.NewWithConfig(context.Background(), base)
+		if err != nil {
+			return nil, err
+		}
+		p.cur = &generation{pool: pool, n: p.gens.Add(1)}
+	}
+	return p, nil
+}
+
+// Run refreshes the pool every interval until ctx ends, starting now: the
+// cold-start token is fetched here, after the listener opened. Requests
+// check too, since a Consumption instance can be frozen past a tick.
+func (p *Pool) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if g, err := p.acquire(ctx); err == nil {
+			g.release()
+		} else if ctx.Err() == nil {
+			p.log.Warn("database not ready", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// acquire returns the current generation, swapping in a new one first when
+// the token changed. Release it when done.
+func (p *Pool) acquire(ctx context.Context) (*generation, error) {
+	if p.tokens != nil {
+		if err := p.follow(ctx); err != nil {
+			return nil, err
+		}
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	g := p.cur
+	if g == nil {
+		return nil, tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable: the pool is closed")
+	}
+	g.users.Add(1) // under the read lock: a swap cannot start draining g meanwhile
+	return g, nil
+}
+
+// follow makes the current generation use the current token. When no new
+// token can be had, the current pool serves while its token is valid.
+func (p *Pool) follow(ctx context.Context) error {
+	tok, err := p.tokens.Token(ctx)
+	p.mu.RLock()
+	cur := p.cur
+	p.mu.RUnlock()
+	if err != nil {
+		if cur != nil && time.Now().Before(cur.expires) {
+			return nil
+		}
+		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + err.Error()}
+	}
+	if cur != nil && cur.token == tok.Value {
+		return nil
+	}
+	_, err, _ = p.swaps.Do(tok.Value, func() (any, error) { return nil, p.swap(tok) })
+	return err
+}
+
+// swap builds, pings and installs a pool for tok, then drains the old one.
+func (p *Pool) swap(tok identity.Token) error {
+	p.mu.RLock()
+	done := p.cur != nil && p.cur.token == tok.Value
+	p.mu.RUnlock()
+	if done {
+		return nil
+	}
+	cfg := p.base.Copy()
+	cfg.ConnConfig.Password = tok.Value
+	start := time.Now()
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
+	}
+	g := &generation{pool: pool, token: tok.Value, expires: tok.ExpiresOn, n: p.gens.Add(1)}
+	p.mu.Lock()
+	old := p.cur
+	p.cur = g
+	p.mu.Unlock()
+	p.log.Info("database pool ready", "generation", g.n, "token_expires_on", tok.ExpiresOn.UTC().Format(time.RFC3339), "swap_ms", time.Since(start).Milliseconds())
+	if old != nil {
+		go func() {
+			old.users.Wait()
+			old.pool.Close()
+		}()
+	}
+	return nil
+}
+
+// loginError says why a login failed, with the seed guide's fixes, and
+// never the password.
+func loginError(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "28P01", "28000":
+			return "PostgreSQL refused the token for the role (" + pe.Message + "): create the role for the identity ('handler sql grants --object-id ...' prints the SQL) and check POSTGRES_USER is its name"
+		case "3D000":
+			return "PostgreSQL has no database named in POSTGRES_DB (" + pe.Message + ")"
+		}
+		return pe.Message
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return "cannot reach PostgreSQL: check POSTGRES_HOST, POSTGRES_PORT and the server's firewall rules"
+	}
+	return "cannot reach PostgreSQL"
+}
+
+// with runs fn on a pooled connection of the current generation. A login
+// refused on a generation that has since been replaced (the token rotated
+// while the query waited for a connection) is retried once on the new one.
+func (p *Pool) with(ctx context.Context, fn func(*pgxpool.Pool) error) error {
+	g, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	err = fn(g.pool)
+	g.release()
+	if err == nil || !refusedLogin(err) || p.tokens == nil {
+		return err
+	}
+	g2, err2 := p.acquire(ctx)
+	if err2 != nil {
+		return err2
+	}
+	defer g2.release()
+	if g2 == g {
+		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
+	}
+	return fn(g2.pool)
+}
+
+func refusedLogin(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "28P01" || pe.Code == "28000")
+}
+
+// Close closes the current pool.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	g := p.cur
+	p.cur = nil
+	p.mu.Unlock()
+	if g != nil {
+		g.pool.Close()
+	}
+}
+
+// Status is the pool's side of /healthz.
+func (p *Pool) Status() tilefunc.DatabaseStatus {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	s := tilefunc.DatabaseStatus{Auth: "password"}
+	if p.cur != nil {
+		s.Generation = p.cur.n
+	}
+	if p.tokens != nil {
+		ts := p.tokens.Status()
+		s.Auth = string(ts.Kind)
+		if !ts.ExpiresOn.IsZero() {
+			e := ts.ExpiresOn.UTC()
+			s.TokenExpiresOn = &e
+		}
+		if ts.Err != nil {
+			s.Problem = ts.Err.Error()
+		}
+		s.TokenRequests = ts.Fetches
+	}
+	return s
+}
