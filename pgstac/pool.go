@@ -113,6 +113,11 @@ func (p *Pool) follow(ctx context.Context) error {
 		if cur != nil && time.Now().Before(cur.expires) {
 			return nil
 		}
+		if last := p.tokens.Status().Err; last != nil {
+			err = last
+		} else if ctx.Err() != nil {
+			err = errors.New("waiting for an Entra token for PostgreSQL: the token endpoint has not answered yet")
+		}
 		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + err.Error()}
 	}
 	if cur != nil && cur.token == tok.Value {

@@ -18,6 +18,8 @@ import (
 	"tilefunc/demo"
 )
 
+var getenv = os.Getenv
+
 func need(t testing.TB, name string) string {
 	t.Helper()
 	v := os.Getenv(name)
