@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,8 +35,9 @@ type Options struct {
 	Log                *slog.Logger
 }
 
-// statementTimeout bounds every query, whatever pgSTAC's own limits say.
-const statementTimeout = "30s"
+// statementTimeout bounds every query, whatever pgSTAC's own limits say:
+// on the server where it can be set, and always as the query's deadline.
+const statementTimeout = 30 * time.Second
 
 // Open returns a catalog on connString. Connections are made lazily, so
 // Open does not wait for the database (nor, with tokens, for a token).
@@ -55,9 +57,11 @@ func Open(connString string, o Options) (*Catalog, error) {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
 	}
 	rp := cfg.ConnConfig.RuntimeParams
-	rp["search_path"] = "pgstac,public"
 	rp["application_name"] = "tilefunc"
-	rp["statement_timeout"] = statementTimeout
+	if !o.PgBouncer { // PgBouncer refuses other startup parameters
+		rp["search_path"] = "pgstac,public"
+		rp["statement_timeout"] = strconv.Itoa(int(statementTimeout.Milliseconds()))
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -112,7 +116,7 @@ func (c *Catalog) Register(ctx context.Context, query, metadata json.RawMessage)
 			// search anyway: honour the operator's read-only grants.
 			return tilefunc.Errorf(tilefunc.EFORBIDDEN, "the database role has read-only grants, cannot register search query: register searches with a role granted 'handler sql grants --mode register'")
 		}
-		return p.QueryRow(ctx, "SELECT hash FROM search_query($1::jsonb, _metadata => $2::jsonb)",
+		return p.QueryRow(ctx, "SELECT hash FROM pgstac.search_query($1::jsonb, _metadata => $2::jsonb)",
 			string(query), string(metadata)).Scan(&hash)
 	})
 	return hash, dbError(err)
@@ -126,7 +130,7 @@ func (c *Catalog) Search(ctx context.Context, hash string) (*tilefunc.Search, er
 	var meta []byte
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
 		return p.QueryRow(ctx, `SELECT hash, search, _where, orderby,
-			lastused, usecount, coalesce(metadata, '{}') FROM searches WHERE hash = $1`, hash).
+			lastused, usecount, coalesce(metadata, '{}') FROM pgstac.searches WHERE hash = $1`, hash).
 			Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -156,7 +160,7 @@ func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o til
 		Features []tilefunc.Item `json:"features"`
 	}
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
-		return p.QueryRow(ctx, "SELECT geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8)",
+		return p.QueryRow(ctx, "SELECT pgstac.geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8)",
 			polygon(bbox), hash, itemFields, o.ScanLimit, o.ItemsLimit,
 			fmt.Sprintf("%d milliseconds", o.TimeLimit.Milliseconds()), o.ExitWhenFull, o.SkipCovered).
 			Scan(&fc)

@@ -49,6 +49,9 @@ func GrantsSQL(role, mode, objectID string) (string, error) {
 	w("-- pgSTAC's tables are created by pgstac_admin: future ones need its default privileges.")
 	w("ALTER DEFAULT PRIVILEGES FOR ROLE pgstac_admin IN SCHEMA pgstac GRANT SELECT ON TABLES TO %s;", id)
 	w("GRANT pgstac_read TO %s;", id)
+	w("-- pgSTAC's functions find their tables through the search path; a PgBouncer in")
+	w("-- transaction mode passes no search_path at login, so the role carries it.")
+	w("ALTER ROLE %s SET search_path = pgstac, public;", id)
 	if mode == Register {
 		w("-- Registering searches writes pgstac.searches.")
 		w("GRANT INSERT, UPDATE ON pgstac.searches TO %s;", id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,6 +174,10 @@ func loginError(err error) string {
 			return "PostgreSQL refused the token for the role (" + pe.Message + "): create the role for the identity ('handler sql grants --object-id ...' prints the SQL) and check POSTGRES_USER is its name"
 		case "3D000":
 			return "PostgreSQL has no database named in POSTGRES_DB (" + pe.Message + ")"
+		case "08P01":
+			if strings.Contains(pe.Message, "unsupported startup parameter") {
+				return pe.Message + ": a PgBouncer is in front (port 6432 on Azure): set TILEFUNC_PGBOUNCER=true"
+			}
 		}
 		return pe.Message
 	}
@@ -187,6 +192,8 @@ func loginError(err error) string {
 // refused on a generation that has since been replaced (the token rotated
 // while the query waited for a connection) is retried once on the new one.
 func (p *Pool) with(ctx context.Context, fn func(*pgxpool.Pool) error) error {
+	ctx, cancel := context.WithTimeout(ctx, statementTimeout)
+	defer cancel()
 	g, err := p.acquire(ctx)
 	if err != nil {
 		return err

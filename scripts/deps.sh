@@ -11,7 +11,7 @@ mkdir -p .local
 
 # --- apt -------------------------------------------------------------------
 # pkg-config is what godal's cgo build uses to find GDAL.
-apt_pkgs=(libgdal-dev gdal-bin pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib)
+apt_pkgs=(libgdal-dev gdal-bin pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do

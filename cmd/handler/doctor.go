@@ -46,6 +46,10 @@ func doctor(out io.Writer) error {
 		fmt.Fprintf(out, "     role %s, pgSTAC %s\n", g.Role, g.Version)
 		check("read grants (SELECT on pgstac items, collections, searches)", boolErr(g.CanRead, "missing"),
 			"run 'handler sql grants --role "+g.Role+" --mode readonly' as the admin")
+		if cfg.Database.PgBouncer {
+			check("role search_path includes pgstac (PgBouncer passes none)", boolErr(g.SearchPath, "not set"),
+				"ALTER ROLE \""+g.Role+"\" SET search_path = pgstac, public; ('handler sql grants' includes it)")
+		}
 		mode := "readonly: POST /searches/register answers 403"
 		if g.CanRegister && !g.ReadOnly {
 			mode = "register: POST /searches/register stores searches"
