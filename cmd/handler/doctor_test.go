@@ -1,0 +1,95 @@
+package main_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"tilefunc/internal/testenv"
+	"tilefunc/pgstac"
+)
+
+func runBinary(t *testing.T, env []string, args ...string) (string, error) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestDoctorPassesForAReadOnlyIdentity(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	role := testenv.Role(t, cat.DatabaseURL, pgstac.ReadOnly)
+	ts := testenv.NewTokenServer(t, time.Hour, func(tok string, exp time.Time) error {
+		return testenv.SetPassword(role, tok, exp)
+	})
+	out, err := runBinary(t, miEnv(t, cat, role, ts), "doctor")
+	if err != nil {
+		t.Fatalf("doctor failed: %v\n%s", err, out)
+	}
+	for _, want := range []string{"ok   Entra token for PostgreSQL", "ok   database login and pgSTAC", "role " + role, "ok   read grants", "info mode readonly"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	assertNoSecret(t, out, ts.Issued())
+}
+
+func TestDoctorNamesTheFixWhenNoIdentityAnswers(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	role := testenv.Role(t, cat.DatabaseURL, pgstac.ReadOnly)
+	ts := testenv.NewTokenServer(t, time.Hour, nil)
+	env := miEnv(t, cat, role, ts)
+	env = append(env, "AZURE_CLIENT_ID=00000000-0000-0000-0000-000000000000") // not the endpoint's identity
+	out, err := runBinary(t, env, "doctor")
+	if err == nil || !strings.Contains(out, "FAIL Entra token for PostgreSQL") || !strings.Contains(out, "AZURE_CLIENT_ID does not match") {
+		t.Fatalf("want a failed token check naming AZURE_CLIENT_ID, got %v:\n%s", err, out)
+	}
+}
+
+// LOCAL_MODE=true takes tokens from the Azure CLI: a stand-in 'az' on PATH
+// answers as 'az account get-access-token' does, so azidentity's real CLI
+// credential runs.
+func TestLocalModeUsesTheAzureCLI(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	role := testenv.Role(t, cat.DatabaseURL, pgstac.ReadOnly)
+	tok := "cli-token-@:/" + role
+	exp := time.Now().Add(time.Hour)
+	if err := testenv.SetPassword(role, tok, exp); err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	script := "#!/bin/sh\ncase \"$*\" in *ossrdbms-aad*) ;; *) echo 'wrong resource' >&2; exit 1;; esac\n" +
+		"printf '{\"accessToken\":\"%s\",\"expiresOn\":\"%s\",\"expires_on\":%d,\"tokenType\":\"Bearer\"}\\n' '" + tok + "' '" +
+		exp.Local().Format("2006-01-02 15:04:05.000000") + "' " + strconvI(exp.Unix()) + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "az"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	host, port, db := testenv.Target(t, cat.DatabaseURL)
+	env := []string{"USE_POSTGRES_MI=true", "LOCAL_MODE=true", "POSTGRES_HOST=" + host, "POSTGRES_PORT=" + port,
+		"POSTGRES_DB=" + db, "POSTGRES_USER=" + role}
+	cmd := exec.Command(binary, "doctor")
+	cmd.Env = append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ok   database login and pgSTAC") {
+		t.Fatalf("doctor in local mode: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), tok) {
+		t.Fatal("the CLI token is in the output")
+	}
+}
+
+func strconvI(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestSQLGrantsPrintsQuotedSQL(t *testing.T) {
+	out, err := runBinary(t, nil, "sql", "grants", "--role", "titiler-db-access", "--mode", "readonly", "--object-id", "0b3c1d2e-4f5a-6b7c-8d9e-0f1a2b3c4d5e")
+	if err != nil || !strings.Contains(out, `GRANT USAGE ON SCHEMA pgstac TO "titiler-db-access";`) || !strings.Contains(out, "pgaadauth_create_principal_with_oid") {
+		t.Fatalf("sql grants: %v\n%s", err, out)
+	}
+	if out, err := runBinary(t, nil, "sql", "grants", "--role", "x", "--mode", "superuser"); err == nil {
+		t.Fatalf("an unknown mode should fail: %s", out)
+	}
+}
