@@ -52,6 +52,7 @@ type Storage struct {
 	LocalDirs        []string // directories whose files may be read (development)
 	AllowedHosts     []string // extra https hosts read through GDAL's /vsicurl/
 	CacheMB          int      // blob block cache, process-wide
+	Endpoint         string   // blob service URL for USE_AZURE_AUTH
 }
 
 // DefaultPort is where the handler listens when the Functions host does not
@@ -98,6 +99,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	// Azure's built-in PgBouncer listens on 6432.
 	c.Database.PgBouncer = r.bool("TILEFUNC_PGBOUNCER", c.Database.Port == 6432)
 	c.Storage.CacheMB = r.int("TILEFUNC_BLOB_CACHE_MB", 64, 0)
+	c.Storage.Endpoint = r.str("TILEFUNC_BLOB_ENDPOINT", "https://"+c.Storage.Account+".blob.core.windows.net/")
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -134,6 +136,8 @@ func (c *Config) validate() error {
 	switch {
 	case s.UseAzureAuth && s.Account == "":
 		return fmt.Errorf("config: USE_AZURE_AUTH=true needs AZURE_STORAGE_ACCOUNT: set it to the storage account name")
+	case s.UseAzureAuth && !strings.HasPrefix(s.Endpoint, "https://"):
+		return fmt.Errorf("config: TILEFUNC_BLOB_ENDPOINT=%q: want an https:// URL (tokens are never sent over plain HTTP)", s.Endpoint)
 	case s.UseAzureAuth && s.ConnectionString != "":
 		return fmt.Errorf("config: AZURE_STORAGE_CONNECTION_STRING is set together with USE_AZURE_AUTH=true: unset one (the connection string holds a key; the credential needs none)")
 	}

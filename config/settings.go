@@ -33,6 +33,7 @@ var Settings = []Setting{
 	{"TILEFUNC_LOCAL_ASSET_DIRS", "", "folders whose files items may reference (development)"},
 	{"TILEFUNC_ALLOWED_HOSTS", "", "https hosts read through GDAL's /vsicurl/"},
 	{"TILEFUNC_BLOB_CACHE_MB", "64", "blob block cache size, process-wide"},
+	{"TILEFUNC_BLOB_ENDPOINT", "https://AZURE_STORAGE_ACCOUNT.blob.core.windows.net/", "blob service URL with USE_AZURE_AUTH (sovereign clouds, Azurite)"},
 	{"TITILER_PGSTAC_SEARCH_SCAN_LIMIT", "10000", "pgSTAC search: items scanned at most"},
 	{"TITILER_PGSTAC_SEARCH_ITEMS_LIMIT", "100", "pgSTAC search: items returned at most"},
 	{"TITILER_PGSTAC_SEARCH_TIME_LIMIT", "5", "pgSTAC search: seconds at most"},

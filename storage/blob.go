@@ -58,10 +58,11 @@ func NewBlobFromConnectionString(conn string, cacheMB int) (*Blob, error) {
 	return &Blob{client: c, cache: newBlockCache(cacheMB)}, nil
 }
 
-// NewBlobWithCredential reads account's blobs with an Azure credential
-// (the same identity as the database), caching cacheMB megabytes of blocks.
-func NewBlobWithCredential(account string, cred azcore.TokenCredential, cacheMB int) (*Blob, error) {
-	c, err := azblob.NewClient(fmt.Sprintf("https://%s.blob.core.windows.net/", account), cred, nil)
+// NewBlobWithCredential reads the blobs of the account at serviceURL with
+// an Azure credential (the same identity as the database), caching cacheMB
+// megabytes of blocks.
+func NewBlobWithCredential(serviceURL string, cred azcore.TokenCredential, cacheMB int) (*Blob, error) {
+	c, err := azblob.NewClient(serviceURL, cred, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 	st := cfg.Storage
 	switch {
 	case st.UseAzureAuth:
-		d.blob, err = storage.NewBlobWithCredential(st.Account, cred, st.CacheMB)
+		d.blob, err = storage.NewBlobWithCredential(st.Endpoint, cred, st.CacheMB)
 	case st.ConnectionString != "":
 		d.blob, err = storage.NewBlobFromConnectionString(st.ConnectionString, st.CacheMB)
 	}

@@ -114,23 +114,45 @@ func (s *TokenServer) token(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"statusCode":400,"message":"Unable to load the proper Managed Identity."}`, http.StatusBadRequest)
 		return
 	}
-	tok := newToken()
 	exp := time.Now().Add(s.Lifetime).Truncate(time.Second)
+	if strings.Contains(q.Get("resource"), "storage.azure.com") {
+		s.reply(w, q.Get("resource"), storageJWT(exp), exp)
+		return
+	}
+	tok := newToken()
 	if s.onIssue != nil {
 		if err := s.onIssue(tok, exp); err != nil {
 			http.Error(w, `{"error":"issue failed"}`, http.StatusInternalServerError)
 			return
 		}
 	}
+	s.reqs.Add(1)
+	s.reply(w, q.Get("resource"), tok, exp)
+}
+
+func (s *TokenServer) reply(w http.ResponseWriter, resource, tok string, exp time.Time) {
 	s.mu.Lock()
 	s.issued = append(s.issued, tok)
 	s.mu.Unlock()
-	s.reqs.Add(1)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{
 		"access_token": tok, "expires_on": strconv.FormatInt(exp.Unix(), 10),
-		"resource": q.Get("resource"), "token_type": "Bearer", "client_id": s.ClientID,
+		"resource": resource, "token_type": "Bearer", "client_id": s.ClientID,
 	})
+}
+
+// storageJWT is a token Azurite's OAuth check accepts: an Entra issuer,
+// the storage audience and an expiry (Azurite checks no signature).
+func storageJWT(exp time.Time) string {
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	now := time.Now().Unix()
+	return enc(map[string]string{"alg": "RS256", "typ": "JWT"}) + "." + enc(map[string]any{
+		"aud": "https://storage.azure.com", "iss": "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",
+		"iat": now, "nbf": now, "exp": exp.Unix(), "oid": "0b3c1d2e-4f5a-6b7c-8d9e-0f1a2b3c4d5e",
+	}) + ".c2lnbmF0dXJl"
 }
 
 // newToken is random, with the characters that break a token pasted into

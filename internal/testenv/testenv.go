@@ -142,6 +142,14 @@ func DemoCatalog(t testing.TB, blob bool) *Catalog {
 			hrefs[name] = p
 		}
 	}
+	return LoadCatalog(t, hrefs)
+}
+
+// LoadCatalog loads the demo collections and items, their assets at hrefs
+// (by raster name), into a new database.
+func LoadCatalog(t testing.TB, hrefs map[string]string) *Catalog {
+	t.Helper()
+	paths := COGs(t)
 	dbURL := Database(t)
 	var collections, items []map[string]any
 	for _, c := range demo.Collections() {
