@@ -1,8 +1,8 @@
 package main_test
 
 import (
-	"crypto/tls"
 	"bytes"
+	"crypto/tls"
 	"image/color"
 	"image/png"
 	"io"
