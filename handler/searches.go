@@ -3,7 +3,6 @@ package handler
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 
@@ -60,14 +59,18 @@ func (s *Server) registerSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base := baseURL(r) + "/searches/" + id
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": []link{
-		{Href: base + "/info", Rel: "metadata", Title: "Mosaic metadata"},
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": searchLinks(baseURL(r)+"/searches/"+id, "metadata")})
+	return nil
+}
+
+// searchLinks are a search's links, the first to its info with rel first.
+func searchLinks(base, first string) []link {
+	return []link{
+		{Href: base + "/info", Rel: first, Title: "Mosaic metadata"},
 		{Href: base + "/{tileMatrixSetId}/tilejson.json", Rel: "tilejson", Templated: true, Title: "Link for TileJSON (Template URL)"},
 		{Href: base + "/{tileMatrixSetId}/map.html", Rel: "map", Templated: true, Title: "Link for Map viewer (Template URL)"},
 		{Href: base + "/WMTSCapabilities.xml", Rel: "wmts", Title: "WMTS Capabilities link."},
-	}})
-	return nil
+	}
 }
 
 // parseRegister splits a registration body into the pgSTAC search and its
@@ -141,12 +144,6 @@ func (s *Server) searchInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base := fmt.Sprintf("%s/searches/%s", baseURL(r), id)
-	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": []link{
-		{Href: base + "/info", Rel: "self", Title: "Mosaic metadata"},
-		{Href: base + "/{tileMatrixSetId}/tilejson.json", Rel: "tilejson", Templated: true, Title: "Link for TileJSON (Template URL)"},
-		{Href: base + "/{tileMatrixSetId}/map.html", Rel: "map", Templated: true, Title: "Link for Map viewer (Template URL)"},
-		{Href: base + "/WMTSCapabilities.xml", Rel: "wmts", Title: "WMTS Capabilities link."},
-	}})
+	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": searchLinks(baseURL(r)+"/searches/"+id, "self")})
 	return nil
 }
