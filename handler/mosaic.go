@@ -27,9 +27,9 @@ type mosaic struct {
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
 	return []route{
-		{name + "_tile", http.MethodGet, prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", m.tile},
-		{name + "_tilejson", http.MethodGet, prefix + "/{tileMatrixSetId}/tilejson.json", m.tilejson},
-		{name + "_map", http.MethodGet, prefix + "/{tileMatrixSetId}/map.html", m.mapPage},
+		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}"}, m.tile},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
+		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
 	}
 }
 

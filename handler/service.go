@@ -12,8 +12,8 @@ import (
 // serviceRoutes declares the routes about the service itself.
 func (s *Server) serviceRoutes() []route {
 	return []route{
-		{"landing", http.MethodGet, "/", s.landing},
-		{"healthz", http.MethodGet, "/healthz", s.healthz},
+		{Route{Name: "landing", Method: http.MethodGet, Path: "/"}, s.landing},
+		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz"}, s.healthz},
 	}
 }
 
