@@ -1,5 +1,6 @@
 // Command handler is tilefunc: the titiler-pgstac API as an Azure Functions
-// custom handler. Run alone it is a plain HTTP server.
+// custom handler. Run alone it is a plain HTTP server. `handler functions`
+// writes the function.json folders the Functions host needs.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"tilefunc/config"
+	"tilefunc/functions"
 	"tilefunc/handler"
 	"tilefunc/pgstac"
 	"tilefunc/storage"
@@ -25,6 +27,13 @@ import (
 var version = "dev"
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "functions" {
+		if err := functions.Command(os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
 	if err := run(log); err != nil {
 		fmt.Fprintln(os.Stderr, err)
