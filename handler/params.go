@@ -21,6 +21,31 @@ type query struct {
 
 func newQuery(v url.Values) *query { return &query{v: v} }
 
+// queryValues parses a raw query as url.ParseQuery does, except that a ';'
+// is part of a value, not an error: rio-tiler expressions separate bands with
+// ';' (expression=b1;b2), browsers send it unescaped, and so does the
+// Functions host in forwarding mode, which rebuilds the query with ';' left
+// as it is. url.ParseQuery drops any pair holding one. Pairs with a malformed
+// escape are dropped, as url.ParseQuery drops them.
+func queryValues(raw string) url.Values {
+	v := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		k, err1 := url.QueryUnescape(key)
+		val, err2 := url.QueryUnescape(value)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		v[k] = append(v[k], val)
+	}
+	return v
+}
+
 func (q *query) fail(name, format string, args ...any) {
 	if q.err == nil {
 		q.err = tilefunc.Errorf(tilefunc.EINVALID, "%s: %s", name, fmt.Sprintf(format, args...))

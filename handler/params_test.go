@@ -75,3 +75,11 @@ func TestRenderReadsRescaleRepeatedJoinedOrBracketed(t *testing.T) {
 		}
 	}
 }
+
+func TestQueryValuesKeepsSemicolons(t *testing.T) {
+	got := queryValues("expression=b1;b2&expression=b3%3Bb4&assets=a+b&bad=%zz&&flag")
+	want := url.Values{"expression": {"b1;b2", "b3;b4"}, "assets": {"a b"}, "flag": {""}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("queryValues = %v, want %v", got, want)
+	}
+}

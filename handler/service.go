@@ -35,7 +35,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 // healthz always answers 200; database_online says whether pgSTAC answered
 // within ?timeout= seconds (default 1).
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(r.URL.Query())
+	q := newQuery(queryValues(r.URL.RawQuery))
 	timeout := q.int("timeout", 1, 1)
 	if q.err != nil {
 		return q.err
