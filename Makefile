@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot
+.PHONY: run test build demo deps services stop lint clean screenshot functions
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -22,6 +22,15 @@ test: services lint build
 ## build: the handler binary (cgo, GDAL) at bin/handler.
 build: deps
 	@$(GO) build -o bin/handler ./cmd/handler
+
+## functions: one function.json folder per route in dist/functions, as the
+## Functions host expects them (generated from the route table by
+## `handler functions`). WRITE_AUTH is the authLevel of search registration:
+## function (a key, the default), anonymous or admin.
+WRITE_AUTH ?= function
+functions: build
+	@rm -rf dist/functions
+	@bin/handler functions -out dist/functions -write-auth $(WRITE_AUTH)
 
 deps:
 	@bash scripts/deps.sh

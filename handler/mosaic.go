@@ -27,9 +27,9 @@ type mosaic struct {
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
 	return []route{
-		{name + "_tile", http.MethodGet, prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", m.tile},
-		{name + "_tilejson", http.MethodGet, prefix + "/{tileMatrixSetId}/tilejson.json", m.tilejson},
-		{name + "_map", http.MethodGet, prefix + "/{tileMatrixSetId}/map.html", m.mapPage},
+		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}"}, m.tile},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
+		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
 	}
 }
 
@@ -93,7 +93,7 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	q := newQuery(r.URL.Query())
+	q := newQuery(queryValues(r.URL.RawQuery))
 	layer, render := q.layer(), q.render()
 	size := q.int("tilesize", 256*ref.scale, 1)
 	opts := q.searchOptions(m.s.Search)
@@ -162,7 +162,7 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := newQuery(r.URL.Query())
+	q := newQuery(queryValues(r.URL.RawQuery))
 	q.layer() // the tiles will need assets: say so now
 	q.render()
 	var format tiles.Format
@@ -191,7 +191,7 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 		tile += "." + q.v.Get("tile_format")
 	}
 	pass := url.Values{}
-	for k, v := range r.URL.Query() {
+	for k, v := range q.v {
 		pass[k] = v
 	}
 	for _, k := range tileJSONParams {

@@ -21,6 +21,31 @@ type query struct {
 
 func newQuery(v url.Values) *query { return &query{v: v} }
 
+// queryValues parses a raw query as url.ParseQuery does, except that a ';'
+// is part of a value, not an error: rio-tiler expressions separate bands with
+// ';' (expression=b1;b2), browsers send it unescaped, and so does the
+// Functions host in forwarding mode, which rebuilds the query with ';' left
+// as it is. url.ParseQuery drops any pair holding one. Pairs with a malformed
+// escape are dropped, as url.ParseQuery drops them.
+func queryValues(raw string) url.Values {
+	v := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		k, err1 := url.QueryUnescape(key)
+		val, err2 := url.QueryUnescape(value)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		v[k] = append(v[k], val)
+	}
+	return v
+}
+
 func (q *query) fail(name, format string, args ...any) {
 	if q.err == nil {
 		q.err = tilefunc.Errorf(tilefunc.EINVALID, "%s: %s", name, fmt.Sprintf(format, args...))
@@ -76,15 +101,17 @@ func (q *query) bool(name string, def bool) bool {
 // Each assets value is one asset, optionally with options: name|bidx=1,2.
 func (q *query) layer() tiles.Layer {
 	var l tiles.Layer
-	for _, a := range q.v["assets"] {
-		if a == "" {
-			continue
+	for _, v := range q.v["assets"] {
+		for _, a := range splitAssets(v) {
+			if a == "" {
+				continue
+			}
+			ab, err := parseAsset(a)
+			if err != nil {
+				q.fail("assets", "%v", err)
+			}
+			l.Assets = append(l.Assets, ab)
 		}
-		ab, err := parseAsset(a)
-		if err != nil {
-			q.fail("assets", "%v", err)
-		}
-		l.Assets = append(l.Assets, ab)
 	}
 	if len(l.Assets) == 0 {
 		q.fail("assets", "Field required")
@@ -92,6 +119,61 @@ func (q *query) layer() tiles.Layer {
 	l.NoData = q.float("nodata")
 	l.Resampling = q.resampling("reproject")
 	return l
+}
+
+// splitAssets splits one assets value into the assets it names. A client
+// sends one asset per value (assets=red|bidx=1,2&assets=nir), but the
+// Functions host in forwarding mode joins the values of a repeated key with
+// commas (assets=red|bidx=1,2,nir). So a comma also ends an asset, except
+// where it continues a bidx list (a band number follows) or sits inside the
+// parentheses of an expression option. What cannot be told apart once
+// joined: an asset named only with digits that follows an asset with a bidx
+// list (a|bidx=1 then 2 reads as a|bidx=1,2). Asset names cannot hold commas.
+func splitAssets(v string) []string {
+	var out []string
+	start, depth := 0, 0
+	opt := "" // the option being read; "" while reading the asset's name
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '|':
+			if depth == 0 {
+				opt, _, _ = strings.Cut(v[i+1:], "=")
+			}
+		case '(':
+			if opt == "expression" {
+				depth++
+			}
+		case ')':
+			if depth > 0 {
+				depth--
+			}
+		case ',':
+			if depth > 0 || opt == "bidx" && startsWithBand(v[i+1:]) {
+				continue
+			}
+			out = append(out, v[start:i])
+			start, opt = i+1, ""
+		}
+	}
+	return append(out, v[start:])
+}
+
+// startsWithBand says whether s starts with a band number: only digits up to
+// the next comma, bar or the end.
+func startsWithBand(s string) bool {
+	if i := strings.IndexAny(s, ",|"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func parseAsset(s string) (tiles.AssetBands, error) {
@@ -134,13 +216,16 @@ func (q *query) resampling(name string) string {
 	return g
 }
 
-// render reads the rendering group. rescale repeats as min,max; a single
-// value of 2n numbers is n ranges (the Functions host joins repeated keys
-// with commas).
+// rescaleBrackets are what titiler also accepts around a range: [min,max].
+var rescaleBrackets = strings.NewReplacer("[", "", "]", "", " ", "")
+
+// render reads the rendering group. rescale repeats as min,max (or
+// [min,max]); a single value of 2n numbers is n ranges (the Functions host
+// in forwarding mode joins repeated keys with commas).
 func (q *query) render() tiles.Render {
 	r := tiles.Render{ReturnMask: q.bool("return_mask", true)}
 	for _, s := range q.v["rescale"] {
-		nums := strings.Split(s, ",")
+		nums := strings.Split(rescaleBrackets.Replace(s), ",")
 		if len(nums)%2 != 0 {
 			q.fail("rescale", "%q is not min,max", s)
 			break

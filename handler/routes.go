@@ -5,14 +5,30 @@ import (
 	"strings"
 )
 
-// route is one declared endpoint. The same table feeds the router and, in
-// time, the function.json templates and the OpenAPI document, so they cannot
-// drift apart.
+// Route is one endpoint as the outside sees it. The router, the function.json
+// files (package functions) and, in time, the OpenAPI document are all made
+// from this one table, so they cannot drift apart.
+type Route struct {
+	Name   string // the Azure Functions function that serves it; also the mux route name
+	Method string
+	Path   string // gorilla/mux template: /searches/{search_id}/info
+	Write  bool   // changes the catalog: the host asks for a key by default
+}
+
+// route is a declared endpoint with the code that serves it.
 type route struct {
-	name   string // Azure Functions function name
-	method string
-	path   string // gorilla/mux template
+	Route
 	handle func(http.ResponseWriter, *http.Request) error
+}
+
+// Routes lists every endpoint the router serves, in declaration order. It
+// needs no wired Server: only the declarations are read.
+func Routes() []Route {
+	var out []Route
+	for _, rt := range (&Server{}).routes() {
+		out = append(out, rt.Route)
+	}
+	return out
 }
 
 // routes is every endpoint, grouped by the file that declares it.

@@ -14,8 +14,8 @@ import (
 // searchRoutes declares the routes of registered searches themselves.
 func (s *Server) searchRoutes() []route {
 	return []route{
-		{"search_register", http.MethodPost, "/searches/register", s.registerSearch},
-		{"search_info", http.MethodGet, "/searches/{search_id}/info", s.searchInfo},
+		{Route{Name: "search_register", Method: http.MethodPost, Path: "/searches/register", Write: true}, s.registerSearch},
+		{Route{Name: "search_info", Method: http.MethodGet, Path: "/searches/{search_id}/info"}, s.searchInfo},
 	}
 }
 

@@ -51,7 +51,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
-		s.router.Handle(rt.path, s.endpoint(rt.handle)).Methods(rt.method).Name(rt.name)
+		s.router.Handle(rt.Path, s.endpoint(rt.handle)).Methods(rt.Method).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}

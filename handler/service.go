@@ -13,8 +13,8 @@ import (
 // serviceRoutes declares the routes about the service itself.
 func (s *Server) serviceRoutes() []route {
 	return []route{
-		{"landing", http.MethodGet, "/", s.landing},
-		{"healthz", http.MethodGet, "/healthz", s.healthz},
+		{Route{Name: "landing", Method: http.MethodGet, Path: "/"}, s.landing},
+		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz"}, s.healthz},
 	}
 }
 
@@ -38,7 +38,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 // generation, token expiry, the reason it cannot) and the blob store's
 // reachability; never a secret.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(r.URL.Query())
+	q := newQuery(queryValues(r.URL.RawQuery))
 	timeout := q.int("timeout", 1, 1)
 	if q.err != nil {
 		return q.err

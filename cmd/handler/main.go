@@ -4,6 +4,7 @@
 //	handler                       serve (the port comes from FUNCTIONS_CUSTOMHANDLER_PORT)
 //	handler sql grants ...        print the SQL that creates and grants the database role
 //	handler doctor                check identity, database grants and blob access
+//	handler functions -out DIR    write the function.json folders the Functions host needs
 package main
 
 import (
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"tilefunc/config"
+	"tilefunc/functions"
 	"tilefunc/handler"
 	"tilefunc/tiles"
 )
@@ -30,12 +32,14 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
 	var err error
 	switch {
+	case len(os.Args) > 1 && os.Args[1] == "functions":
+		err = functions.Command(os.Args[2:], os.Stdout, os.Stderr)
 	case len(os.Args) > 2 && os.Args[1] == "sql" && os.Args[2] == "grants":
 		err = sqlGrants(os.Stdout, os.Args[3:])
 	case len(os.Args) > 1 && os.Args[1] == "doctor":
 		err = doctor(os.Stdout)
 	case len(os.Args) > 1:
-		err = fmt.Errorf("unknown command %q: use 'handler', 'handler sql grants' or 'handler doctor'", os.Args[1])
+		err = fmt.Errorf("unknown command %q: use 'handler', 'handler sql grants', 'handler doctor' or 'handler functions'", os.Args[1])
 	default:
 		err = serve(log)
 	}

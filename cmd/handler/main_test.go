@@ -110,3 +110,18 @@ func TestBadSettingStopsStartupWithOneLine(t *testing.T) {
 		t.Fatalf("want one line naming USE_POSTGRES_MI, got %q", out)
 	}
 }
+
+// `handler functions` runs before any setting is read: packaging needs no
+// database.
+func TestFunctionsSubcommandWritesTheFunctionFolders(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "functions", "-out", dir)
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("handler functions: %v: %s", err, out)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "search_tile", "function.json"))
+	if err != nil || !strings.Contains(string(b), `"route": "searches/{search_id}/tiles/{tileMatrixSetId}/{z:int}/{x:int}/{y}"`) {
+		t.Fatalf("search_tile/function.json: %v %s", err, b)
+	}
+}

@@ -1,0 +1,609 @@
+package functions_test
+
+// The contract between the generated functions, host.json and the router:
+// every route is reachable through the host, every function has a handler,
+// and a request reaches the same handler with the same parameters whichever
+// way the host passes it on.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"tilefunc"
+	"tilefunc/functions"
+	"tilefunc/handler"
+	"tilefunc/tiles"
+)
+
+// publicHost is where clients send their requests: the function app.
+const publicHost = "tiles.example.net"
+
+// mode is how the host passes a request on to the handler. host.json turns
+// both on: hosts that know proxying use it (it is checked first), older ones
+// forward.
+type mode string
+
+const (
+	proxying   mode = "proxying"   // enableProxyingHttpRequest: YARP, path and query as received
+	forwarding mode = "forwarding" // enableForwardingHttpRequest: the query rebuilt (forwardedQuery)
+)
+
+var modes = []mode{proxying, forwarding}
+
+// contract is the real router over fake services, and the functions the
+// host would load from the generated folders.
+type contract struct {
+	t      *testing.T
+	worker *httptest.Server
+	rec    *recorder
+	fns    []hostFunction
+	prefix string
+}
+
+func newContract(t *testing.T) *contract {
+	t.Helper()
+	host, _ := loadHost(t)
+	fns, err := functions.Generate(handler.Routes(), functions.DefaultWriteAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := functions.Write(dir, fns); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	srv := &handler.Server{
+		Catalog:      fakeCatalog{rec},
+		Renderer:     fakeRenderer{rec},
+		Search:       tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLimit: 5 * time.Second, ExitWhenFull: true, SkipCovered: true},
+		CacheControl: "public, max-age=3600",
+		Version:      "test",
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return &contract{t: t, worker: ts, rec: rec, fns: loadFunctions(t, dir, host.routePrefix()), prefix: host.routePrefix()}
+}
+
+// public is the URL path and query a client uses for a route's path and
+// query: the route prefix goes in front.
+func (c *contract) public(target string) string {
+	if c.prefix == "" {
+		return target
+	}
+	return "/" + c.prefix + target
+}
+
+// trace is what became of one request: the function the host invoked, the
+// mux route that served it and the calls it made, the answer, and the
+// answers to the links the answer hands out, followed the same way.
+type trace struct {
+	Function    string
+	Route       string
+	Status      int
+	ContentType string
+	Calls       []call
+	Body        any
+	Follow      []trace
+}
+
+// imageBody is an image answer: its size, its first pixel, its bytes' hash.
+type imageBody struct {
+	Size  image.Point
+	Pixel color.NRGBA
+	SHA   string
+}
+
+// safePath is what a path may hold for the forwarding host's rebuilt URL
+// (Uri.AbsolutePath, then UriBuilder) to be the path the client sent.
+var safePath = regexp.MustCompile(`^[A-Za-z0-9/._~@-]*$`)
+
+// do sends a client's request for target (a public path and raw query) to
+// the host, in mode m: the host picks the function by its route template,
+// then passes the request on to the handler. ok is false where no function
+// takes the request and the host answers 404 itself.
+func (c *contract) do(m mode, method, target, body string) (fn string, resp *http.Response, b []byte, ok bool) {
+	t := c.t
+	t.Helper()
+	path, rawQuery, _ := strings.Cut(target, "?")
+	fn, _, ok = route(c.fns, method, path)
+	if !ok {
+		return "", nil, nil, false
+	}
+	req, err := http.NewRequest(method, c.worker.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("X-Azure-Functions-InvocationId", "00000000-0000-0000-0000-000000000001")
+	req.Header.Set("X-Azure-Functions-HostVersion", "4.1000.0")
+	switch m {
+	case proxying:
+		// YARP's default transforms: path and query as received, the
+		// original host in X-Forwarded-Host, the worker's in Host.
+		req.URL.RawQuery = rawQuery
+		req.Header.Set("X-Forwarded-Host", publicHost)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Ms-Invocation-Id", "00000000-0000-0000-0000-000000000001")
+	case forwarding:
+		// Every client header copied, Host included; the query rebuilt.
+		if !safePath.MatchString(path) {
+			t.Fatalf("path %q holds characters the forwarding host may re-encode: extend this simulation", path)
+		}
+		req.URL.RawQuery = forwardedQuery(rawQuery)
+		req.Host = publicHost
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("User-Agent", "Azure-Functions-Host/4.1000.0")
+	}
+	resp, err = c.worker.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if b, err = io.ReadAll(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return fn, resp, b, true
+}
+
+// send is do, and what became of the request.
+func (c *contract) send(m mode, method, target, body string) trace {
+	t := c.t
+	t.Helper()
+	fn, resp, b, ok := c.do(m, method, target, body)
+	if !ok {
+		return trace{Status: http.StatusNotFound}
+	}
+	tr := trace{Function: fn, Status: resp.StatusCode, ContentType: resp.Header.Get("Content-Type"), Calls: c.rec.take()}
+	for _, cl := range tr.Calls {
+		if tr.Route != "" && cl.Route != tr.Route {
+			t.Fatalf("%s %s: calls from two routes, %s and %s", method, target, tr.Route, cl.Route)
+		}
+		tr.Route = cl.Route
+	}
+	c.readBody(m, &tr, b)
+	return tr
+}
+
+// readBody keeps what an answer says that a client acts on. The links a
+// TileJSON document or a map page hands out are followed in the same mode
+// (their query text differs between modes, what they ask for must not).
+func (c *contract) readBody(m mode, tr *trace, b []byte) {
+	t := c.t
+	t.Helper()
+	switch ct := tr.ContentType; {
+	case ct == "image/png":
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("not a PNG: %v", err)
+		}
+		sum := sha256.Sum256(b)
+		tr.Body = imageBody{Size: img.Bounds().Size(), Pixel: color.NRGBAModel.Convert(img.At(0, 0)).(color.NRGBA), SHA: hex.EncodeToString(sum[:8])}
+	case ct == "image/jpeg":
+		sum := sha256.Sum256(b)
+		tr.Body = hex.EncodeToString(sum[:8])
+	case ct == "application/json":
+		var doc map[string]any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("not JSON: %s", b)
+		}
+		if tilesURLs, ok := doc["tiles"].([]any); ok {
+			for _, u := range tilesURLs {
+				tile := strings.NewReplacer("{z}", "8", "{x}", "124", "{y}", "92").Replace(u.(string))
+				tr.Follow = append(tr.Follow, c.follow(m, tile))
+			}
+			delete(doc, "tiles")
+		}
+		tr.Body = doc
+	case strings.HasPrefix(ct, "text/html"):
+		m1 := regexp.MustCompile(`const tilejsonURL = (".*?");`).FindSubmatch(b)
+		if m1 == nil {
+			t.Fatalf("map page without a TileJSON URL: %s", b)
+		}
+		var tj string
+		if err := json.Unmarshal(m1[1], &tj); err != nil {
+			t.Fatal(err)
+		}
+		tr.Follow = append(tr.Follow, c.follow(m, tj))
+		tr.Body = "map page"
+	default:
+		tr.Body = string(b)
+	}
+}
+
+// follow requests a link the handler handed out, as a client would: it must
+// point at the public host.
+func (c *contract) follow(m mode, link string) trace {
+	c.t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Scheme != "https" || u.Host != publicHost {
+		c.t.Fatalf("link %q does not point at https://%s", link, publicHost)
+	}
+	return c.send(m, http.MethodGet, u.RequestURI(), "")
+}
+
+// sample is a request a client sends, the function that must serve it, and
+// what the handler must make of it.
+type sample struct {
+	name   string
+	fn     string
+	method string
+	target string // path (without the route prefix) and raw query, as a client writes it
+	body   string
+	check  func(t *testing.T, tr trace)
+	// refused is set where the handler answers before it calls a service,
+	// so no call names the route that ran; check must show which did.
+	refused bool
+}
+
+const tile = "/searches/abc123/tiles/WebMercatorQuad/8/124/92"
+
+var samples = []sample{
+	{name: "health", fn: "healthz", target: "/healthz?timeout=2", check: func(t *testing.T, tr trace) {
+		if doc := tr.Body.(map[string]any); doc["database_online"] != true {
+			t.Errorf("healthz says %v", doc)
+		}
+	}},
+	{name: "register", fn: "search_register", method: http.MethodPost, target: "/searches/register", body: `{"collections":["c"],"metadata":{"name":"n"}}`, check: func(t *testing.T, tr trace) {
+		if len(tr.Calls) != 1 || tr.Calls[0].Op != "Register" || !strings.Contains(fmt.Sprint(tr.Calls[0].Args), `"collections":["c"]`) {
+			t.Errorf("register calls %+v", tr.Calls)
+		}
+	}},
+	{name: "info", fn: "search_info", target: "/searches/abc123/info"},
+	{name: "info of an unknown search", fn: "search_info", target: "/searches/nope/info", check: status(http.StatusNotFound)},
+	{name: "tile, one asset", fn: "search_tile", target: tile + ".png?assets=visual", check: tileIs(256, pixel(5, 30, 100), tiles.AssetBands{Name: "visual"})},
+	{name: "tile, bidx lists and rescale ranges repeated", fn: "search_tile",
+		target: tile + ".png?assets=red|bidx=1,2&assets=nir|bidx=3&rescale=0,10&rescale=5,50",
+		check:  tileIs(256, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir", Bidx: []int{3}})},
+	{name: "tile, percent-encoded, bracketed ranges, every parameter, a function key", fn: "search_tile",
+		target: tile + "@2x.png?assets=red%7Cbidx%3D1%2C2&assets=nir&rescale=%5B0%2C10%5D&rescale=[5,50]&nodata=0&reproject=bilinear&return_mask=false" +
+			"&scan_limit=5&items_limit=7&time_limit=3&exitwhenfull=false&skipcovered=false&code=k3y%3D%3D",
+		check: func(t *testing.T, tr trace) {
+			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr)
+			l := layerOf(t, tr)
+			if l.NoData == nil || *l.NoData != 0 || l.Resampling != "bilinear" {
+				t.Errorf("layer %+v, want nodata 0 and bilinear", l)
+			}
+			want := tilefunc.SearchOptions{ScanLimit: 5, ItemsLimit: 7, TimeLimit: 3 * time.Second}
+			if o := callOf(t, tr, "Items").Args.([]any)[2]; o != want {
+				t.Errorf("search options %+v, want %+v", o, want)
+			}
+		}},
+	{name: "tile, no format", fn: "search_tile", target: tile + "?assets=visual&tilesize=128", check: func(t *testing.T, tr trace) {
+		if tr.ContentType != "image/jpeg" || callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window).Width != 128 {
+			t.Errorf("want a 128 px JPEG: %+v", tr)
+		}
+	}},
+	{name: "tile, an expression with commas in an asset", fn: "search_tile",
+		target: tile + ".png?assets=red|expression=where(b1>0,b1,0)&assets=nir", refused: true,
+		check: func(t *testing.T, tr trace) {
+			// Expressions are not built yet: the first asset is refused,
+			// and the refusal shows the split left its commas alone.
+			if d, _ := tr.Body.(map[string]any)["detail"].(string); tr.Status != 422 || !strings.Contains(d, `"red|expression=where(b1>0,b1,0)"`) {
+				t.Errorf("want 422 about red|expression=where(b1>0,b1,0), got %d %v", tr.Status, tr.Body)
+			}
+		}},
+	{name: "tilejson", fn: "search_tilejson",
+		target: "/searches/abc123/WebMercatorQuad/tilejson.json?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&tile_format=png&minzoom=2&maxzoom=9",
+		check: func(t *testing.T, tr trace) {
+			if doc := tr.Body.(map[string]any); doc["minzoom"] != 2.0 || doc["maxzoom"] != 9.0 || len(tr.Follow) != 1 {
+				t.Fatalf("tilejson %v", doc)
+			}
+			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0])
+		}},
+	{name: "map", fn: "search_map",
+		target: "/searches/abc123/WebMercatorQuad/map.html?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&tile_format=png",
+		check: func(t *testing.T, tr trace) {
+			if len(tr.Follow) != 1 || tr.Follow[0].Function != "search_tilejson" || len(tr.Follow[0].Follow) != 1 {
+				t.Fatalf("the map page's TileJSON: %+v", tr.Follow)
+			}
+			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0].Follow[0])
+		}},
+}
+
+func status(want int) func(*testing.T, trace) {
+	return func(t *testing.T, tr trace) {
+		if tr.Status != want {
+			t.Errorf("status %d, want %d: %v", tr.Status, want, tr.Body)
+		}
+	}
+}
+
+func pixel(r, g, b uint8) color.NRGBA { return color.NRGBA{r, g, b, 255} }
+
+// tileIs checks a PNG tile: its size, first pixel (the fake renderer paints
+// 5, 30, 100, so the pixel shows the rescale ranges) and the assets read.
+func tileIs(size int, px color.NRGBA, assets ...tiles.AssetBands) func(*testing.T, trace) {
+	return func(t *testing.T, tr trace) {
+		t.Helper()
+		img, ok := tr.Body.(imageBody)
+		if tr.Status != http.StatusOK || !ok {
+			t.Fatalf("want a PNG tile, got %d %s %v", tr.Status, tr.ContentType, tr.Body)
+		}
+		if img.Size != image.Pt(size, size) || img.Pixel != px {
+			t.Errorf("tile %v with first pixel %v, want %d px and %v", img.Size, img.Pixel, size, px)
+		}
+		if got := layerOf(t, tr).Assets; !reflect.DeepEqual(got, assets) {
+			t.Errorf("assets read %+v, want %+v", got, assets)
+		}
+	}
+}
+
+func callOf(t *testing.T, tr trace, op string) call {
+	t.Helper()
+	for _, c := range tr.Calls {
+		if c.Op == op {
+			return c
+		}
+	}
+	t.Fatalf("no %s call in %+v", op, tr.Calls)
+	return call{}
+}
+
+func layerOf(t *testing.T, tr trace) tiles.Layer {
+	t.Helper()
+	return callOf(t, tr, "Mosaic").Args.([]any)[2].(tiles.Layer)
+}
+
+func dump(v any) string {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+// host.json holds the keys the functions and the handler rely on.
+func TestHostJSONHasTheKeysTheFunctionsNeed(t *testing.T) {
+	h, path := loadHost(t)
+	if h.routePrefix() != "" {
+		t.Errorf("%s: extensions.http.routePrefix is %q, want \"\": the router serves /searches/..., not /api/searches/...", path, h.routePrefix())
+	}
+	if !h.CustomHandler.EnableProxyingHttpRequest {
+		t.Errorf("%s: customHandler.enableProxyingHttpRequest must be true: hosts that know it pass path and query as received", path)
+	}
+	if !h.CustomHandler.EnableForwardingHttpRequest {
+		t.Errorf("%s: customHandler.enableForwardingHttpRequest must be true: hosts without proxying would otherwise send the JSON invocation payload", path)
+	}
+}
+
+// The (method, route) pairs the functions declare are the pairs the router
+// serves, function name for route name. One route is left out on purpose:
+// GET /, which the host polls on the handler itself to see that it is up,
+// and which no function can take (a route template cannot be empty).
+func TestFunctionsAndRouterServeTheSameRoutes(t *testing.T) {
+	c := newContract(t)
+	var declared, served []string
+	for _, f := range c.fns {
+		for _, m := range f.trigger.Methods {
+			declared = append(declared, fmt.Sprintf("%s %s %s", f.name, strings.ToUpper(m), f.trigger.Route))
+		}
+	}
+	for _, r := range handler.Routes() {
+		if r.Path == "/" {
+			continue // the host's ping; see above
+		}
+		tmpl, err := functions.Template(r.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		served = append(served, fmt.Sprintf("%s %s %s", r.Name, r.Method, tmpl))
+	}
+	sort.Strings(declared)
+	sort.Strings(served)
+	if !reflect.DeepEqual(declared, served) {
+		t.Fatalf("functions declare:\n  %s\nthe router serves:\n  %s", strings.Join(declared, "\n  "), strings.Join(served, "\n  "))
+	}
+	// The host tries routes in a fixed order; two routes that tie in it
+	// would make the function a request reaches depend on chance.
+	for i, a := range c.fns {
+		for _, b := range c.fns[i+1:] {
+			if routeComparison(a.template, b.template) == 0 {
+				t.Errorf("functions %s and %s tie in the host's route order", a.name, b.name)
+			}
+		}
+	}
+}
+
+// Every request reaches the function and route that serve it, and the
+// handler reads the same parameters from it in both modes, including
+// repeated keys whose values hold commas.
+func TestRequestsReachTheirHandlerAlikeInBothModes(t *testing.T) {
+	c := newContract(t)
+	covered := map[string]bool{}
+	for _, s := range samples {
+		covered[s.fn] = true
+		t.Run(s.name, func(t *testing.T) {
+			c.t = t
+			method := s.method
+			if method == "" {
+				method = http.MethodGet
+			}
+			traces := map[mode]trace{}
+			for _, m := range modes {
+				tr := c.send(m, method, c.public(s.target), s.body)
+				route := tr.Route
+				if s.refused && route == "" {
+					route = s.fn
+				}
+				if tr.Function != s.fn || route != s.fn {
+					t.Fatalf("%s: the host invoked function %q and the router ran route %q (answer %d %v), want %s", m, tr.Function, tr.Route, tr.Status, tr.Body, s.fn)
+				}
+				if s.check != nil {
+					s.check(t, tr)
+				}
+				traces[m] = tr
+			}
+			if !reflect.DeepEqual(traces[proxying], traces[forwarding]) {
+				t.Errorf("the handler read the request differently:\nproxying:\n%s\nforwarding:\n%s", dump(traces[proxying]), dump(traces[forwarding]))
+			}
+		})
+	}
+	c.t = t
+	for _, r := range handler.Routes() {
+		if r.Path != "/" && !covered[r.Name] {
+			t.Errorf("route %s has no sample request: add one", r.Name)
+		}
+	}
+}
+
+// The host polls GET / on the handler itself (not through a function) until
+// it answers; the answer must not wait for the database.
+func TestHostPingIsAnsweredWithoutTheCatalog(t *testing.T) {
+	c := newContract(t)
+	if fn, _, ok := route(c.fns, http.MethodGet, "/"); ok {
+		t.Errorf("function %s takes GET /, which only the host's ping uses", fn)
+	}
+	resp, err := http.Get(c.worker.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(c.rec.take()) != 0 {
+		t.Fatalf("GET / answered %d after calling the catalog", resp.StatusCode)
+	}
+}
+
+// The host checks that z and x are integers before it invokes the tile
+// function, so a malformed tile address gets the host's 404, where the
+// handler alone answers 422 as titiler-pgstac does.
+func TestHostRefusesTileAddressesThatAreNotIntegers(t *testing.T) {
+	c := newContract(t)
+	for _, p := range []string{"a/124/92.png", "8/b/92.png", "8.5/124/92"} {
+		if tr := c.send(proxying, http.MethodGet, c.public("/searches/abc123/tiles/WebMercatorQuad/"+p+"?assets=visual"), ""); tr.Status != http.StatusNotFound || tr.Function != "" {
+			t.Errorf("%s reached function %q (%d)", p, tr.Function, tr.Status)
+		}
+	}
+	if tr := c.send(proxying, http.MethodGet, c.public("/searches/abc123/tiles/WebMercatorQuad/8/-1/92.png?assets=visual"), ""); tr.Function != "search_tile" || tr.Status != http.StatusNotFound {
+		t.Errorf("a negative column is an integer: it must reach the handler, which says it is outside the set; got %q %d", tr.Function, tr.Status)
+	}
+}
+
+// What forwarding mode loses and no rule recovers, shown exactly.
+func TestForwardingModeLimits(t *testing.T) {
+	c := newContract(t)
+	target := c.public(tile + ".png?assets=a|bidx=1&assets=2")
+	// An all-digit asset name after a bidx list reads as one more band.
+	p, f := c.send(proxying, http.MethodGet, target, ""), c.send(forwarding, http.MethodGet, target, "")
+	if got, want := layerOf(t, p).Assets, []tiles.AssetBands{{Name: "a", Bidx: []int{1}}, {Name: "2"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("proxying: assets %+v, want %+v", got, want)
+	}
+	if got, want := layerOf(t, f).Assets, []tiles.AssetBands{{Name: "a", Bidx: []int{1, 2}}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("forwarding: assets %+v, want %+v (if this now passes through, update README and params.go)", got, want)
+	}
+	// ASP.NET Core groups keys without regard to case: Assets and assets
+	// arrive as one key spelled Assets, which the handler does not read.
+	target = c.public(tile + ".png?Assets=a&assets=b")
+	if p, f := c.send(proxying, http.MethodGet, target, ""), c.send(forwarding, http.MethodGet, target, ""); p.Status != http.StatusOK || f.Status != http.StatusUnprocessableEntity {
+		t.Errorf("mixed-case keys: proxying %d, forwarding %d; want 200 and 422", p.Status, f.Status)
+	}
+}
+
+// documented are the query parameters of DESIGN.md section 4 and the
+// tilejson, healthz and search-list parameters, with values that hold what
+// such values hold: commas, bars, semicolons, JSON, colons, slashes, spaces,
+// quotes.
+var documented = [][2]string{
+	{"assets", "red|bidx=1,2"}, {"expression", "b1/b2;(b1+b2)*0.5"},
+	{"asset_as_band", "true"}, {"bidx", "1"}, {"nodata", "nan"}, {"unscale", "false"},
+	{"resampling", "cubic_spline"}, {"reproject", "bilinear"}, {"rescale", "0,1000"},
+	{"color_formula", "Gamma RGB 3.5 Saturation 1.7 Sigmoidal RGB 15 0.35"},
+	{"colormap", `{"0":"#000000","255":[255,255,255,255]}`}, {"colormap_name", "viridis"},
+	{"return_mask", "true"}, {"algorithm", "hillshade"}, {"algorithm_params", `{"azimuth":45,"angle_altitude":45.0}`},
+	{"buffer", "0.5"}, {"padding", "1"}, {"tilesize", "512"}, {"pixel_selection", "first"},
+	{"scan_limit", "10000"}, {"items_limit", "100"}, {"time_limit", "5"}, {"exitwhenfull", "true"},
+	{"skipcovered", "true"}, {"max_size", "1024"}, {"width", "256"}, {"height", "256"},
+	{"coord_crs", "EPSG:4326"}, {"dst_crs", "EPSG:3857"}, {"histogram_bins", "0,10,20,50"},
+	{"histogram_range", "0,1000"}, {"categorical", "true"}, {"c", "1"}, {"p", "98"},
+	{"ids", "a,b,c"}, {"bbox", "-10.5,40,-9,41.25"}, {"datetime", "2020-01-01T00:00:00Z/.."},
+	{"query", `{"eo:cloud_cover":{"lt":10}}`}, {"sortby", "-gsd,+datetime"},
+	{"filter", "eo:cloud_cover < 10 AND collection = 'sentinel-2'"}, {"filter-lang", "cql2-text"},
+	{"timeout", "2"}, {"limit", "10"}, {"offset", "0"}, {"code", "k3y=="},
+}
+
+// lightEscape writes a value as a browser does: only what would break the
+// query is escaped, so bars, commas, semicolons, braces and quotes go as
+// they are.
+func lightEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "&", "%26", "+", "%2B", "#", "%23", " ", "%20").Replace(s)
+}
+
+// Every documented parameter sent once reaches the handler with its value in
+// both modes, however the client escaped it. The TileJSON route shows what
+// the handler read: it hands every parameter but its own on to the tile URL.
+func TestEveryDocumentedParameterSentOnceSurvives(t *testing.T) {
+	c := newContract(t)
+	want := url.Values{}
+	for _, kv := range documented {
+		want.Set(kv[0], kv[1])
+	}
+	for name, escape := range map[string]func(string) string{"escaped": url.QueryEscape, "as browsers send it": lightEscape} {
+		var parts []string
+		for _, kv := range documented {
+			parts = append(parts, kv[0]+"="+escape(kv[1]))
+		}
+		target := c.public("/searches/abc123/WebMercatorQuad/tilejson.json?" + strings.Join(parts, "&"))
+		for _, m := range modes {
+			_, resp, b, ok := c.do(m, http.MethodGet, target, "")
+			if !ok || resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s, %s: %v %s", name, m, ok, b)
+			}
+			var tj struct{ Tiles []string }
+			if err := json.Unmarshal(b, &tj); err != nil || len(tj.Tiles) != 1 {
+				t.Fatalf("%s, %s: %s", name, m, b)
+			}
+			u, err := url.Parse(tj.Tiles[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := url.ParseQuery(u.RawQuery)
+			if err != nil {
+				t.Fatalf("%s, %s: tile URL %s: %v", name, m, tj.Tiles[0], err)
+			}
+			for k := range want {
+				if !reflect.DeepEqual(got[k], want[k]) {
+					t.Errorf("%s, %s: %s=%q reached the handler as %q", name, m, k, want[k], got[k])
+				}
+			}
+		}
+	}
+}
+
+// A repeated key arrives as one value, the values joined with commas. For
+// the repeatable parameters this is what the handler has to undo: rescale
+// (2n numbers are n ranges) and assets (splitAssets) in handler/params.go;
+// bidx, c and p are numbers, so a comma split undoes them.
+func TestForwardingJoinsRepeatedKeys(t *testing.T) {
+	for key, values := range map[string][]string{
+		"assets":  {"red|bidx=1,2", "nir"},
+		"rescale": {"0,10", "5,50"},
+		"bidx":    {"1", "2", "3"},
+		"c":       {"1", "2.5"},
+		"p":       {"2", "98"},
+	} {
+		q := url.Values{key: values}
+		got, err := url.ParseQuery(forwardedQuery(q.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.Join(values, ","); len(got[key]) != 1 || got[key][0] != want {
+			t.Errorf("%s=%q arrives as %q, want one value %q", key, values, got[key], want)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package functions_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/mux"
+
+	"tilefunc"
+	"tilefunc/tiles"
+)
+
+// call is one call the handler made to its services, and the route that
+// made it. mux keeps the route and its variables in the request's context,
+// which the handler passes to every service call.
+type call struct {
+	Route string
+	Vars  map[string]string
+	Op    string
+	Args  any
+}
+
+// recorder notes the calls of one request at a time. The contract test is
+// about routing and parameter parsing, so the catalog and renderer are fakes
+// that answer at once; the database tests are in handler/.
+type recorder struct {
+	mu    sync.Mutex
+	calls []call
+}
+
+func (r *recorder) add(ctx context.Context, op string, args any) {
+	req := (&http.Request{}).WithContext(ctx)
+	c := call{Vars: mux.Vars(req), Op: op, Args: args}
+	if rt := mux.CurrentRoute(req); rt != nil {
+		c.Route = rt.GetName()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, c)
+}
+
+func (r *recorder) take() []call {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.calls
+	r.calls = nil
+	return c
+}
+
+// fakeCatalog knows one search, abc123, whose one item covers everything.
+type fakeCatalog struct{ rec *recorder }
+
+func (c fakeCatalog) Register(ctx context.Context, query, metadata json.RawMessage) (string, error) {
+	c.rec.add(ctx, "Register", []string{string(query), string(metadata)})
+	return "abc123", nil
+}
+
+func (c fakeCatalog) Search(ctx context.Context, hash string) (*tilefunc.Search, error) {
+	c.rec.add(ctx, "Search", hash)
+	if hash != "abc123" {
+		return nil, tilefunc.Errorf(tilefunc.ENOTFOUND, "search %s not found", hash)
+	}
+	return &tilefunc.Search{Hash: hash, Search: json.RawMessage(`{"collections":["c"]}`), Metadata: tilefunc.SearchMetadata{Type: "mosaic", Name: "fake"}}, nil
+}
+
+func (c fakeCatalog) Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
+	c.rec.add(ctx, "Items", []any{hash, bbox, o})
+	return []tilefunc.Item{{ID: "item", Collection: "c", BBox: []float64{-180, -90, 180, 90}}}, nil
+}
+
+func (c fakeCatalog) Version(ctx context.Context) (string, error) {
+	c.rec.add(ctx, "Version", nil)
+	return "0.9.11", nil
+}
+
+func (c fakeCatalog) Status() tilefunc.DatabaseStatus { return tilefunc.DatabaseStatus{Auth: "password"} }
+
+// fakeRenderer paints every pixel with the values 5, 30 and 100 (so the
+// rescale ranges show in the encoded tile) and notes what it was asked for.
+type fakeRenderer struct{ rec *recorder }
+
+func (r fakeRenderer) Mosaic(ctx context.Context, items []tilefunc.Item, win tiles.Window, layer tiles.Layer) (*tiles.Image, error) {
+	r.rec.add(ctx, "Mosaic", []any{len(items), win, layer})
+	n := win.Width * win.Height
+	img := &tiles.Image{Width: win.Width, Height: win.Height, Valid: make([]bool, n), Items: []string{"item"}}
+	for _, v := range []float32{5, 30, 100} {
+		band := make([]float32, n)
+		for i := range band {
+			band[i] = v
+		}
+		img.Bands = append(img.Bands, band)
+	}
+	for i := range img.Valid {
+		img.Valid[i] = true
+	}
+	return img, nil
+}
