@@ -18,14 +18,14 @@ type bicepModel struct {
 }
 
 type bicepFile struct {
-	Params    map[string]bicepParam          `json:"params"`
-	Vars      map[string]string              `json:"vars"`
-	VarProps  map[string]map[string][]string `json:"varProps"`
-	Types     map[string]bicepType           `json:"types"`
-	Outputs   map[string]bicepOutput         `json:"outputs"`
-	Imports   []string                       `json:"imports"`
-	Resources []bicepResource                `json:"resources"`
-	Modules   []bicepModule                  `json:"modules"`
+	Params    map[string]bicepParam             `json:"params"`
+	Vars      map[string]string                 `json:"vars"`
+	VarProps  map[string]map[string][]propValue `json:"varProps"`
+	Types     map[string]bicepType              `json:"types"`
+	Outputs   map[string]bicepOutput            `json:"outputs"`
+	Imports   []string                          `json:"imports"`
+	Resources []bicepResource                   `json:"resources"`
+	Modules   []bicepModule                     `json:"modules"`
 }
 
 type bicepParam struct {
@@ -44,17 +44,17 @@ type bicepOutput struct {
 	Value string `json:"value"`
 }
 
-// A resource; Props maps dotted property paths to the source text of each
-// value they may take (both branches of a ternary).
+// A resource; Props maps dotted property paths to the values they may take
+// (both branches of a ternary, each under its condition).
 type bicepResource struct {
-	Symbol      string              `json:"symbol"`
-	Type        string              `json:"type"`
-	APIVersion  string              `json:"apiVersion"`
-	Existing    bool                `json:"existing"`
-	Condition   *string             `json:"condition"`
-	Loop        *string             `json:"loop"`
-	Props       map[string][]string `json:"props"`
-	Decorators  []string            `json:"decorators"`
+	Symbol      string                 `json:"symbol"`
+	Type        string                 `json:"type"`
+	APIVersion  string                 `json:"apiVersion"`
+	Existing    bool                   `json:"existing"`
+	Condition   *string                `json:"condition"`
+	Loop        *string                `json:"loop"`
+	Props       map[string][]propValue `json:"props"`
+	Decorators  []string               `json:"decorators"`
 	AppSettings *struct {
 		Settings []appSetting    `json:"settings"`
 		Dynamic  []dynamicSource `json:"dynamic"`
@@ -78,10 +78,16 @@ type dynamicSource struct {
 }
 
 type bicepModule struct {
-	Symbol    string              `json:"symbol"`
-	Path      string              `json:"path"`
-	Condition *string             `json:"condition"`
-	Props     map[string][]string `json:"props"`
+	Symbol    string                 `json:"symbol"`
+	Path      string                 `json:"path"`
+	Condition *string                `json:"condition"`
+	Props     map[string][]propValue `json:"props"`
+}
+
+// The source text of a value, and the ternary conditions it sits under.
+type propValue struct {
+	Value string   `json:"value"`
+	When  []string `json:"when"`
 }
 
 // runBicepCheck parses every .bicep file under dir with bicepcheck.mjs.
@@ -181,6 +187,7 @@ func TestBicepChecksCatchBreakage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			tmp := t.TempDir()
 			dir := filepath.Join(tmp, "infra", "bicep")
 			copyTree(t, "bicep", dir)

@@ -1,7 +1,8 @@
 // bicepcheck parses every .bicep file under a folder with the tree-sitter
 // Bicep grammar and prints, as JSON, what infra/bicep_test.go checks: per
 // file the parameters, variables, types, outputs, modules and resources
-// (type@apiVersion and their properties flattened to dotted paths), and for
+// (type@apiVersion and their properties flattened to dotted paths, each value
+// with the ternary conditions it sits under), and for
 // each Microsoft.Web/sites resource the app settings it sets.
 //
 // Usage: node infra/bicepcheck.mjs [DIR]   (DIR defaults to infra/bicep)
@@ -70,6 +71,12 @@ function propertyValue(prop) {
   return kids[kids.length - 1];
 }
 
+// The condition that holds in the other branch of a ternary.
+function negate(cond) {
+  if (/^![\w.]+$/.test(cond)) return cond.slice(1);
+  return /^[\w.]+$/.test(cond) ? `!${cond}` : `!(${cond})`;
+}
+
 function unwrap(n) {
   while (n && n.type === 'parenthesized_expression' && n.namedChildren.length === 1) n = n.namedChildren[0];
   return n;
@@ -86,21 +93,24 @@ function analyse(tree, relFile) {
     if (st.type === 'parameter_declaration') params.add(st.namedChildren[0].text);
   }
 
-  // Flattens an object literal into dotted paths -> alternative value texts,
-  // following variables and both branches of a ternary.
-  function flatten(node, prefix, out, depth = 0) {
+  // Flattens an object literal into dotted paths -> the values each may take,
+  // following variables; a ternary contributes both branches, each with its
+  // condition (or the negation) added to `when`.
+  function flatten(node, prefix, out, when = [], depth = 0) {
     node = unwrap(node);
-    const put = (text) => (out[prefix] ??= []).push(text);
+    const put = (text) => (out[prefix] ??= []).push({ value: text, when });
     if (depth > 8) return put(node.text);
     if (node.type === 'object') {
       for (const prop of node.namedChildren.filter((c) => c.type === 'object_property')) {
-        flatten(propertyValue(prop), prefix ? `${prefix}.${propertyKey(prop)}` : propertyKey(prop), out, depth + 1);
+        const key = propertyKey(prop);
+        flatten(propertyValue(prop), prefix ? `${prefix}.${key}` : key, out, when, depth + 1);
       }
     } else if (node.type === 'ternary_expression') {
-      flatten(node.childForFieldName('consequence'), prefix, out, depth + 1);
-      flatten(node.childForFieldName('alternative'), prefix, out, depth + 1);
+      const cond = unwrap(node.childForFieldName('condition')).text;
+      flatten(node.childForFieldName('consequence'), prefix, out, [...when, cond], depth + 1);
+      flatten(node.childForFieldName('alternative'), prefix, out, [...when, negate(cond)], depth + 1);
     } else if (node.type === 'identifier' && vars.has(node.text) && ['object', 'ternary_expression'].includes(unwrap(vars.get(node.text)).type)) {
-      flatten(vars.get(node.text), prefix, out, depth + 1);
+      flatten(vars.get(node.text), prefix, out, when, depth + 1);
     } else {
       put(node.text);
     }
@@ -138,9 +148,8 @@ function analyse(tree, relFile) {
         for (const arg of n.childForFieldName('arguments').namedChildren) fromObject(arg, when, via);
       } else if (n.type === 'ternary_expression') {
         const cond = unwrap(n.childForFieldName('condition')).text;
-        const neg = cond.startsWith('!') ? cond.slice(1) : `!${cond}`;
         fromObject(n.childForFieldName('consequence'), [...when, cond], via);
-        fromObject(n.childForFieldName('alternative'), [...when, neg], via);
+        fromObject(n.childForFieldName('alternative'), [...when, negate(cond)], via);
       } else {
         dynamic.push({ source: via ? `var ${via}` : n.text, when });
       }

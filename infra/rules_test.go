@@ -122,8 +122,42 @@ func module(f bicepFile, path string) []bicepModule {
 	return out
 }
 
-func prop(props map[string][]string, path string) string {
-	return strings.Join(props[path], " | ")
+// prop is every value a path may take, joined with " | ".
+func prop(props map[string][]propValue, path string) string {
+	var vs []string
+	for _, v := range props[path] {
+		vs = append(vs, v.Value)
+	}
+	return strings.Join(vs, " | ")
+}
+
+// holds says whether conditions may all be true when isFlex has the given
+// value: isFlex and !isFlex are decided, any other condition may go either way.
+func holds(when []string, isFlex bool) bool {
+	for _, c := range when {
+		if (c == "isFlex" && !isFlex) || (c == "!isFlex" && isFlex) {
+			return false
+		}
+	}
+	return true
+}
+
+// planView is what properties are on one plan: the values whose conditions
+// may hold, null (left out) dropped.
+func planView(props map[string][]propValue, isFlex bool) map[string]string {
+	out := map[string]string{}
+	for path, vals := range props {
+		var vs []string
+		for _, v := range vals {
+			if holds(v.When, isFlex) && v.Value != "null" {
+				vs = append(vs, v.Value)
+			}
+		}
+		if len(vs) > 0 {
+			out[path] = strings.Join(vs, " | ")
+		}
+	}
+	return out
 }
 
 func checkModulesUsed(r *report, main bicepFile) {
@@ -204,13 +238,15 @@ func checkResources(r *report, m bicepModel) {
 		}
 	}
 	for _, l := range resourcesOf(m, "Microsoft.Web/serverfarms") {
-		skus := l.res.Props["sku.name"]
-		tiers := l.res.Props["sku.tier"]
-		if !slices.Contains(skus, "'FC1'") || !slices.Contains(tiers, "'FlexConsumption'") {
-			r.add("%s: plan: no Flex Consumption sku (FC1/FlexConsumption): %q %q", l.file, skus, tiers)
+		flex, y1 := planView(l.res.Props, true), planView(l.res.Props, false)
+		if flex["sku.name"] != "'FC1'" || flex["sku.tier"] != "'FlexConsumption'" {
+			r.add("%s: plan: no Flex Consumption sku (FC1/FlexConsumption) when isFlex: %q %q", l.file, flex["sku.name"], flex["sku.tier"])
 		}
-		if !slices.Contains(skus, "'Y1'") || !slices.Contains(tiers, "'Dynamic'") {
-			r.add("%s: plan: no Linux Consumption sku (Y1/Dynamic): %q %q", l.file, skus, tiers)
+		if y1["sku.name"] != "'Y1'" || y1["sku.tier"] != "'Dynamic'" {
+			r.add("%s: plan: no Linux Consumption sku (Y1/Dynamic) otherwise: %q %q", l.file, y1["sku.name"], y1["sku.tier"])
+		}
+		if y1["properties.reserved"] != "true" || flex["properties.reserved"] != "true" {
+			r.add("%s: plan: not a Linux plan (properties.reserved)", l.file)
 		}
 	}
 	for _, l := range resourcesOf(m, "Microsoft.Storage/storageAccounts/blobServices/containers") {
@@ -220,54 +256,55 @@ func checkResources(r *report, m bicepModel) {
 	}
 }
 
-// siteSettings is the static app settings of a site when isFlex has the
-// given value.
+// siteSettings is the static app settings of the site on one plan.
 func siteSettings(r *report, res bicepResource, isFlex bool) map[string]string {
 	out := map[string]string{}
 	if res.AppSettings == nil {
 		r.add("site %s: no siteConfig.appSettings", res.Symbol)
 		return out
 	}
-	holds := func(when []string) bool {
-		for _, c := range when {
-			switch c {
-			case "isFlex":
-				if !isFlex {
-					return false
-				}
-			case "!isFlex":
-				if isFlex {
-					return false
-				}
-			default:
-				r.add("site %s: app settings under an unknown condition %q", res.Symbol, c)
-				return false
+	for _, s := range res.AppSettings.Settings {
+		for _, c := range s.When {
+			if c != "isFlex" && c != "!isFlex" {
+				r.add("site %s: app setting %s under a condition other than the plan: %q", res.Symbol, s.Name, c)
 			}
 		}
-		return true
-	}
-	for _, s := range res.AppSettings.Settings {
-		if holds(s.When) {
+		if holds(s.When, isFlex) {
 			out[s.Name] = s.Value
 		}
 	}
 	return out
 }
 
-// The two sites of functionApp.bicep: Flex under isFlex, Linux Consumption
-// under !isFlex, with their static settings.
-func sites(r *report, fa bicepFile) (flex, y1 bicepResource, flexSettings, y1Settings map[string]string) {
-	for _, res := range fa.Resources {
-		if res.Type != "Microsoft.Web/sites" || res.Condition == nil {
+// A plan's view of the site in functionApp.bicep.
+type siteView struct {
+	label    string
+	props    map[string]string
+	settings map[string]string
+}
+
+// site is the one Microsoft.Web/sites of functionApp.bicep, as each plan
+// sees it.
+func site(r *report, fa bicepFile) (res bicepResource, flex, y1 siteView, ok bool) {
+	for _, x := range fa.Resources {
+		if x.Type != "Microsoft.Web/sites" {
 			continue
 		}
-		switch *res.Condition {
-		case "isFlex":
-			flex, flexSettings = res, siteSettings(r, res, true)
-		case "!isFlex":
-			y1, y1Settings = res, siteSettings(r, res, false)
+		if ok {
+			r.add("functionApp.bicep: more than one Microsoft.Web/sites (ARM does not reliably deploy two conditional resources of one name)")
+			continue
 		}
+		if x.Condition != nil {
+			r.add("functionApp.bicep: the site is deployed only if (%s)", *x.Condition)
+		}
+		res, ok = x, true
 	}
+	if !ok {
+		r.add("functionApp.bicep: no Microsoft.Web/sites")
+		return
+	}
+	flex = siteView{"Flex site", planView(res.Props, true), siteSettings(r, res, true)}
+	y1 = siteView{"Y1 site", planView(res.Props, false), siteSettings(r, res, false)}
 	return
 }
 
@@ -275,64 +312,69 @@ func checkSites(r *report, fa bicepFile) {
 	if v := fa.Vars["isFlex"]; v != "planSku == 'FC1'" {
 		r.add("functionApp.bicep: isFlex is %q, want planSku == 'FC1'", v)
 	}
-	flex, y1, flexSettings, y1Settings := sites(r, fa)
-	if flex.Symbol == "" {
-		r.add("functionApp.bicep: no Microsoft.Web/sites under if (isFlex)")
-	} else {
-		p := flex.Props
-		want := map[string]string{
-			"properties.functionAppConfig.runtime.name":                                                     "'custom'",
-			"properties.functionAppConfig.runtime.version":                                                  "'1.0'",
-			"properties.functionAppConfig.deployment.storage.type":                                          "'blobContainer'",
-			"properties.functionAppConfig.deployment.storage.authentication.type":                           "'UserAssignedIdentity'",
-			"properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId": "identityId",
-			"properties.functionAppConfig.scaleAndConcurrency.instanceMemoryMB":                             "instanceMemoryMB",
-			"properties.functionAppConfig.scaleAndConcurrency.maximumInstanceCount":                         "maximumInstanceCount",
-			"properties.functionAppConfig.scaleAndConcurrency.triggers.http.perInstanceConcurrency":         "httpPerInstanceConcurrency",
-			"identity.type": "'UserAssigned'",
-			"kind":          "'functionapp,linux'",
+	_, flex, y1, ok := site(r, fa)
+	if !ok {
+		return
+	}
+	const fac = "properties.functionAppConfig."
+	wantFlex := map[string]string{
+		fac + "runtime.name":                           "'custom'",
+		fac + "runtime.version":                        "'1.0'",
+		fac + "deployment.storage.type":                "'blobContainer'",
+		fac + "deployment.storage.authentication.type": "'UserAssignedIdentity'",
+		fac + "deployment.storage.authentication.userAssignedIdentityResourceId": "identityId",
+		fac + "scaleAndConcurrency.instanceMemoryMB":                             "instanceMemoryMB",
+		fac + "scaleAndConcurrency.maximumInstanceCount":                         "maximumInstanceCount",
+		fac + "scaleAndConcurrency.triggers.http.perInstanceConcurrency":         "httpPerInstanceConcurrency",
+	}
+	for path, v := range wantFlex {
+		if got := flex.props[path]; got != v {
+			r.add("functionApp.bicep: Flex site: %s is %q, want %s (the Flex custom runtime)", path, got, v)
 		}
-		for path, v := range want {
-			if got := prop(p, path); got != v {
-				r.add("functionApp.bicep: Flex site: %s is %q, want %q (the Flex custom runtime)", path, got, v)
-			}
-		}
-		if got := prop(p, "properties.functionAppConfig.scaleAndConcurrency.alwaysReady"); !strings.Contains(got, "instanceCount: alwaysReadyInstances") {
-			r.add("functionApp.bicep: Flex site: alwaysReady %q does not use alwaysReadyInstances", got)
-		}
-		for name := range flexSettings {
-			if flexRejects[name] {
-				r.add("functionApp.bicep: Flex site sets %s, which Flex Consumption rejects", name)
+	}
+	if got := flex.props[fac+"scaleAndConcurrency.alwaysReady"]; !strings.Contains(got, "{ name: 'http', instanceCount: alwaysReadyInstances }") {
+		r.add("functionApp.bicep: Flex site: alwaysReady %q does not keep alwaysReadyInstances warm for http", got)
+	}
+	for _, v := range []siteView{flex, y1} {
+		for path, want := range map[string]string{"kind": "'functionapp,linux'", "identity.type": "'UserAssigned'", "properties.httpsOnly": "true"} {
+			if got := v.props[path]; got != want {
+				r.add("functionApp.bicep: %s: %s is %q, want %s", v.label, path, got, want)
 			}
 		}
 	}
-	if y1.Symbol == "" {
-		r.add("functionApp.bicep: no Microsoft.Web/sites under if (!isFlex) (the Linux Consumption option)")
-	} else {
-		want := map[string]string{
-			"FUNCTIONS_WORKER_RUNTIME":    "'custom'",
-			"FUNCTIONS_EXTENSION_VERSION": "'~4'",
+	for name := range flex.settings {
+		if flexRejects[name] {
+			r.add("functionApp.bicep: Flex site sets %s, which Flex Consumption rejects", name)
 		}
-		for name, v := range want {
-			if got, ok := y1Settings[name]; !ok || got != v {
-				r.add("functionApp.bicep: Y1 site: %s is %q, want %s", name, got, v)
-			}
+	}
+
+	for name, want := range map[string]string{"FUNCTIONS_WORKER_RUNTIME": "'custom'", "FUNCTIONS_EXTENSION_VERSION": "'~4'"} {
+		if got := y1.settings[name]; got != want {
+			r.add("functionApp.bicep: Y1 site: %s is %q, want %s", name, got, want)
 		}
-		if got := y1Settings["WEBSITE_RUN_FROM_PACKAGE"]; !strings.Contains(got, "packageBlobName") {
-			r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE %q is not the package blob URL", got)
-		}
-		if got := y1Settings["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"]; got != "identityId" {
-			r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID is %q, want identityId (the package is read with the identity)", got)
-		}
-		if _, ok := y1.Props["properties.functionAppConfig.runtime.name"]; ok {
-			r.add("functionApp.bicep: Y1 site has a functionAppConfig")
+	}
+	if got := y1.settings["WEBSITE_RUN_FROM_PACKAGE"]; !strings.Contains(got, "${packageBlobName}") {
+		r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE %q is not the package blob URL", got)
+	}
+	if got := y1.settings["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"]; got != "identityId" {
+		r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID is %q, want identityId (the package is read with the identity)", got)
+	}
+	if got := y1.props["properties.siteConfig.linuxFxVersion"]; got != "''" {
+		r.add("functionApp.bicep: Y1 site: linuxFxVersion is %q, want '' (the custom stack)", got)
+	}
+	if got := y1.props["properties.reserved"]; got != "true" {
+		r.add("functionApp.bicep: Y1 site: reserved is %q, want true (Linux)", got)
+	}
+	for path := range y1.props {
+		if strings.HasPrefix(path, fac) {
+			r.add("functionApp.bicep: Y1 site has %s (functionAppConfig is Flex only)", path)
 		}
 	}
 }
 
 func checkAppSettings(r *report, m bicepModel, main, fa bicepFile) {
-	flex, y1, flexSettings, y1Settings := sites(r, fa)
-	if flex.Symbol == "" || y1.Symbol == "" {
+	res, flex, y1, ok := site(r, fa)
+	if !ok {
 		return
 	}
 	known := map[string]config.Setting{}
@@ -348,10 +390,7 @@ func checkAppSettings(r *report, m bicepModel, main, fa bicepFile) {
 	}
 
 	tuning := m.Files["types.bicep"].Types["appTuning"]
-	for _, site := range []struct {
-		label    string
-		settings map[string]string
-	}{{"Flex site", flexSettings}, {"Y1 site", y1Settings}} {
+	for _, site := range []siteView{flex, y1} {
 		for _, s := range config.Settings {
 			value, set := site.settings[s.Name]
 			switch {
@@ -395,11 +434,9 @@ func checkAppSettings(r *report, m bicepModel, main, fa bicepFile) {
 
 	// Settings whose names come from parameters: only the sealed tuning type
 	// and the filtered GDAL options.
-	for _, res := range []bicepResource{flex, y1} {
-		for _, d := range res.AppSettings.Dynamic {
-			if d.Source != "param tuning" && d.Source != "var gdalSettings" {
-				r.add("functionApp.bicep: site %s: app settings from %q cannot be checked", res.Symbol, d.Source)
-			}
+	for _, d := range res.AppSettings.Dynamic {
+		if d.Source != "param tuning" && d.Source != "var gdalSettings" {
+			r.add("functionApp.bicep: site %s: app settings from %q cannot be checked", res.Symbol, d.Source)
 		}
 	}
 	if g := fa.Vars["gdalSettings"]; !strings.Contains(g, "'GDAL_'") || !strings.Contains(g, "'CPL_'") || !strings.Contains(g, "'VSI_'") {

@@ -52,7 +52,7 @@ param maximumInstanceCount int = 100
 
 @description('Flex: instances kept warm for HTTP (0 = scale to zero; each one is billed while idle).')
 @minValue(0)
-@maxValue(20)
+@maxValue(1000)
 param alwaysReadyInstances int = 0
 
 @description('Flex: HTTP requests one instance takes at once before the platform adds instances.')

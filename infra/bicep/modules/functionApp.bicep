@@ -100,23 +100,25 @@ var gdalSettings = toObject(
 var flexSettings = union(gdalSettings, tuning, hostSettings, tilefuncSettings)
 var consumptionSettings = union(gdalSettings, tuning, hostSettings, tilefuncSettings, consumptionOnlySettings)
 
-var identity = {
-  type: 'UserAssigned'
-  userAssignedIdentities: {
-    '${identityId}': {}
-  }
-}
-
-resource flexSite 'Microsoft.Web/sites@2024-04-01' = if (isFlex) {
+// One site for both plans: two conditional sites of the same name are not
+// reliably deployed by ARM (Azure/bicep issues 1410, 11290). Properties that
+// only one plan takes are null (left out) on the other.
+resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
   tags: tags
   kind: 'functionapp,linux'
-  identity: identity
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
   properties: {
     serverFarmId: planId
     httpsOnly: true
-    functionAppConfig: {
+    reserved: isFlex ? null : true
+    functionAppConfig: isFlex ? {
       deployment: {
         storage: {
           type: 'blobContainer'
@@ -141,36 +143,16 @@ resource flexSite 'Microsoft.Web/sites@2024-04-01' = if (isFlex) {
         name: 'custom'
         version: '1.0'
       }
-    }
+    } : null
     siteConfig: {
+      linuxFxVersion: isFlex ? null : ''
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [for setting in items(flexSettings): { name: setting.key, value: setting.value }]
+      appSettings: [for setting in items(isFlex ? flexSettings : consumptionSettings): { name: setting.key, value: setting.value }]
     }
   }
 }
 
-resource consumptionSite 'Microsoft.Web/sites@2024-04-01' = if (!isFlex) {
-  name: name
-  location: location
-  tags: tags
-  kind: 'functionapp,linux'
-  identity: identity
-  properties: {
-    serverFarmId: planId
-    reserved: true
-    httpsOnly: true
-    siteConfig: {
-      linuxFxVersion: ''
-      minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      appSettings: [for setting in items(consumptionSettings): { name: setting.key, value: setting.value }]
-    }
-  }
-}
-
-var defaultHostName = isFlex ? flexSite.properties.defaultHostName : consumptionSite.properties.defaultHostName
-
-output name string = name
+output name string = site.name
 @description('Base URL of the API (host.json sets routePrefix "", so routes sit at the root).')
-output url string = 'https://${defaultHostName}'
+output url string = 'https://${site.properties.defaultHostName}'
