@@ -153,14 +153,15 @@ var deploymentContainerName = 'deployments'
 var postgresPort = 5432
 var baseTags = union(tags, { 'azd-env-name': environmentName, application: appName })
 
+var env = toLower(environmentName)
 var names = {
   hostStorage: take('st${token}', 24)
   dataStorage: createDataAccount ? take('stdata${token}', 24) : dataStorageAccountName
-  logAnalytics: 'log-${appName}-${environmentName}'
-  appInsights: 'appi-${appName}-${environmentName}'
-  plan: 'plan-${appName}-${environmentName}'
-  site: 'func-${appName}-${environmentName}-${token}'
-  postgres: 'psql-${appName}-${environmentName}-${token}'
+  logAnalytics: 'log-${appName}-${env}'
+  appInsights: 'appi-${appName}-${env}'
+  plan: 'plan-${appName}-${env}'
+  site: 'func-${appName}-${env}-${token}'
+  postgres: 'psql-${appName}-${env}-${token}'
 }
 
 // Built-in role definition ids.
