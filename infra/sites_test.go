@@ -3,6 +3,7 @@ package infra
 import (
 	"slices"
 	"strings"
+
 	"tilefunc/config"
 )
 
