@@ -134,7 +134,9 @@ func checkParameterFiles(r *report, dir string, main bicepFile) {
 	}
 }
 
-func checkAzureYAML(r *report, path string, main bicepFile) {
+// checkAzureYAML: the service tilefunc (the azd-service-name tag checkAppSettings
+// wants on the site) is a custom-language function built by make package.
+func checkAzureYAML(r *report, path string) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		r.add("azure.yaml: %v", err)

@@ -102,7 +102,7 @@ func checkInfra(dir, azureYAML string, m bicepModel) []string {
 	checkParams(r, main)
 	checkOutputs(r, main, file("modules/identity.bicep"))
 	checkParameterFiles(r, dir, main)
-	checkAzureYAML(r, azureYAML, main)
+	checkAzureYAML(r, azureYAML)
 	return r.problems
 }
 
