@@ -75,7 +75,9 @@ func (c fakeCatalog) Version(ctx context.Context) (string, error) {
 	return "0.9.11", nil
 }
 
-func (c fakeCatalog) Status() tilefunc.DatabaseStatus { return tilefunc.DatabaseStatus{Auth: "password"} }
+func (c fakeCatalog) Status() tilefunc.DatabaseStatus {
+	return tilefunc.DatabaseStatus{Auth: "password"}
+}
 
 // fakeRenderer paints every pixel with the values 5, 30 and 100 (so the
 // rescale ranges show in the encoded tile) and notes what it was asked for.

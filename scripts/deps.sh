@@ -2,7 +2,8 @@
 # Idempotent dev/test dependency install; a quick no-op when all is present.
 #   apt:    GDAL (cgo, via pkg-config), PostgreSQL 15 + PostGIS 3
 #   python: .local/venv with requirements-dev.txt (pypgstac)
-#   npm:    node_modules from package-lock.json (azurite)
+#   npm:    node_modules from package-lock.json (azurite; web-tree-sitter and
+#           tree-sitter-bicep for the infra/ Bicep test)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,12 +41,12 @@ fi
 # --- npm -------------------------------------------------------------------
 # npm ci writes node_modules/.package-lock.json; it is our "installed" stamp.
 if ! command -v npm >/dev/null; then
-  echo "deps: npm (Node.js >= 20) is required for azurite but was not found" >&2
+  echo "deps: npm (Node.js >= 20) is required for azurite and the Bicep test but was not found" >&2
   exit 1
 fi
 stamp=node_modules/.package-lock.json
 if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
-  echo "deps: npm ci (azurite)"
+  echo "deps: npm ci (azurite, tree-sitter-bicep)"
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
   touch "$stamp"
 fi

@@ -1,0 +1,368 @@
+package infra
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// How each setting config reads is handled in Azure. Every name here must
+// still be one config reads; a name config reads that is in none of these
+// and has no default must be set by the Function App.
+var (
+	// The Functions host sets these itself.
+	hostProvided = names("FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_HTTPWORKER_PORT")
+	// Never in Azure: the identity replaces the password and the account key,
+	// and an item must not reach the instance's files.
+	forbiddenInAzure = names("DATABASE_URL", "AZURE_STORAGE_CONNECTION_STRING", "TILEFUNC_LOCAL_ASSET_DIRS")
+	// Their default is wrong in Azure: the app sets exactly this value.
+	azureValues = map[string]string{
+		"USE_POSTGRES_MI": "'true'",
+		"LOCAL_MODE":      "'false'",
+		"USE_AZURE_AUTH":  "'true'",
+	}
+	// Wired from what the deployment makes: the expression in functionApp.bicep.
+	azureWiring = map[string]string{
+		"POSTGRES_HOST":         "postgresHost",
+		"POSTGRES_DB":           "postgresDatabaseName",
+		"POSTGRES_USER":         "identityName",
+		"POSTGRES_PORT":         "string(postgresPort)",
+		"AZURE_CLIENT_ID":       "identityClientId",
+		"AZURE_STORAGE_ACCOUNT": "dataStorageAccountName",
+	}
+	// Unset means off, which is right in Azure (and it may be tuned).
+	offWhenUnset = names("TILEFUNC_ALLOWED_HOSTS")
+
+	// Settings that are the platform's, not tilefunc's.
+	platformSettings = names(
+		"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
+		"APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+		"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION",
+		"WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID",
+	)
+	// Flex Consumption rejects these app settings.
+	flexRejects = names(
+		"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE",
+		"WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", "WEBSITE_CONTENTSHARE",
+		"SCM_DO_BUILD_DURING_DEPLOYMENT", "ENABLE_ORYX_BUILD",
+	)
+
+	// pgSTAC 0.9's first migration creates these extensions.
+	pgstacExtensions = []string{"postgis", "btree_gist", "unaccent"}
+
+	// Built-in role definition ids.
+	storageBlobDataReader      = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
+	storageBlobDataOwner       = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+	monitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb"
+
+	environments = []string{"dev", "staging", "prod"}
+	// Given on the command line (they name a person or group of the tenant).
+	commandLineParams = names("postgresAdminObjectId", "postgresAdminPrincipalName")
+
+	modulesFiles = []string{"identity", "storage", "storageAccess", "monitoring", "plan", "functionApp", "postgres"}
+)
+
+func names(ns ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range ns {
+		m[n] = true
+	}
+	return m
+}
+
+type report struct{ problems []string }
+
+func (r *report) add(format string, args ...any) {
+	r.problems = append(r.problems, fmt.Sprintf(format, args...))
+}
+
+// checkInfra lists every way the Bicep tree at dir (its parse in m), its
+// parameter files and azure.yaml fall short of issue 5 points 5-6.
+func checkInfra(dir, azureYAML string, m bicepModel) []string {
+	r := &report{}
+	file := func(name string) bicepFile {
+		f, ok := m.Files[name]
+		if !ok {
+			r.add("%s: missing", name)
+		}
+		return f
+	}
+	main := file("main.bicep")
+	for _, mod := range modulesFiles {
+		file("modules/" + mod + ".bicep")
+	}
+	fa := file("modules/functionApp.bicep")
+	checkModulesUsed(r, main)
+	checkResources(r, m)
+	checkSites(r, fa)
+	checkAppSettings(r, m, main, fa)
+	checkPostgres(r, file("modules/postgres.bicep"))
+	checkRoles(r, m, main)
+	checkParams(r, main)
+	checkOutputs(r, main, file("modules/identity.bicep"))
+	checkParameterFiles(r, dir, main)
+	checkAzureYAML(r, azureYAML)
+	return r.problems
+}
+
+func module(f bicepFile, path string) []bicepModule {
+	var out []bicepModule
+	for _, mod := range f.Modules {
+		if mod.Path == path {
+			out = append(out, mod)
+		}
+	}
+	return out
+}
+
+// prop is every value a path may take, joined with " | ".
+func prop(props map[string][]propValue, path string) string {
+	var vs []string
+	for _, v := range props[path] {
+		vs = append(vs, v.Value)
+	}
+	return strings.Join(vs, " | ")
+}
+
+// holds says whether conditions may all be true when isFlex has the given
+// value: isFlex and !isFlex are decided, any other condition may go either way.
+func holds(when []string, isFlex bool) bool {
+	for _, c := range when {
+		if (c == "isFlex" && !isFlex) || (c == "!isFlex" && isFlex) {
+			return false
+		}
+	}
+	return true
+}
+
+// planView is what properties are on one plan: the values whose conditions
+// may hold, null (left out) dropped.
+func planView(props map[string][]propValue, isFlex bool) map[string]string {
+	out := map[string]string{}
+	for path, vals := range props {
+		var vs []string
+		for _, v := range vals {
+			if holds(v.When, isFlex) && v.Value != "null" {
+				vs = append(vs, v.Value)
+			}
+		}
+		if len(vs) > 0 {
+			out[path] = strings.Join(vs, " | ")
+		}
+	}
+	return out
+}
+
+func checkModulesUsed(r *report, main bicepFile) {
+	for _, mod := range modulesFiles {
+		if len(module(main, "modules/"+mod+".bicep")) == 0 {
+			r.add("main.bicep: never deploys modules/%s.bicep", mod)
+		}
+	}
+}
+
+type located struct {
+	file string
+	res  bicepResource
+}
+
+func resourcesOf(m bicepModel, typ string) []located {
+	var out []located
+	files := make([]string, 0, len(m.Files))
+	for name := range m.Files {
+		files = append(files, name)
+	}
+	sort.Strings(files)
+	for _, name := range files {
+		for _, res := range m.Files[name].Resources {
+			if res.Type == typ {
+				out = append(out, located{name, res})
+			}
+		}
+	}
+	return out
+}
+
+// apiAtLeast compares the date part of two API versions.
+func apiAtLeast(v, least string) bool {
+	if len(v) < 10 {
+		return false
+	}
+	return v[:10] >= least
+}
+
+func checkResources(r *report, m bicepModel) {
+	required := []string{
+		"Microsoft.ManagedIdentity/userAssignedIdentities",
+		"Microsoft.Storage/storageAccounts",
+		"Microsoft.Storage/storageAccounts/blobServices/containers",
+		"Microsoft.OperationalInsights/workspaces",
+		"Microsoft.Insights/components",
+		"Microsoft.Web/serverfarms",
+		"Microsoft.Web/sites",
+		"Microsoft.DBforPostgreSQL/flexibleServers",
+		"Microsoft.DBforPostgreSQL/flexibleServers/administrators",
+		"Microsoft.DBforPostgreSQL/flexibleServers/configurations",
+		"Microsoft.DBforPostgreSQL/flexibleServers/databases",
+		"Microsoft.DBforPostgreSQL/flexibleServers/firewallRules",
+		"Microsoft.Authorization/roleAssignments",
+	}
+	for _, typ := range required {
+		if len(resourcesOf(m, typ)) == 0 {
+			r.add("no %s resource", typ)
+		}
+	}
+	for _, typ := range []string{"Microsoft.Web/serverfarms", "Microsoft.Web/sites"} {
+		for _, l := range resourcesOf(m, typ) {
+			if !apiAtLeast(l.res.APIVersion, "2024-04-01") {
+				r.add("%s: %s@%s: Flex needs API version 2024-04-01 or later", l.file, typ, l.res.APIVersion)
+			}
+		}
+	}
+	for _, l := range resourcesOf(m, "Microsoft.Storage/storageAccounts") {
+		if l.res.Existing {
+			continue
+		}
+		if v := prop(l.res.Props, "properties.allowSharedKeyAccess"); v != "false" {
+			r.add("%s: storage account %s: allowSharedKeyAccess is %q, want false", l.file, l.res.Symbol, v)
+		}
+		if v := prop(l.res.Props, "properties.allowBlobPublicAccess"); v != "false" {
+			r.add("%s: storage account %s: allowBlobPublicAccess is %q, want false", l.file, l.res.Symbol, v)
+		}
+	}
+	for _, l := range resourcesOf(m, "Microsoft.Web/serverfarms") {
+		flex, y1 := planView(l.res.Props, true), planView(l.res.Props, false)
+		if flex["sku.name"] != "'FC1'" || flex["sku.tier"] != "'FlexConsumption'" {
+			r.add("%s: plan: no Flex Consumption sku (FC1/FlexConsumption) when isFlex: %q %q", l.file, flex["sku.name"], flex["sku.tier"])
+		}
+		if y1["sku.name"] != "'Y1'" || y1["sku.tier"] != "'Dynamic'" {
+			r.add("%s: plan: no Linux Consumption sku (Y1/Dynamic) otherwise: %q %q", l.file, y1["sku.name"], y1["sku.tier"])
+		}
+		if y1["properties.reserved"] != "true" || flex["properties.reserved"] != "true" {
+			r.add("%s: plan: not a Linux plan (properties.reserved)", l.file)
+		}
+	}
+	for _, l := range resourcesOf(m, "Microsoft.Storage/storageAccounts/blobServices/containers") {
+		if v := prop(l.res.Props, "properties.publicAccess"); v != "'None'" {
+			r.add("%s: containers: publicAccess is %q, want 'None'", l.file, v)
+		}
+	}
+}
+
+func checkPostgres(r *report, pg bicepFile) {
+	var server, admin, ext *bicepResource
+	for i, res := range pg.Resources {
+		switch {
+		case res.Type == "Microsoft.DBforPostgreSQL/flexibleServers":
+			server = &pg.Resources[i]
+		case res.Type == "Microsoft.DBforPostgreSQL/flexibleServers/administrators":
+			admin = &pg.Resources[i]
+		case res.Type == "Microsoft.DBforPostgreSQL/flexibleServers/configurations" && prop(res.Props, "name") == "'azure.extensions'":
+			ext = &pg.Resources[i]
+		}
+	}
+	if server == nil {
+		r.add("postgres.bicep: no flexibleServers resource")
+		return
+	}
+	if v := prop(server.Props, "properties.authConfig.activeDirectoryAuth"); v != "'Enabled'" {
+		r.add("postgres.bicep: authConfig.activeDirectoryAuth is %q, want 'Enabled'", v)
+	}
+	if v := prop(server.Props, "properties.authConfig.passwordAuth"); v != "'Disabled'" {
+		r.add("postgres.bicep: authConfig.passwordAuth is %q, want 'Disabled'", v)
+	}
+	for _, p := range []string{"properties.administratorLogin", "properties.administratorLoginPassword"} {
+		if _, ok := server.Props[p]; ok {
+			r.add("postgres.bicep: %s set on an Entra-only server", p)
+		}
+	}
+	if admin == nil {
+		r.add("postgres.bicep: no Entra administrator (flexibleServers/administrators)")
+	} else {
+		if v := prop(admin.Props, "name"); v != "adminObjectId" {
+			r.add("postgres.bicep: the administrator is named %q, want adminObjectId (its object id)", v)
+		}
+		for _, p := range []string{"properties.principalName", "properties.principalType", "properties.tenantId"} {
+			if _, ok := admin.Props[p]; !ok {
+				r.add("postgres.bicep: administrator has no %s", p)
+			}
+		}
+	}
+	if ext == nil {
+		r.add("postgres.bicep: no azure.extensions configuration")
+	} else {
+		value := prop(ext.Props, "properties.value")
+		list := strings.ToLower(value + " " + pg.Vars["pgstacExtensions"])
+		for _, e := range pgstacExtensions {
+			if !regexp.MustCompile(`'` + e + `'`).MatchString(list) {
+				r.add("postgres.bicep: azure.extensions (%s) does not allow %s, which pgSTAC needs", value, e)
+			}
+		}
+	}
+}
+
+func roleIn(main bicepFile, roleExpr, roleID string) bool {
+	name, ok := strings.CutPrefix(roleExpr, "roles.")
+	return ok && prop(main.VarProps["roles"], name) == "'"+roleID+"'"
+}
+
+func checkRoles(r *report, m bicepModel, main bicepFile) {
+	access := module(main, "modules/storageAccess.bicep")
+	find := func(account string) *bicepModule {
+		for i, mod := range access {
+			if prop(mod.Props, "params.storageAccountName") == account {
+				return &access[i]
+			}
+		}
+		return nil
+	}
+	roleExprs := func(mod *bicepModule) []string {
+		s := prop(mod.Props, "params.roleDefinitionIds")
+		return regexp.MustCompile(`roles\.\w+`).FindAllString(s, -1)
+	}
+	has := func(mod *bicepModule, roleID string) bool {
+		for _, e := range roleExprs(mod) {
+			if roleIn(main, e, roleID) {
+				return true
+			}
+		}
+		return false
+	}
+	if data := find("names.dataStorage"); data == nil {
+		r.add("main.bicep: no storageAccess module on the data account (names.dataStorage)")
+	} else {
+		if !has(data, storageBlobDataReader) {
+			r.add("main.bicep: the identity does not get Storage Blob Data Reader (%s) on the data account", storageBlobDataReader)
+		}
+		if len(roleExprs(data)) != 1 {
+			r.add("main.bicep: the identity gets more than reading on the data account: %q", roleExprs(data))
+		}
+		if got := prop(data.Props, "params.principalId"); got != "identity.outputs.principalId" {
+			r.add("main.bicep: the data account role goes to %q, not the identity", got)
+		}
+	}
+	if host := find("hostStorage.outputs.name"); host == nil {
+		r.add("main.bicep: no storageAccess module on the host (deployment) account")
+	} else {
+		if !has(host, storageBlobDataOwner) {
+			r.add("main.bicep: the identity does not get Storage Blob Data Owner on the host account (AzureWebJobsStorage, Flex deployment container)")
+		}
+		if got := prop(host.Props, "params.principalId"); got != "identity.outputs.principalId" {
+			r.add("main.bicep: the host account roles go to %q, not the identity", got)
+		}
+	}
+	if mods := module(main, "modules/monitoring.bicep"); len(mods) == 1 {
+		if !roleIn(main, prop(mods[0].Props, "params.publisherRoleId"), monitoringMetricsPublisher) {
+			r.add("main.bicep: monitoring: publisherRoleId is not Monitoring Metrics Publisher")
+		}
+	}
+	for _, l := range resourcesOf(m, "Microsoft.Authorization/roleAssignments") {
+		if v := prop(l.res.Props, "properties.principalType"); v != "'ServicePrincipal'" {
+			r.add("%s: role assignment %s: principalType %q, want 'ServicePrincipal'", l.file, l.res.Symbol, v)
+		}
+		if v := prop(l.res.Props, "properties.roleDefinitionId"); !strings.HasPrefix(v, "subscriptionResourceId('Microsoft.Authorization/roleDefinitions'") {
+			r.add("%s: role assignment %s: roleDefinitionId %q", l.file, l.res.Symbol, v)
+		}
+	}
+}
