@@ -69,6 +69,7 @@ func run(log *slog.Logger) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	log.Info("tilefunc listening", "addr", ln.Addr().String(), "version", version)
+	logPlatform(log)
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
