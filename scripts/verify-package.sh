@@ -53,7 +53,7 @@ if [[ -z $suite ]]; then
   fi
 fi
 root=$REPO/.local/rootfs-$suite
-mounted() { grep -q " $root[/ ]" /proc/self/mountinfo; }
+mounted() { grep -q " ${root}[/ ]" /proc/self/mountinfo; }
 mounted && fail "something is mounted under $root (a stale run?): umount it first"
 if [[ -f $root/.tilefunc-rootfs ]]; then
   say "root $root: cached ($(cat "$root/.tilefunc-rootfs"))"
@@ -68,12 +68,16 @@ else
   say "root $root: made in $(since "$ts")"
 fi
 in_root() { chroot "$root" "$@"; }
-say "root: $(in_root sh -c '. /etc/os-release; echo "$PRETTY_NAME"'), $(in_root getconf GNU_LIBC_VERSION) (build machine: $(getconf GNU_LIBC_VERSION))"
-gdal=$(ls "$root/lib/x86_64-linux-gnu" "$root/usr/lib/x86_64-linux-gnu" | grep -c gdal || true)
-libpq=$(ls "$root/lib/x86_64-linux-gnu" "$root/usr/lib/x86_64-linux-gnu" | grep -c libpq || true)
+# shellcheck disable=SC2016 # $PRETTY_NAME is the root's
+pretty=$(in_root sh -c '. /etc/os-release; echo "$PRETTY_NAME"')
+root_glibc=$(in_root getconf GNU_LIBC_VERSION)
+say "root: $pretty, $root_glibc (build machine: $(getconf GNU_LIBC_VERSION))"
+count() { in_root find /lib /usr/lib -name "$1" | wc -l; }
+gdal=$(count '*gdal*') libpq=$(count 'libpq*') libproj=$(count 'libproj*')
+# shellcheck disable=SC2016 # a dpkg-query format
 pkgs=$(in_root dpkg-query -W -f '${Package}\n' | grep -cE 'gdal|libpq|proj' || true)
-say "root has no GDAL and no PostgreSQL client library: $gdal gdal files, $libpq libpq files in /lib and /usr/lib/x86_64-linux-gnu, $pkgs gdal/libpq/proj packages of $(in_root dpkg-query -W -f '.\n' | wc -l)"
-((gdal == 0 && libpq == 0 && pkgs == 0)) || fail "the root has GDAL, PROJ or libpq installed"
+say "root has no GDAL, PROJ nor PostgreSQL client library: $gdal *gdal*, $libproj libproj*, $libpq libpq* files under /lib and /usr/lib; $pkgs gdal/proj/libpq packages of $(in_root dpkg-query -W | wc -l) installed"
+((gdal == 0 && libpq == 0 && libproj == 0 && pkgs == 0)) || fail "the root has GDAL, PROJ or libpq installed"
 
 # --- the app, as the host lays it out ----------------------------------------
 rm -rf "$root/app"
@@ -108,7 +112,7 @@ handler_pid=
 stop_handler() {
   [[ -n $handler_pid ]] && kill -TERM "$handler_pid" 2>/dev/null
   [[ -n $runner_pid ]] && wait "$runner_pid" 2>/dev/null
-  runner_pid= handler_pid=
+  runner_pid='' handler_pid=''
 }
 trap stop_handler EXIT
 
@@ -170,6 +174,7 @@ run_app() {
   # what the previous run's launcher added.
   chmod 0644 "$root/app/lib/ld-linux-x86-64.so.2"
   ts=$(date +%s.%N)
+  # shellcheck disable=SC2016 # the inner script's own variables
   unshare --mount --propagation private --fork -- bash -c '
     set -e
     root=$1 mode=$2 pidfile=$3
@@ -229,4 +234,4 @@ run_app() {
 run_app rw
 run_app ro
 grep -q 'running a copy from memory' "$work/handler-ro.log" || fail "ro: the launcher did not fall back to a memfd copy"
-say "OK: the packaged handler served /healthz and tiles in $(in_root sh -c '. /etc/os-release; echo "$PRETTY_NAME"') ($(in_root getconf GNU_LIBC_VERSION) in the root, the package's own glibc in the process), writable and read-only; $(since "$t0") in all"
+say "OK: the packaged handler served /healthz and tiles in $pretty ($root_glibc in the root, the package's own glibc in the process), writable and read-only; $(since "$t0") in all"
