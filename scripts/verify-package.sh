@@ -110,8 +110,12 @@ work=$REPO/.local/verify-package
 runner_pid=
 handler_pid=
 stop_handler() {
-  [[ -n $handler_pid ]] && kill -TERM "$handler_pid" 2>/dev/null
-  [[ -n $runner_pid ]] && wait "$runner_pid" 2>/dev/null
+  if [[ -n $handler_pid ]]; then
+    kill -TERM "$handler_pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$handler_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$handler_pid" 2>/dev/null || true
+  fi
+  if [[ -n $runner_pid ]]; then wait "$runner_pid" 2>/dev/null || true; fi
   runner_pid='' handler_pid=''
 }
 trap stop_handler EXIT
@@ -166,9 +170,12 @@ if not solid or colours < 2:
 PY
 }
 
-# run_app rw|ro: start the packaged app in the root, fetch, stop.
-run_app() {
+# start_app MODE [NAME=VALUE...]: start the packaged app in the root as the host
+# would, with only the port, the app settings and these in its environment;
+# MODE ro mounts /app read-only.
+start_app() {
   local mode=$1 log=$work/handler-$1.log pidfile=$work/handler-$1.pid ts
+  shift
   rm -f "$pidfile"
   # The host sets the execute bit on defaultExecutablePath only: take back
   # what the previous run's launcher added.
@@ -187,7 +194,7 @@ run_app() {
     echo $$ >"$pidfile"
     exec chroot "$root" /usr/bin/env -i "$@" /app/handler
   ' _ "$root" "$mode" "$pidfile" \
-    "FUNCTIONS_CUSTOMHANDLER_PORT=$port" "DATABASE_URL=$dburl" "TILEFUNC_LOCAL_ASSET_DIRS=$demo" \
+    "FUNCTIONS_CUSTOMHANDLER_PORT=$port" "DATABASE_URL=$dburl" "TILEFUNC_LOCAL_ASSET_DIRS=$demo" "$@" \
     >"$log" 2>&1 &
   runner_pid=$!
   local up=
@@ -201,8 +208,12 @@ run_app() {
   say "[$mode] answering GET / $(since "$ts") after the start; its log:"
   sed 's/^/    /' "$log"
   grep -q 'msg=platform .*glibc=2\.' "$log" || fail "$mode: no platform line in the log"
+}
 
-  local health
+# run_app rw|ro: start, fetch /healthz and tiles, check the mapped libraries, stop.
+run_app() {
+  local mode=$1 health
+  start_app "$mode"
   health=$(curl -fsS "$base/healthz")
   say "[$mode] /healthz: $health"
   python3 -c 'import json, sys; sys.exit(0 if json.loads(sys.argv[1])["database_online"] is True else 1)' "$health" ||
@@ -234,4 +245,14 @@ run_app() {
 run_app rw
 run_app ro
 grep -q 'running a copy from memory' "$work/handler-ro.log" || fail "ro: the launcher did not fall back to a memfd copy"
+
+# The bundled data is what the handler uses: with PROJ's settings pointing
+# elsewhere, the same tile fails (the root has no proj.db of its own).
+start_app noproj PROJ_DATA=/nonexistent PROJ_LIB=/nonexistent
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$base/searches/$rgb/tiles/WebMercatorQuad/6/31/23.png?assets=visual")
+sleep 0.2
+why=$(grep -o 'PROJ: [^\]*' "$work/handler-noproj.log" | head -n1 || true)
+stop_handler
+say "[noproj] with PROJ_DATA=PROJ_LIB=/nonexistent the same tile answers $code ($why)"
+[[ $code == 500 && $why == *"proj.db"* ]] || fail "noproj: the tile did not fail for want of proj.db"
 say "OK: the packaged handler served /healthz and tiles in $pretty ($root_glibc in the root, the package's own glibc in the process), writable and read-only; $(since "$t0") in all"
