@@ -7,17 +7,19 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot functions
+.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
 	@bash scripts/run.sh
 
 ## test: vet, format, staticcheck, every test against the real services,
-## then `make run` itself, checked in headless Chromium.
+## then `make run` itself, checked in headless Chromium,
+## then the package in a bare Debian root (verify-package).
 test: services lint build
 	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
 	@bash scripts/verify-run.sh
+	@$(MAKE) --no-print-directory verify-package
 
 ## build: the handler binary (cgo, GDAL) at bin/handler.
 build: deps
@@ -31,6 +33,16 @@ WRITE_AUTH ?= function
 functions: build
 	@rm -rf dist/functions
 	@bin/handler functions -out dist/functions -write-auth $(WRITE_AUTH)
+
+## package: dist/tilefunc.zip (and dist/app): host.json, the function folders,
+## the launcher, the handler and every library and data file it needs.
+package: deps
+	@bash scripts/package.sh
+
+## verify-package: run the package in a bare Debian bullseye root (no GDAL,
+## no libpq, glibc 2.31) and fetch /healthz and tiles from the local database.
+verify-package: services package
+	@bash scripts/verify-package.sh
 
 deps:
 	@bash scripts/deps.sh

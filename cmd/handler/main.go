@@ -62,6 +62,7 @@ func serve(log *slog.Logger) error {
 		return fmt.Errorf("listen on %s: %w (set FUNCTIONS_CUSTOMHANDLER_PORT or TILEFUNC_ADDR)", cfg.Addr, err)
 	}
 	log.Info("tilefunc listening", "addr", ln.Addr().String(), "version", version)
+	logPlatform(log)
 	go tiles.Warm()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
