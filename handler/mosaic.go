@@ -153,6 +153,10 @@ type tileJSON struct {
 	Center   [3]float64 `json:"center"`
 }
 
+// functionKey is the Azure Functions key parameter: a secret the host
+// forwards with the query, never written into a response.
+const functionKey = "code"
+
 // tileJSONParams are the tilejson route's own parameters; every other
 // parameter is carried into the tile URL.
 var tileJSONParams = []string{"tile_format", "tile_scale", "minzoom", "maxzoom"}
@@ -197,6 +201,7 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range tileJSONParams {
 		pass.Del(k)
 	}
+	pass.Del(functionKey)
 	if !pass.Has("tilesize") {
 		pass.Set("tilesize", "512")
 	}
@@ -254,8 +259,10 @@ func (m mosaicHandlers) mapPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	tj := fmt.Sprintf("%s%s/%s/tilejson.json", baseURL(r), mo.path, tms.ID)
-	if r.URL.RawQuery != "" {
-		tj += "?" + r.URL.RawQuery
+	q := queryValues(r.URL.RawQuery)
+	q.Del(functionKey)
+	if len(q) > 0 {
+		tj += "?" + q.Encode()
 	}
 	return renderViewer(w, tj)
 }

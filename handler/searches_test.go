@@ -146,3 +146,16 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz must not be cached, has Cache-Control %q", r.header.Get("Cache-Control"))
 	}
 }
+
+// The Functions key (?code=) reaches the handler with the query; it is a
+// secret and must not be written into TileJSON tile URLs or the map page.
+func TestFunctionKeyIsNotEchoed(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	for _, path := range []string{"/WebMercatorQuad/tilejson.json", "/WebMercatorQuad/map.html"} {
+		r := get(t, e.url+"/searches/"+id+path+"?assets=visual&code=SECRETKEY123")
+		if r.status != 200 || strings.Contains(string(r.body), "SECRETKEY123") || !strings.Contains(string(r.body), "assets=visual") {
+			t.Fatalf("%s: %d, echoes the key or drops the assets: %s", path, r.status, r.body)
+		}
+	}
+}

@@ -84,7 +84,10 @@ func serve(log *slog.Logger) error {
 	if deps.blob != nil {
 		srv.Storage = deps.blob
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		// net/http's own complaints (a ';' in a query, TLS noise) are not errors
+		// of ours: on stderr the Functions host would log them as Errors.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
