@@ -268,6 +268,12 @@ var samples = []sample{
 			t.Errorf("register calls %+v", tr.Calls)
 		}
 	}},
+	{name: "tile matrix sets", fn: "tilematrixsets", target: "/tileMatrixSets", refused: true, check: status(http.StatusOK)},
+	{name: "one tile matrix set", fn: "tilematrixset", target: "/tileMatrixSets/WorldCRS84Quad", refused: true, check: func(t *testing.T, tr trace) {
+		if doc, ok := tr.Body.(map[string]any); !ok || doc["id"] != "WorldCRS84Quad" {
+			t.Errorf("tileMatrixSets/WorldCRS84Quad answered %d %v", tr.Status, tr.Body)
+		}
+	}},
 	{name: "info", fn: "search_info", target: "/searches/abc123/info"},
 	{name: "info of an unknown search", fn: "search_info", target: "/searches/nope/info", check: status(http.StatusNotFound)},
 	{name: "tile, one asset", fn: "search_tile", target: tile + ".png?assets=visual", check: tileIs(256, pixel(5, 30, 100), tiles.AssetBands{Name: "visual"})},

@@ -38,6 +38,10 @@ type mosaicHandlers struct {
 	resolve func(*http.Request) (*mosaic, error)
 }
 
+// maxTileSize bounds the pixels of one tile side, so one request cannot ask
+// for an arbitrarily large image.
+const maxTileSize = 2048
+
 // tileRef is a tile request's path: set, tile, scale and format.
 type tileRef struct {
 	tms    *tiles.TileMatrixSet
@@ -100,14 +104,21 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if q.err != nil {
 		return q.err
 	}
-	if size > 2048 {
-		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d is above the 2048 limit", size)
+	if size > maxTileSize {
+		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d is above the %d limit", size, maxTileSize)
 	}
-	bounds, err := ref.tms.Bounds(ref.tile)
+	win, err := ref.tms.Window(ref.tile, size) // coalesced tiles are wider than high
 	if err != nil {
 		return err
 	}
-	geo, _ := ref.tms.GeoBounds(ref.tile)
+	if win.Width > 4*maxTileSize {
+		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d makes this coalesced tile %d pixels wide, above the %d limit", size, win.Width, 4*maxTileSize)
+	}
+	geo, err := ref.tms.GeoBounds(ref.tile)
+	if err != nil {
+		return err
+	}
+	bounds := win.Bounds
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
@@ -119,7 +130,6 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if len(items) == 0 {
 		return tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the tile")
 	}
-	win := tiles.Window{Bounds: bounds, SRS: ref.tms.SRS, Width: size, Height: size}
 	img, err := m.s.Renderer.Mosaic(r.Context(), items, win, layer)
 	if err != nil {
 		return err

@@ -13,8 +13,13 @@ import (
 // and the pixel is opaque; elsewhere it is transparent. It returns the blue
 // values seen (they tell the demo rasters apart).
 func rgbTile(t *testing.T, e *env, search string, z, x, y int, rasters ...string) map[uint8]int {
+	return rgbTileIn(t, e, search, "WebMercatorQuad", z, x, y, rasters...)
+}
+
+// rgbTileIn is rgbTile in a WebMercatorQuad or WorldCRS84Quad tile.
+func rgbTileIn(t *testing.T, e *env, search, tms string, z, x, y int, rasters ...string) map[uint8]int {
 	t.Helper()
-	r := get(t, fmt.Sprintf("%s/searches/%s/tiles/WebMercatorQuad/%d/%d/%d.png?assets=visual&tilesize=256", e.url, search, z, x, y))
+	r := get(t, fmt.Sprintf("%s/searches/%s/tiles/%s/%d/%d/%d.png?assets=visual&tilesize=256", e.url, search, tms, z, x, y))
 	img := decodePNG(t, r)
 	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
 		t.Fatalf("tile is %dx%d, want 256x256", b.Dx(), b.Dy())
@@ -24,6 +29,9 @@ func rgbTile(t *testing.T, e *env, search string, z, x, y int, rasters ...string
 	for j := 4; j < 256; j += 8 {
 		for i := 4; i < 256; i += 8 {
 			lon, lat := pixelLonLat(z, x, y, i, j, 256)
+			if tms == "WorldCRS84Quad" {
+				lon, lat = pixelCRS84(z, x, y, i, j, 256)
+			}
 			c := nrgba(img, i, j)
 			src := source{}
 			for _, name := range rasters {
@@ -64,6 +72,19 @@ func TestTileInsideOneItemMatchesSourcePixels(t *testing.T) {
 	blues := rgbTile(t, e, id, 8, 124, 92, "rgb_west", "rgb_east")
 	if len(blues) != 1 || blues[60] == 0 {
 		t.Fatalf("want only rgb_west (blue 60) in the tile, got blues %v", blues)
+	}
+}
+
+func TestWorldCRS84QuadTileMatchesSourcePixels(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	blues := rgbTileIn(t, e, id, "WorldCRS84Quad", 7, 128, 32, "rgb_west", "rgb_east")
+	if blues[60] == 0 || blues[200] == 0 {
+		t.Fatalf("want both items in the CRS84 tile across the seam, got %v", blues)
+	}
+	r := get(t, fmt.Sprintf("%s/searches/%s/tiles/WorldCRS84Quad/7/128/32.png?assets=visual", e.url, id))
+	if got := r.header.Get("Content-Crs"); got != "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>" {
+		t.Fatalf("Content-Crs = %q", got)
 	}
 }
 

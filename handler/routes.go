@@ -35,6 +35,7 @@ func Routes() []Route {
 func (s *Server) routes() []route {
 	var rs []route
 	rs = append(rs, s.serviceRoutes()...)
+	rs = append(rs, s.tileMatrixSetRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
 	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic)...)
 	return rs

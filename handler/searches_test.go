@@ -159,3 +159,38 @@ func TestFunctionKeyIsNotEchoed(t *testing.T) {
 		}
 	}
 }
+
+func TestTileMatrixSetsListAndDefinition(t *testing.T) {
+	e := newEnv(t, false)
+	var list struct {
+		TileMatrixSets []struct {
+			ID    string
+			Links []struct{ Href, Rel string }
+		}
+	}
+	get(t, e.url+"/tileMatrixSets").json(t, &list)
+	ids := map[string]bool{}
+	for _, s := range list.TileMatrixSets {
+		ids[s.ID] = true
+		if len(s.Links) != 1 || s.Links[0].Href != e.url+"/tileMatrixSets/"+s.ID {
+			t.Fatalf("links of %s: %+v", s.ID, s.Links)
+		}
+	}
+	for _, id := range []string{"WebMercatorQuad", "WorldCRS84Quad", "WorldMercatorWGS84Quad", "EuropeanETRS89_LAEAQuad",
+		"CanadianNAD83_LCC", "UTM31WGS84Quad", "NZTM2000Quad", "UPSArcticWGS84Quad", "UPSAntarcticWGS84Quad",
+		"LINZAntarticaMapTilegrid", "CDB1GlobalGrid", "GNOSISGlobalGrid"} {
+		if !ids[id] {
+			t.Errorf("/tileMatrixSets lacks %s", id)
+		}
+	}
+	var def struct {
+		ID           string
+		CRS          string
+		TileMatrices []struct{ ID string }
+	}
+	get(t, e.url+"/tileMatrixSets/WorldCRS84Quad").json(t, &def)
+	if def.ID != "WorldCRS84Quad" || def.CRS != "http://www.opengis.net/def/crs/OGC/1.3/CRS84" || len(def.TileMatrices) < 18 {
+		t.Fatalf("WorldCRS84Quad definition: %+v", def)
+	}
+	get(t, e.url+"/tileMatrixSets/Nope").detail(t, 422)
+}

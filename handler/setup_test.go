@@ -164,6 +164,12 @@ func pixelLonLat(z, x, y, i, j, px int) (float64, float64) {
 	return mx / half * 180, math.Atan(math.Sinh(my/6378137)) * 180 / math.Pi
 }
 
+// pixelCRS84 is the centre of pixel (i, j) of a WorldCRS84Quad tile.
+func pixelCRS84(z, x, y, i, j, px int) (float64, float64) {
+	tile := 180.0 / float64(int(1)<<z)
+	return -180 + (float64(x)+(float64(i)+0.5)/float64(px))*tile, 90 - (float64(y)+(float64(j)+0.5)/float64(px))*tile
+}
+
 // source reads the full-resolution values of a COG around lon/lat: the
 // pixel itself and its 8 neighbours (nearest-neighbour warping may pick
 // either side of a pixel edge). ok is false outside the raster.

@@ -68,8 +68,13 @@ func NewRenderer(r Resolver, concurrency int) *Renderer {
 	return &Renderer{resolver: r, sem: make(chan struct{}, max(concurrency, 1))}
 }
 
-// Warm loads GDAL's drivers, so that the first request does not pay for it.
-func Warm() { registerDrivers.Do(godal.RegisterAll) }
+// Warm loads GDAL's drivers and prepares the tile matrix sets' projections,
+// so that the first request does not pay for them. It returns the first
+// set that PROJ cannot prepare.
+func Warm() error {
+	registerDrivers.Do(godal.RegisterAll)
+	return CheckTMS()
+}
 
 // GDALVersion is the version of the GDAL library in use.
 func GDALVersion() string {
@@ -80,7 +85,7 @@ func GDALVersion() string {
 // Mosaic renders items into win: the first item with a valid pixel wins it.
 // Items are read concurrently; reading stops once every pixel is filled.
 func (r *Renderer) Mosaic(ctx context.Context, items []tilefunc.Item, win Window, layer Layer) (*Image, error) {
-	Warm()
+	registerDrivers.Do(godal.RegisterAll)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]chan readResult, len(items))

@@ -63,7 +63,11 @@ func serve(log *slog.Logger) error {
 	}
 	log.Info("tilefunc listening", "addr", ln.Addr().String(), "version", version)
 	logPlatform(log)
-	go tiles.Warm()
+	go func() {
+		if err := tiles.Warm(); err != nil {
+			log.Warn("tile matrix sets", "error", err.Error())
+		}
+	}()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

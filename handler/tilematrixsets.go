@@ -1,0 +1,48 @@
+package handler
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"tilefunc/tiles"
+)
+
+// tileMatrixSetRoutes declares the OGC tile matrix set routes.
+func (s *Server) tileMatrixSetRoutes() []route {
+	return []route{
+		{Route{Name: "tilematrixsets", Method: http.MethodGet, Path: "/tileMatrixSets"}, s.tileMatrixSets},
+		{Route{Name: "tilematrixset", Method: http.MethodGet, Path: "/tileMatrixSets/{tileMatrixSetId}"}, s.tileMatrixSet},
+	}
+}
+
+// tileMatrixSets lists the sets, as titiler's TMSFactory.
+func (s *Server) tileMatrixSets(w http.ResponseWriter, r *http.Request) error {
+	base := baseURL(r)
+	type entry struct {
+		ID    string `json:"id"`
+		Title string `json:"title,omitempty"`
+		Links []link `json:"links"`
+	}
+	var out []entry
+	for _, t := range tiles.TMSList() {
+		out = append(out, entry{ID: t.ID, Title: t.Title, Links: []link{{
+			Href: base + "/tileMatrixSets/" + t.ID, Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme",
+			Type: "application/json", Title: "Definition of " + t.ID + " tileMatrixSet",
+		}}})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tileMatrixSets": out})
+	return nil
+}
+
+// tileMatrixSet answers the OGC JSON document of one set.
+func (s *Server) tileMatrixSet(w http.ResponseWriter, r *http.Request) error {
+	tms, err := lookupTMS(mux.Vars(r)["tileMatrixSetId"])
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(tms.JSON())
+	return err
+}
