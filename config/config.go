@@ -22,8 +22,9 @@ type Config struct {
 	Database     Database
 	Storage      Storage
 	Search       tilefunc.SearchOptions
-	CacheControl string // Cache-Control for cacheable GET responses
-	Concurrency  int    // assets read in parallel for one image
+	CacheControl string        // Cache-Control for cacheable GET responses
+	CacheTTL     time.Duration // how long a resolved search or collection is reused
+	Concurrency  int           // assets read in parallel for one image
 }
 
 // Database says how to reach pgSTAC.
@@ -96,6 +97,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.CacheTTL = time.Duration(r.int("TITILER_PGSTAC_CACHE_TTL", 300, 0)) * time.Second
+	if r.bool("TITILER_PGSTAC_CACHE_DISABLE", false) {
+		c.CacheTTL = 0
+	}
 	// Azure's built-in PgBouncer listens on 6432.
 	c.Database.PgBouncer = r.bool("TILEFUNC_PGBOUNCER", c.Database.Port == 6432)
 	c.Storage.CacheMB = r.int("TILEFUNC_BLOB_CACHE_MB", 64, 0)

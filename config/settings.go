@@ -40,5 +40,7 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_SEARCH_EXITWHENFULL", "true", "pgSTAC search: stop once the geometry is covered"},
 	{"TITILER_PGSTAC_SEARCH_SKIPCOVERED", "true", "pgSTAC search: skip items hidden by earlier ones"},
 	{"TITILER_PGSTAC_API_CACHECONTROL", "public, max-age=3600", "Cache-Control of cacheable answers"},
+	{"TITILER_PGSTAC_CACHE_TTL", "300", "seconds a resolved search or collection mosaic is reused"},
+	{"TITILER_PGSTAC_CACHE_DISABLE", "false", "no reuse of resolved searches and collections"},
 	{"MOSAIC_CONCURRENCY", "2 x CPUs", "assets read at once, process-wide"},
 }

@@ -274,6 +274,18 @@ var samples = []sample{
 			t.Errorf("tileMatrixSets/WorldCRS84Quad answered %d %v", tr.Status, tr.Body)
 		}
 	}},
+	{name: "collection tile with filters", fn: "collection_tile",
+		target: "/collections/world/tiles/WebMercatorQuad/3/4/2.png?assets=visual&datetime=2024-01-01T00:00:00Z/..&ids=a,b&sortby=-datetime", check: func(t *testing.T, tr trace) {
+			q := fmt.Sprint(callOf(t, tr, "EnsureSearch").Args)
+			for _, want := range []string{`"collections":["world"]`, `"ids":["a","b"]`, `"datetime":"2024-01-01T00:00:00Z/.."`, `"direction":"desc"`} {
+				if !strings.Contains(q, want) {
+					t.Errorf("collection search %s lacks %s", q, want)
+				}
+			}
+		}},
+	{name: "unknown collection", fn: "collection_tile", target: "/collections/nope/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: status(http.StatusNotFound)},
+	{name: "collection tilejson", fn: "collection_tilejson", target: "/collections/world/WebMercatorQuad/tilejson.json?assets=visual"},
+	{name: "collection map", fn: "collection_map", target: "/collections/world/WebMercatorQuad/map.html?assets=visual"},
 	{name: "info", fn: "search_info", target: "/searches/abc123/info"},
 	{name: "info of an unknown search", fn: "search_info", target: "/searches/nope/info", check: status(http.StatusNotFound)},
 	{name: "tile, one asset", fn: "search_tile", target: tile + ".png?assets=visual", check: tileIs(256, pixel(5, 30, 100), tiles.AssetBands{Name: "visual"})},

@@ -79,6 +79,24 @@ func (c fakeCatalog) Status() tilefunc.DatabaseStatus {
 	return tilefunc.DatabaseStatus{Auth: "password"}
 }
 
+func (c fakeCatalog) Collection(ctx context.Context, id string) (json.RawMessage, error) {
+	c.rec.add(ctx, "Collection", id)
+	if id == "nope" {
+		return nil, tilefunc.Errorf(tilefunc.ENOTFOUND, "CollectionId `%s` not found", id)
+	}
+	return json.RawMessage(`{"id":"` + id + `","extent":{"spatial":{"bbox":[[-10,40,10,50]]}}}`), nil
+}
+
+func (c fakeCatalog) EnsureSearch(ctx context.Context, query, metadata json.RawMessage) (string, bool, error) {
+	c.rec.add(ctx, "EnsureSearch", string(query))
+	return "abc123", true, nil
+}
+
+func (c fakeCatalog) SearchItems(ctx context.Context, query json.RawMessage, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
+	c.rec.add(ctx, "SearchItems", []any{string(query), bbox, o})
+	return []tilefunc.Item{{ID: "item"}}, nil
+}
+
 // fakeRenderer paints every pixel with the values 5, 30 and 100 (so the
 // rescale ranges show in the encoded tile) and notes what it was asked for.
 type fakeRenderer struct{ rec *recorder }

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -19,7 +20,9 @@ import (
 type mosaic struct {
 	hash   string           // pgSTAC search hash
 	path   string           // public path prefix, e.g. /searches/{hash}
-	search *tilefunc.Search // the registered search and its metadata
+	search *tilefunc.Search // the search and its metadata
+	// items finds the mosaic's items under a lon/lat box.
+	items func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 }
 
 // mosaicRoutes declares the tile, TileJSON and viewer routes of a mosaic
@@ -123,7 +126,7 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := m.s.Catalog.Items(r.Context(), mo.hash, geo, opts)
+	items, err := mo.items(r.Context(), geo, opts)
 	if err != nil {
 		return err
 	}

@@ -13,13 +13,14 @@ import (
 // and the pixel is opaque; elsewhere it is transparent. It returns the blue
 // values seen (they tell the demo rasters apart).
 func rgbTile(t *testing.T, e *env, search string, z, x, y int, rasters ...string) map[uint8]int {
-	return rgbTileIn(t, e, search, "WebMercatorQuad", z, x, y, rasters...)
+	return rgbTileIn(t, e, "/searches/"+search, "WebMercatorQuad", z, x, y, "", rasters...)
 }
 
-// rgbTileIn is rgbTile in a WebMercatorQuad or WorldCRS84Quad tile.
-func rgbTileIn(t *testing.T, e *env, search, tms string, z, x, y int, rasters ...string) map[uint8]int {
+// rgbTileIn is rgbTile for any mosaic path (/searches/ID, /collections/ID),
+// in a WebMercatorQuad or WorldCRS84Quad tile, with extra query parameters.
+func rgbTileIn(t *testing.T, e *env, mosaic, tms string, z, x, y int, extra string, rasters ...string) map[uint8]int {
 	t.Helper()
-	r := get(t, fmt.Sprintf("%s/searches/%s/tiles/%s/%d/%d/%d.png?assets=visual&tilesize=256", e.url, search, tms, z, x, y))
+	r := get(t, fmt.Sprintf("%s%s/tiles/%s/%d/%d/%d.png?assets=visual&tilesize=256%s", e.url, mosaic, tms, z, x, y, extra))
 	img := decodePNG(t, r)
 	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 256 {
 		t.Fatalf("tile is %dx%d, want 256x256", b.Dx(), b.Dy())
@@ -78,7 +79,7 @@ func TestTileInsideOneItemMatchesSourcePixels(t *testing.T) {
 func TestWorldCRS84QuadTileMatchesSourcePixels(t *testing.T) {
 	e := newEnv(t, false)
 	id := e.register(t, `{"collections":["demo-rgb"]}`)
-	blues := rgbTileIn(t, e, id, "WorldCRS84Quad", 7, 128, 32, "rgb_west", "rgb_east")
+	blues := rgbTileIn(t, e, "/searches/"+id, "WorldCRS84Quad", 7, 128, 32, "", "rgb_west", "rgb_east")
 	if blues[60] == 0 || blues[200] == 0 {
 		t.Fatalf("want both items in the CRS84 tile across the seam, got %v", blues)
 	}

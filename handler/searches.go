@@ -2,6 +2,7 @@ package handler
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -22,11 +23,16 @@ func (s *Server) searchRoutes() []route {
 // searchMosaic resolves /searches/{search_id} to its registered search.
 func (s *Server) searchMosaic(r *http.Request) (*mosaic, error) {
 	id := mux.Vars(r)["search_id"]
-	search, err := s.Catalog.Search(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	return &mosaic{hash: id, path: "/searches/" + id, search: search}, nil
+	return s.mosaics.get("search "+id, func() (*mosaic, error) {
+		search, err := s.Catalog.Search(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return &mosaic{hash: id, path: "/searches/" + id, search: search,
+			items: func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
+				return s.Catalog.Items(ctx, id, bbox, o)
+			}}, nil
+	})
 }
 
 // link is a titiler-pgstac link object.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -22,6 +23,9 @@ type Catalog interface {
 	Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 	Version(ctx context.Context) (string, error)
 	Status() tilefunc.DatabaseStatus
+	Collection(ctx context.Context, id string) (json.RawMessage, error)
+	EnsureSearch(ctx context.Context, query, metadata json.RawMessage) (hash string, registered bool, err error)
+	SearchItems(ctx context.Context, query json.RawMessage, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 }
 
 // Storage is the blob store, when one is configured (storage.Blob).
@@ -43,12 +47,15 @@ type Server struct {
 	CacheControl string                 // for cacheable GET responses; "" for none
 	Version      string                 // tilefunc's version, shown by /healthz
 	Logger       *slog.Logger
+	CacheTTL     time.Duration // how long a resolved search or collection is reused; 0: not at all
 
-	router *mux.Router
+	router  *mux.Router
+	mosaics *ttlCache[*mosaic]
 }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
+	s.mosaics = newTTLCache[*mosaic](s.CacheTTL, 512)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
 		s.router.Handle(rt.Path, s.endpoint(rt.handle)).Methods(rt.Method).Name(rt.Name)

@@ -247,6 +247,14 @@ func TestReadOnlyRoleServesTilesAndRefusesRegistration(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("tile with read-only grants: %d", resp.StatusCode)
 	}
+	resp, err = http.Get(base + "/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("collection tile with read-only grants: %d", resp.StatusCode)
+	}
 	st, body := register(t, base, `{"collections":["demo-elevation"]}`)
 	if st != http.StatusForbidden || !strings.Contains(body, "read-only") {
 		t.Fatalf("register with read-only grants: want 403 saying read-only, got %d %s", st, body)

@@ -82,6 +82,7 @@ func serve(log *slog.Logger) error {
 		Renderer:     tiles.NewRenderer(deps.resolver, cfg.Concurrency),
 		Search:       cfg.Search,
 		CacheControl: cfg.CacheControl,
+		CacheTTL:     cfg.CacheTTL,
 		Version:      version,
 		Logger:       log,
 	}
