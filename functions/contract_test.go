@@ -29,6 +29,7 @@ import (
 	"tilefunc"
 	"tilefunc/functions"
 	"tilefunc/handler"
+	"tilefunc/pgstac"
 	"tilefunc/tiles"
 )
 
@@ -286,6 +287,13 @@ var samples = []sample{
 	{name: "unknown collection", fn: "collection_tile", target: "/collections/nope/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: status(http.StatusNotFound)},
 	{name: "collection tilejson", fn: "collection_tilejson", target: "/collections/world/WebMercatorQuad/tilejson.json?assets=visual"},
 	{name: "collection map", fn: "collection_map", target: "/collections/world/WebMercatorQuad/map.html?assets=visual"},
+	{name: "list, filtered on metadata", fn: "search_list", target: "/searches?limit=5&offset=0&sortby=-lastused&name=demo", check: func(t *testing.T, tr trace) {
+		o := callOf(t, tr, "ListSearches").Args.(pgstac.ListOptions)
+		if o.Limit != 5 || o.SortBy != "lastused" || !o.Desc || o.Metadata["name"] != "demo" {
+			t.Errorf("list options %+v", o)
+		}
+	}},
+	{name: "list, deprecated path", fn: "search_list_deprecated", target: "/searches/list"},
 	{name: "info", fn: "search_info", target: "/searches/abc123/info"},
 	{name: "info of an unknown search", fn: "search_info", target: "/searches/nope/info", check: status(http.StatusNotFound)},
 	{name: "tile, one asset", fn: "search_tile", target: tile + ".png?assets=visual", check: tileIs(256, pixel(5, 30, 100), tiles.AssetBands{Name: "visual"})},

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/pgstac"
 	"tilefunc/tiles"
 )
 
@@ -95,6 +96,11 @@ func (c fakeCatalog) EnsureSearch(ctx context.Context, query, metadata json.RawM
 func (c fakeCatalog) SearchItems(ctx context.Context, query json.RawMessage, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
 	c.rec.add(ctx, "SearchItems", []any{string(query), bbox, o})
 	return []tilefunc.Item{{ID: "item"}}, nil
+}
+
+func (c fakeCatalog) ListSearches(ctx context.Context, o pgstac.ListOptions) ([]tilefunc.Search, int, error) {
+	c.rec.add(ctx, "ListSearches", o)
+	return []tilefunc.Search{{Hash: "abc123", Search: json.RawMessage(`{}`)}}, 1, nil
 }
 
 // fakeRenderer paints every pixel with the values 5, 30 and 100 (so the

@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/pgstac"
 	"tilefunc/tiles"
 )
 
@@ -26,6 +28,7 @@ type Catalog interface {
 	Collection(ctx context.Context, id string) (json.RawMessage, error)
 	EnsureSearch(ctx context.Context, query, metadata json.RawMessage) (hash string, registered bool, err error)
 	SearchItems(ctx context.Context, query json.RawMessage, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
+	ListSearches(ctx context.Context, o pgstac.ListOptions) ([]tilefunc.Search, int, error)
 }
 
 // Storage is the blob store, when one is configured (storage.Blob).
@@ -66,7 +69,19 @@ func (s *Server) Handler() http.Handler {
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
-	return s.cors(s.recoverer(s.router))
+	return s.cors(s.recoverer(trimSlash(s.router)))
+}
+
+// trimSlash serves /searches/ as /searches: titiler-pgstac's list lives at
+// /searches/, and clients write both.
+func trimSlash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			r.URL.Path = strings.TrimRight(p, "/")
+			r.URL.RawPath = ""
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // endpoint adapts a handler that returns an error, writing the error, and
