@@ -126,6 +126,10 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if minz, maxz := zoomRange(mo.search, ref.tms); ref.tile.Z < minz || ref.tile.Z > maxz {
+		// The mosaic's metadata bounds its zooms (titiler's MOSAIC_STRICT_ZOOM answer).
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "Invalid ZOOM level %d. Should be between %d and %d", ref.tile.Z, minz, maxz)
+	}
 	items, err := mo.items(r.Context(), geo, opts)
 	if err != nil {
 		return err

@@ -67,7 +67,11 @@ func (s *Server) registerSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": searchLinks(baseURL(r)+"/searches/"+id, "metadata")})
+	var meta tilefunc.SearchMetadata
+	json.Unmarshal(metadata, &meta)
+	base := baseURL(r) + "/searches/" + id
+	links := append(searchLinks(base, "metadata"), renderLinks(base, renders(meta), "tilejson", "tilejson.json", "TileJSON")...)
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": links})
 	return nil
 }
 
@@ -79,6 +83,17 @@ func searchLinks(base, first string) []link {
 		{Href: base + "/{tileMatrixSetId}/map.html", Rel: "map", Templated: true, Title: "Link for Map viewer (Template URL)"},
 		{Href: base + "/WMTSCapabilities.xml", Rel: "wmts", Title: "WMTS Capabilities link."},
 	}
+}
+
+// infoLinks are /info's links: self, the TileJSON template and one per
+// render preset, the map template and one per preset, WMTS.
+func infoLinks(base string, m tilefunc.SearchMetadata) []link {
+	l, rs := searchLinks(base, "self"), renders(m)
+	out := []link{l[0], l[1]}
+	out = append(out, renderLinks(base, rs, "tilejson", "tilejson.json", "TileJSON")...)
+	out = append(out, l[2])
+	out = append(out, renderLinks(base, rs, "map", "map.html", "Map viewer")...)
+	return append(out, l[3])
 }
 
 // parseRegister splits a registration body into the pgSTAC search and its
@@ -152,6 +167,6 @@ func (s *Server) searchInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": searchLinks(baseURL(r)+"/searches/"+id, "self")})
+	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": infoLinks(baseURL(r)+"/searches/"+id, search.Metadata)})
 	return nil
 }

@@ -194,3 +194,68 @@ func TestTileMatrixSetsListAndDefinition(t *testing.T) {
 	}
 	get(t, e.url+"/tileMatrixSets/Nope").detail(t, 422)
 }
+
+// metadata.defaults are render presets: each gets a TileJSON link when
+// registered, TileJSON and map links in /info (titiler-pgstac's order).
+func TestRenderPresetsGiveLinks(t *testing.T) {
+	e := newEnv(t, false)
+	body := `{"collections":["demo-rgb"],"metadata":{"defaults":{
+		"true_color":{"assets":["visual"],"rescale":["0,255"]},
+		"red":{"assets":["visual|bidx=1"],"colormap_name":"viridis"}}}}`
+	var reg struct {
+		ID    string
+		Links []struct{ Href, Rel, Title string }
+	}
+	post(t, e.url+"/searches/register", body).json(t, &reg)
+	if len(reg.Links) != 6 || reg.Links[4].Rel != "tilejson" || !strings.Contains(reg.Links[4].Title, "`true_color`") || !strings.Contains(reg.Links[5].Title, "`red`") {
+		t.Fatalf("register links %+v", reg.Links)
+	}
+	if !strings.Contains(reg.Links[4].Href, "assets=visual") || !strings.Contains(reg.Links[4].Href, "rescale=0%2C255") {
+		t.Fatalf("preset link %s", reg.Links[4].Href)
+	}
+	var info struct{ Links []struct{ Rel, Title string } }
+	get(t, e.url+"/searches/"+reg.ID+"/info").json(t, &info)
+	var rels []string
+	for _, l := range info.Links {
+		rels = append(rels, l.Rel)
+	}
+	if got := strings.Join(rels, ","); got != "self,tilejson,tilejson,tilejson,map,map,map,wmts" {
+		t.Fatalf("info link rels %s", got)
+	}
+	// A preset's TileJSON link, filled in, serves a TileJSON whose tiles render.
+	href := strings.Replace(reg.Links[4].Href, "{tileMatrixSetId}", "WebMercatorQuad", 1)
+	var tj struct{ Tiles []string }
+	get(t, href).json(t, &tj)
+	tile := strings.NewReplacer("{z}", "8", "{x}", "124", "{y}", "92").Replace(tj.Tiles[0])
+	if r := get(t, tile); r.status != 200 {
+		t.Fatalf("preset tile: %d %s", r.status, r.body)
+	}
+}
+
+func TestZoomOutsideTheMosaicsRangeIs400(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"],"metadata":{"minzoom":6,"maxzoom":9}}`)
+	d := get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/10/500/370.png?assets=visual").detail(t, 400)
+	if d != "Invalid ZOOM level 10. Should be between 6 and 9" {
+		t.Fatalf("detail %q", d)
+	}
+	get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/5/15/11.png?assets=visual").detail(t, 400)
+	if r := get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/8/124/92.png?assets=visual"); r.status != 200 {
+		t.Fatalf("z 8 inside the range: %d", r.status)
+	}
+}
+
+// Registration takes CQL2-JSON filters, which pgSTAC applies; a filter
+// pgSTAC cannot read is a 4xx, not a 500.
+func TestRegisterWithCQL2Filter(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"],"filter-lang":"cql2-json","filter":{"op":"=","args":[{"property":"id"},"rgb_east"]}}`)
+	blues := rgbTile(t, e, id, 8, 128, 92, "rgb_east")
+	if blues[60] != 0 || blues[200] == 0 {
+		t.Fatalf("filter id = rgb_east: want only the east item, got %v", blues)
+	}
+	r := post(t, e.url+"/searches/register", `{"collections":["demo-rgb"],"filter-lang":"cql2-json","filter":{"op":"nonsense","args":[]}}`)
+	if r.status < 400 || r.status >= 500 {
+		t.Fatalf("a bad CQL2 filter: want 4xx, got %d %s", r.status, r.body)
+	}
+}
