@@ -42,7 +42,7 @@ func (s *Server) loadCollectionMosaic(ctx context.Context, id string, query json
 	if err != nil {
 		return nil, err
 	}
-	mo := &mosaic{hash: hash, path: "/collections/" + id,
+	mo := &mosaic{key: "collection " + string(query), hash: hash, path: "/collections/" + id,
 		search: &tilefunc.Search{Hash: hash, Search: query, Metadata: meta}}
 	mo.items = func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
 		if registered {

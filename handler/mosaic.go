@@ -18,6 +18,7 @@ import (
 // mosaic is a search whose items make one image: a registered search, or
 // (later) a collection.
 type mosaic struct {
+	key    string           // identifies the mosaic and its filters, for caches
 	hash   string           // pgSTAC search hash
 	path   string           // public path prefix, e.g. /searches/{hash}
 	search *tilefunc.Search // the search and its metadata
@@ -130,7 +131,9 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 		// The mosaic's metadata bounds its zooms (titiler's MOSAIC_STRICT_ZOOM answer).
 		return tilefunc.Errorf(tilefunc.EBADREQUEST, "Invalid ZOOM level %d. Should be between %d and %d", ref.tile.Z, minz, maxz)
 	}
-	items, err := mo.items(r.Context(), geo, opts)
+	items, err := m.s.items.get(fmt.Sprintf("%s|%v|%+v", mo.key, geo, opts), func() ([]tilefunc.Item, error) {
+		return mo.items(r.Context(), geo, opts)
+	})
 	if err != nil {
 		return err
 	}

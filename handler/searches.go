@@ -30,7 +30,7 @@ func (s *Server) searchMosaic(r *http.Request) (*mosaic, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &mosaic{hash: id, path: "/searches/" + id, search: search,
+		return &mosaic{key: "search " + id, hash: id, path: "/searches/" + id, search: search,
 			items: func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
 				return s.Catalog.Items(ctx, id, bbox, o)
 			}}, nil

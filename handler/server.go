@@ -54,11 +54,13 @@ type Server struct {
 
 	router  *mux.Router
 	mosaics *ttlCache[*mosaic]
+	items   *ttlCache[[]tilefunc.Item] // tile → items, so a busy map does not search per request
 }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
 	s.mosaics = newTTLCache[*mosaic](s.CacheTTL, 512)
+	s.items = newTTLCache[[]tilefunc.Item](s.CacheTTL, 4096)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
 		s.router.Handle(rt.Path, s.endpoint(rt.handle)).Methods(rt.Method).Name(rt.Name)
