@@ -224,6 +224,7 @@ func TestStatisticsRefusesMalformedRequests(t *testing.T) {
 		"bins decreasing":   {"&histogram_bins=3,2,1", rectangle},
 		"category":          {"&categorical=true&c=x", rectangle},
 		"cover_scale":       {"&cover_scale=1001", rectangle},
+		"cover_scale fine":  {"&cover_scale=1000", rectangle},
 	} {
 		e.checkDetail(t, post(t, url+c[0], c[1]), http.StatusUnprocessableEntity, what)
 	}

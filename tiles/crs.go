@@ -22,12 +22,13 @@ type CRS struct {
 var WGS84 = CRS{SRS: "EPSG:4326", URI: "http://www.opengis.net/def/crs/EPSG/0/4326"}
 
 // authCode is AUTHORITY:CODE as rasterio reads it (epsg:4326, OGC:CRS84,
-// IAU_2015:30100).
-var authCode = regexp.MustCompile(`^([A-Za-z]+(?:_\d+)?):([A-Za-z0-9]+)$`)
+// IAU_2015:30100), for the authorities PROJ's database holds.
+var authCode = regexp.MustCompile(`^(?i)(EPSG|ESRI|OGC|IGNF|IAU_\d+):([A-Za-z0-9]+)$`)
 
 // ParseCRS reads a CRS the way titiler's coord_crs and dst_crs take one:
-// AUTHORITY:CODE, an OGC URI or URN, WKT, or a PROJ string. File names and
-// URLs other than OGC's, which GDAL would open or fetch, are refused.
+// AUTHORITY:CODE, an OGC URI or URN, WKT, or a PROJ string. File names,
+// URLs other than OGC's and PROJ strings naming files (init=, grids=),
+// which GDAL or PROJ would open or fetch, are refused.
 func ParseCRS(s string) (CRS, error) {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") { // as titiler's OGC Maps form
@@ -47,7 +48,7 @@ func ParseCRS(s string) (CRS, error) {
 			return c, tilefunc.Errorf(tilefunc.EINVALID, "%v", err)
 		}
 		c = CRS{SRS: srs, URI: uri}
-	case wktStart.MatchString(s), strings.HasPrefix(s, "+proj=") && !strings.Contains(s, "init="):
+	case wktStart.MatchString(s), strings.HasPrefix(s, "+proj=") && !strings.Contains(s, "init=") && !strings.Contains(s, "grids="):
 		c.SRS = s
 	default:
 		return c, tilefunc.Errorf(tilefunc.EINVALID, "invalid CRS %q: use AUTHORITY:CODE (EPSG:4326), an OGC CRS URI, WKT or a PROJ string", s)

@@ -34,7 +34,7 @@ func TestParseCRSReadsWhatTitilerTakes(t *testing.T) {
 
 // GDAL would open a file or fetch a URL named as a CRS: refused.
 func TestParseCRSRefusesFilesAndURLs(t *testing.T) {
-	for _, in := range []string{"", "/etc/passwd", "file:///etc/passwd", "https://example.com/crs.wkt", "+proj=longlat +init=epsg:4326",
+	for _, in := range []string{"", "/etc/passwd", "file:///etc/passwd", "https://example.com/crs.wkt", "+proj=longlat +init=epsg:4326", "+proj=longlat +nadgrids=/etc/passwd", "FILE:passwd",
 		"EPSG:999999", "NOPE:1", "http://www.opengis.net/def/crs/XYZ/0/1", "4326"} {
 		if got, err := tiles.ParseCRS(in); err == nil {
 			t.Errorf("ParseCRS(%q) = %+v, want an error", in, got)

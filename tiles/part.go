@@ -21,7 +21,8 @@ type grid struct {
 	rx, ry float64 // pixel width and height, both positive
 }
 
-// fitWindow sizes a window that lacks a width or a height, as rio-tiler's
+// fitWindow sizes a window that lacks a width or a height, or aligns one
+// that asks for it, as rio-tiler's
 // part does for one reader: the first item's resolution in win's CRS gives
 // the native size of the bounds; with neither side given the native size
 // is used, scaled down to MaxSize on its longer side; with one side given

@@ -13,14 +13,15 @@ import (
 
 // Window is the output grid of an image: extent and CRS, size in pixels.
 // A part (bbox, feature) may leave Width or Height 0: the renderer then
-// sizes it from the first item's resolution (see fitWindow).
+// sizes it from the first item's resolution; Align snaps it to that
+// item's pixels (see fitWindow).
 type Window struct {
 	Bounds  [4]float64
 	SRS     string
 	Width   int
 	Height  int
 	MaxSize int  // with no size: the longer side at most this (0: no limit but MaxSide)
-	Align   bool // with no size: snap Bounds to the first item's pixel grid
+	Align   bool // snap Bounds out to the first item's pixel grid
 }
 
 // AssetBands names an asset and the bands to read from it (1-based; none
@@ -93,7 +94,7 @@ func GDALVersion() string {
 // Items are read concurrently; reading stops once every pixel is filled.
 func (r *Renderer) Mosaic(ctx context.Context, items []tilefunc.Item, win Window, layer Layer) (*Image, error) {
 	registerDrivers.Do(godal.RegisterAll)
-	if len(items) > 0 && (win.Width == 0 || win.Height == 0) {
+	if len(items) > 0 && (win.Width == 0 || win.Height == 0 || win.Align) {
 		var err error
 		if win, err = r.fitWindow(items[0], win, layer); err != nil {
 			return nil, err

@@ -53,15 +53,21 @@ func (s *Shape) Mask(img *Image) error {
 	return nil
 }
 
-// maxCoverCells bounds the cells rasterized at once for coverage (one byte
-// each).
-const maxCoverCells = 1 << 24
+// Coverage rasterizes at most maxCoverCells cells at once (one byte each),
+// and at most maxCoverTotal in all (the CPU one request may take).
+const (
+	maxCoverCells = 1 << 24
+	maxCoverTotal = 1 << 28
+)
 
 // Coverage is the fraction of each pixel of win that the shape covers, as
 // rio-tiler's get_coverage_array: the shape is rasterized (all_touched) on
 // a grid scale times finer, and each pixel is the share of its cells
 // burnt. Rows are rasterized in strips, so memory stays bounded.
 func (s *Shape) Coverage(win Window, scale int) ([]float32, error) {
+	if cells := win.Width * win.Height * scale * scale; cells > maxCoverTotal || win.Width*scale*scale > maxCoverCells {
+		return nil, tilefunc.Errorf(tilefunc.EINVALID, "cover_scale: %d is too fine for an image of %dx%d pixels: lower it, or max_size", scale, win.Width, win.Height)
+	}
 	out := make([]float32, 0, win.Width*win.Height)
 	rows := max(1, maxCoverCells/(win.Width*scale*scale))
 	for r0 := 0; r0 < win.Height; r0 += rows {
