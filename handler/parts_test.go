@@ -377,3 +377,33 @@ func TestFeatureRefusesMalformedBodies(t *testing.T) {
 		t.Errorf("a feature outside every item: want 204 with no body, got %d %s", r.status, r.body)
 	}
 }
+
+// A feature drawn in Web Mercator: the geometry is carried into the
+// output CRS before it masks the image.
+func TestFeatureGeoTIFFInWebMercatorMasksTheTriangle(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	r := post(t, fmt.Sprintf("%s/searches/%s/feature/200x200.tif?assets=visual&dst_crs=EPSG:3857", e.url, id), triangleBody)
+	if r.status != http.StatusOK || r.header.Get("Content-Crs") != "<http://www.opengis.net/def/crs/EPSG/0/3857>" {
+		t.Fatalf("%d %v %s", r.status, r.header, r.body)
+	}
+	path := filepath.Join(t.TempDir(), "feature.tif")
+	if err := os.WriteFile(path, r.body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := godal.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	alpha := make([]uint8, 200*200)
+	if err := ds.Bands()[3].Read(0, 0, alpha, 200, 200); err != nil {
+		t.Fatal(err)
+	}
+	// The slanted side runs from the bottom-left to the top-right corner
+	// (a straight line in lon/lat, nearly straight in Web Mercator).
+	if alpha[0] != 0 || alpha[199*200+199] != 255 || alpha[10*200+190] != 255 || alpha[190*200+10] != 255 || alpha[20*200+30] != 0 {
+		t.Errorf("alpha at the corners: top-left %d, bottom-right %d, near top-right %d, near bottom-left %d, above the side %d",
+			alpha[0], alpha[199*200+199], alpha[10*200+190], alpha[190*200+10], alpha[20*200+30])
+	}
+}

@@ -153,3 +153,20 @@ func deref(vs []*float64) []float64 {
 	}
 	return out
 }
+
+// Points, parts and statistics read blobs through the same VSI handler as
+// tiles.
+func TestPointAndBBoxFromAzuriteBlobs(t *testing.T) {
+	e := newEnv(t, true)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	if href := e.catalog.Hrefs["rgb_east"]; href[:7] != "http://" {
+		t.Fatalf("the item should point at Azurite, has %q", href)
+	}
+	p := getPoint(t, fmt.Sprintf("%s/searches/%s/point/6.789,41.234?assets=visual", e.url, id))
+	src := readSource(t, e.catalog.Paths["rgb_east"], 6.789, 41.234)
+	if len(p.Assets) != 1 || !reflect.DeepEqual(deref(p.Assets[0].Values), src.center) {
+		t.Fatalf("values %+v, the source pixel is %v", p, src.center)
+	}
+	img := decodePNG(t, get(t, fmt.Sprintf("%s/searches/%s/bbox/0,45,1,46.png?assets=visual", e.url, id)))
+	partPixels(t, e, img, [4]float64{0, 45, 1, 46}, 5, everywhere, "rgb_west", "rgb_east")
+}
