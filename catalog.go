@@ -28,12 +28,34 @@ type SearchMetadata struct {
 	Extra   map[string]json.RawMessage
 }
 
-// Item is the part of a STAC item that rendering needs.
+// Item is the part of a STAC item that rendering needs. It keeps the JSON
+// it was read from, and writes that back: the /assets routes answer the
+// items as pgSTAC returned them.
 type Item struct {
 	ID         string           `json:"id"`
 	Collection string           `json:"collection"`
 	BBox       []float64        `json:"bbox"`
 	Assets     map[string]Asset `json:"assets"`
+	raw        json.RawMessage
+}
+
+// UnmarshalJSON reads the typed fields and keeps the whole document.
+func (it *Item) UnmarshalJSON(b []byte) error {
+	type fields Item
+	if err := json.Unmarshal(b, (*fields)(it)); err != nil {
+		return err
+	}
+	it.raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// MarshalJSON writes the document the item was read from, else its fields.
+func (it Item) MarshalJSON() ([]byte, error) {
+	if it.raw != nil {
+		return it.raw, nil
+	}
+	type fields Item
+	return json.Marshal(fields(it))
 }
 
 // Asset is one file of a STAC item.

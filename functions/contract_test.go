@@ -16,6 +16,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,8 +114,10 @@ type imageBody struct {
 }
 
 // safePath is what a path may hold for the forwarding host's rebuilt URL
-// (Uri.AbsolutePath, then UriBuilder) to be the path the client sent.
-var safePath = regexp.MustCompile(`^[A-Za-z0-9/._~@-]*$`)
+// (Uri.AbsolutePath, then UriBuilder) to be the path the client sent:
+// unreserved characters, '@', and ',' (a sub-delimiter, which .NET's Uri
+// leaves as it is in a path: point/{lon},{lat}).
+var safePath = regexp.MustCompile(`^[A-Za-z0-9/._~@,-]*$`)
 
 // do sends a client's request for target (a public path and raw query) to
 // the host, in mode m: the host picks the function by its route template,
@@ -202,10 +205,15 @@ func (c *contract) readBody(m mode, tr *trace, b []byte) {
 	case ct == "image/jpeg":
 		sum := sha256.Sum256(b)
 		tr.Body = hex.EncodeToString(sum[:8])
-	case ct == "application/json":
-		var doc map[string]any
-		if err := json.Unmarshal(b, &doc); err != nil {
+	case ct == "application/json" || ct == "application/geo+json":
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
 			t.Fatalf("not JSON: %s", b)
+		}
+		doc, ok := v.(map[string]any)
+		if !ok { // a list (of items)
+			tr.Body = v
+			return
 		}
 		if tilesURLs, ok := doc["tiles"].([]any); ok {
 			for _, u := range tilesURLs {
@@ -336,6 +344,92 @@ var samples = []sample{
 			}
 			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0])
 		}},
+	{name: "point", fn: "search_point", target: mosaic + "/point/-9.5,45.25?assets=visual|bidx=1,2&exitwhenfull=true&skipcovered=true&items_limit=7",
+		check: func(t *testing.T, tr trace) {
+			items := callOf(t, tr, "Items").Args.([]any)
+			if items[1] != [4]float64{-9.5, 45.25, -9.5, 45.25} {
+				t.Errorf("point search box %v, want the point", items[1])
+			}
+			if o := items[2].(tilefunc.SearchOptions); o.ExitWhenFull || o.SkipCovered || o.ItemsLimit != 7 {
+				t.Errorf("point search options %+v: want exitwhenfull and skipcovered off, items_limit 7", o)
+			}
+			pt := callOf(t, tr, "Point").Args.([]any)
+			if l := pt[4].(tiles.Layer); !reflect.DeepEqual(l.Assets, []tiles.AssetBands{{Name: "visual", Bidx: []int{1, 2}}}) || pt[3].(tiles.CRS) != tiles.WGS84 {
+				t.Errorf("point read %v", pt)
+			}
+			want := map[string]any{"coordinates": []any{-9.5, 45.25}, "assets": []any{map[string]any{
+				"name": "c/item", "values": []any{5.0, 30.0, 100.0}, "band_names": []any{"b1", "b2", "b3"},
+				"band_descriptions": []any{"visual_b1", "visual_b2", "visual_b3"}}}}
+			if !reflect.DeepEqual(tr.Body, want) {
+				t.Errorf("point answered %v, want %v", tr.Body, want)
+			}
+		}},
+	{name: "point in Web Mercator", fn: "search_point", target: mosaic + "/point/-1057535.16254,5621521.48619?assets=visual&coord_crs=EPSG:3857",
+		check: func(t *testing.T, tr trace) {
+			if b := callOf(t, tr, "Items").Args.([]any)[1].([4]float64); math.Abs(b[0]+9.5) > 1e-6 || math.Abs(b[1]-45) > 1e-6 {
+				t.Errorf("point search at %v, want -9.5,45", b)
+			}
+		}},
+	{name: "point, not a number", fn: "search_point", target: mosaic + "/point/east,45?assets=visual", refused: true, check: status(http.StatusUnprocessableEntity)},
+	{name: "point assets", fn: "search_point_assets", target: mosaic + "/point/-9.5,45.25/assets", check: itemsListed},
+	{name: "bbox, sized by the items", fn: "search_bbox", target: mosaic + "/bbox/-10.5,40,0.5,50.png?assets=visual&max_size=64",
+		check: func(t *testing.T, tr trace) {
+			want := tiles.Window{Bounds: [4]float64{-10.5, 40, 0.5, 50}, SRS: "EPSG:4326", MaxSize: 64}
+			if win := callOf(t, tr, "Mosaic").Args.([]any)[1]; win != want {
+				t.Errorf("window %+v, want %+v", win, want)
+			}
+			if img, ok := tr.Body.(imageBody); !ok || img.Size != image.Pt(100, 100) {
+				t.Errorf("want the fake's 100 px PNG, got %s %v", tr.ContentType, tr.Body)
+			}
+		}},
+	{name: "bbox, sized, into Web Mercator, GeoTIFF", fn: "search_bbox_size", target: mosaic + "/bbox/-10.5,40,0.5,50/256x128.tif?assets=visual&dst_crs=EPSG:3857",
+		check: func(t *testing.T, tr trace) {
+			win := callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window)
+			if win.SRS != "EPSG:3857" || win.Width != 256 || win.Height != 128 || math.Abs(win.Bounds[0]+1168854.65) > 1 {
+				t.Errorf("window %+v", win)
+			}
+			if tr.ContentType != "image/tiff; application=geotiff" {
+				t.Errorf("Content-Type %q", tr.ContentType)
+			}
+		}},
+	{name: "bbox assets", fn: "search_bbox_assets", target: mosaic + "/bbox/-10.5,40,0.5,50/assets", check: itemsListed},
+	{name: "bbox, not numbers", fn: "search_bbox", target: mosaic + "/bbox/-10.5,40,x,50.png?assets=visual", refused: true, check: status(http.StatusUnprocessableEntity)},
+	{name: "feature", fn: "search_feature", method: http.MethodPost, target: mosaic + "/feature?assets=visual", body: triangle,
+		check: func(t *testing.T, tr trace) {
+			// Outside the triangle is masked, so titiler's default is PNG.
+			if img, ok := tr.Body.(imageBody); !ok || img.Pixel.A != 0 || callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window).Bounds != [4]float64{0, 40, 10, 50} {
+				t.Errorf("want a PNG of the triangle's box, transparent at its top-left corner: %s %v", tr.ContentType, tr.Body)
+			}
+		}},
+	{name: "feature as npy", fn: "search_feature_format", method: http.MethodPost, target: mosaic + "/feature.npy?assets=visual", body: triangle,
+		check: func(t *testing.T, tr trace) {
+			if body, _ := tr.Body.(string); tr.ContentType != "application/x-binary" || !strings.HasPrefix(body, "\x93NUMPY") {
+				t.Errorf("want .npy, got %s", tr.ContentType)
+			}
+		}},
+	{name: "feature, sized", fn: "search_feature_size", method: http.MethodPost, target: mosaic + "/feature/64x32.jpg?assets=visual", body: triangle,
+		check: func(t *testing.T, tr trace) {
+			if win := callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window); win.Width != 64 || win.Height != 32 || tr.ContentType != "image/jpeg" {
+				t.Errorf("want a 64x32 JPEG: %+v %s", win, tr.ContentType)
+			}
+		}},
+	{name: "feature, not GeoJSON", fn: "search_feature", method: http.MethodPost, target: mosaic + "/feature?assets=visual", body: `{"type":"Feature"}`,
+		refused: true, check: status(http.StatusUnprocessableEntity)},
+	{name: "statistics, repeated percentiles", fn: "search_statistics", method: http.MethodPost,
+		target: mosaic + "/statistics?assets=visual&p=5&p=95&histogram_bins=4", body: `{"type":"FeatureCollection","features":[` + triangle + `]}`,
+		check: func(t *testing.T, tr trace) {
+			doc, _ := tr.Body.(map[string]any)
+			features, _ := doc["features"].([]any)
+			if tr.ContentType != "application/geo+json" || len(features) != 1 {
+				t.Fatalf("want a FeatureCollection of one: %s %v", tr.ContentType, tr.Body)
+			}
+			props := features[0].(map[string]any)["properties"].(map[string]any)
+			b1 := props["statistics"].(map[string]any)["b1"].(map[string]any)
+			hist := b1["histogram"].([]any)
+			if b1["min"] != 5.0 || b1["percentile_5"] != 5.0 || b1["percentile_95"] != 5.0 || len(hist[0].([]any)) != 4 || props["name"] != "triangle" {
+				t.Errorf("statistics %v", props)
+			}
+		}},
 	{name: "map", fn: "search_map",
 		target: "/searches/abc123/WebMercatorQuad/map.html?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&tile_format=png",
 		check: func(t *testing.T, tr trace) {
@@ -344,6 +438,43 @@ var samples = []sample{
 			}
 			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0].Follow[0])
 		}},
+}
+
+const mosaic = "/searches/abc123"
+
+// Collections get the same per-mosaic routes from the same factory: each
+// sample of a point, bbox, feature or statistics route is sent to the
+// collection prefix too.
+func init() {
+	var more []sample
+	for _, s := range samples {
+		if !strings.HasPrefix(s.target, mosaic+"/") || !strings.HasPrefix(s.fn, "search_") {
+			continue
+		}
+		rest := strings.TrimPrefix(s.target, mosaic)
+		for _, part := range []string{"/point/", "/bbox/", "/feature", "/statistics"} {
+			if strings.HasPrefix(rest, part) {
+				c := s
+				c.name = "collection " + s.name
+				c.fn = "collection_" + strings.TrimPrefix(s.fn, "search_")
+				c.target = "/collections/world" + rest
+				more = append(more, c)
+			}
+		}
+	}
+	samples = append(samples, more...)
+}
+
+// triangle is a GeoJSON Feature: a triangle from 0,40 to 10,50, its
+// top-left corner outside.
+const triangle = `{"type":"Feature","properties":{"name":"triangle"},"geometry":{"type":"Polygon","coordinates":[[[0,40],[10,40],[10,50],[0,40]]]}}`
+
+// itemsListed checks an /assets answer: the fake catalog's one item.
+func itemsListed(t *testing.T, tr trace) {
+	list, ok := tr.Body.([]any)
+	if !ok || len(list) != 1 || list[0].(map[string]any)["id"] != "item" {
+		t.Errorf("want the one item, got %d %v", tr.Status, tr.Body)
+	}
 }
 
 func status(want int) func(*testing.T, trace) {

@@ -109,8 +109,15 @@ type fakeRenderer struct{ rec *recorder }
 
 func (r fakeRenderer) Mosaic(ctx context.Context, items []tilefunc.Item, win tiles.Window, layer tiles.Layer) (*tiles.Image, error) {
 	r.rec.add(ctx, "Mosaic", []any{len(items), win, layer})
+	if win.Width == 0 { // a part sized by the items: the fake's are 100 px
+		win.Width = 100
+	}
+	if win.Height == 0 {
+		win.Height = 100
+	}
 	n := win.Width * win.Height
-	img := &tiles.Image{Width: win.Width, Height: win.Height, Valid: make([]bool, n), Items: []string{"item"}}
+	img := &tiles.Image{Width: win.Width, Height: win.Height, Valid: make([]bool, n), Items: []string{"item"},
+		Window: win, Descriptions: []string{"visual_b1", "visual_b2", "visual_b3"}, DataType: "uint8"}
 	for _, v := range []float32{5, 30, 100} {
 		band := make([]float32, n)
 		for i := range band {
@@ -122,4 +129,18 @@ func (r fakeRenderer) Mosaic(ctx context.Context, items []tilefunc.Item, win til
 		img.Valid[i] = true
 	}
 	return img, nil
+}
+
+// Point answers 5, 30 and 100 for every item.
+func (r fakeRenderer) Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, layer tiles.Layer) ([]tiles.PointValues, error) {
+	r.rec.add(ctx, "Point", []any{len(items), x, y, crs, layer})
+	var out []tiles.PointValues
+	for _, it := range items {
+		pv := tiles.PointValues{Item: it, Descriptions: []string{"visual_b1", "visual_b2", "visual_b3"}}
+		for _, v := range []float64{5, 30, 100} {
+			pv.Values = append(pv.Values, &v)
+		}
+		out = append(out, pv)
+	}
+	return out, nil
 }

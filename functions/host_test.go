@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -330,9 +331,10 @@ func allows(methods []string, method string) bool {
 
 // matchTemplate matches a request path against a parsed template as
 // ASP.NET Core's TemplateMatcher does for the forms tilefunc uses: literal
-// segments without regard to case, one parameter per segment matching any
-// non-empty segment that satisfies its constraints, an optional last
-// parameter, a catch-all last segment.
+// segments without regard to case, a parameter matching any non-empty
+// segment that satisfies its constraints, complex segments ({lon},{lat},
+// {w}x{h}.{format}) matched from the right, an optional last parameter, a
+// catch-all last segment.
 func matchTemplate(tmpl []segment, path string) (map[string]string, bool) {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	if path == "/" || path == "" {
@@ -340,17 +342,18 @@ func matchTemplate(tmpl []segment, path string) (map[string]string, bool) {
 	}
 	values := map[string]string{}
 	for i, s := range tmpl {
-		if len(s.parts) != 1 {
-			panic("matchTemplate: complex segments (two parts in one segment) are not simulated yet: extend it with the new route")
-		}
 		p := s.parts[0]
 		if i >= len(segs) {
-			if p.param && (p.optional || p.catchAll) && i == len(tmpl)-1 {
+			if len(s.parts) == 1 && p.param && (p.optional || p.catchAll) && i == len(tmpl)-1 {
 				return values, true
 			}
 			return nil, false
 		}
 		switch {
+		case len(s.parts) > 1:
+			if !matchComplex(s.parts, segs[i], values) {
+				return nil, false
+			}
 		case !p.param:
 			if !strings.EqualFold(p.text, segs[i]) {
 				return nil, false
@@ -368,6 +371,57 @@ func matchTemplate(tmpl []segment, path string) (map[string]string, bool) {
 	return values, len(segs) == len(tmpl)
 }
 
+// matchComplex matches one path segment against a complex segment as
+// RoutePatternMatcher.MatchComplexSegment does: from the right, each
+// literal is the last occurrence (regardless of case) that leaves at least
+// one character to the parameter after it; the rightmost literal must end
+// the segment and the leftmost must start it; no parameter may be empty.
+// An optional parameter is not simulated here (tilefunc has none in a
+// complex segment).
+func matchComplex(parts []part, seg string, values map[string]string) bool {
+	lower := strings.ToLower(seg)
+	end := len(seg) // what is left to match is seg[:end]
+	var pending *part
+	for i := len(parts) - 1; i >= 0; i-- {
+		p := parts[i]
+		if p.param {
+			if p.optional || p.catchAll {
+				panic("matchComplex: optional or catch-all parameters in a complex segment are not simulated")
+			}
+			pending = &parts[i]
+			continue
+		}
+		limit := end
+		if pending != nil {
+			limit-- // the parameter to the right needs a character
+		}
+		if limit < len(p.text) {
+			return false
+		}
+		at := strings.LastIndex(lower[:limit], strings.ToLower(p.text))
+		if at < 0 || pending == nil && at+len(p.text) != end {
+			return false
+		}
+		if pending != nil {
+			v := seg[at+len(p.text) : end]
+			if v == "" || !satisfies(pending.constraints, v) {
+				return false
+			}
+			values[pending.name] = v
+			pending = nil
+		}
+		end = at
+	}
+	if pending != nil {
+		if end == 0 || !satisfies(pending.constraints, seg[:end]) {
+			return false
+		}
+		values[pending.name] = seg[:end]
+		return true
+	}
+	return end == 0
+}
+
 // satisfies checks the constraints tilefunc uses; the template validator
 // refuses any other before this runs.
 func satisfies(constraints []string, v string) bool {
@@ -382,4 +436,35 @@ func satisfies(constraints []string, v string) bool {
 		}
 	}
 	return true
+}
+
+// Complex segments match from the right, as the host's matcher does.
+func TestComplexSegmentsMatchLikeTheHost(t *testing.T) {
+	cases := []struct {
+		tmpl, path string
+		want       map[string]string // nil: no match
+	}{
+		{"point/{lon},{lat}", "point/-9.5,45.25", map[string]string{"lon": "-9.5", "lat": "45.25"}},
+		{"point/{lon},{lat}", "point/-9.5", nil},
+		{"point/{lon},{lat}", "point/,45", nil},
+		{"bbox/{minx},{miny},{maxx},{maxy}.{format}", "bbox/-10.5,40,0.5,50.5.png",
+			map[string]string{"minx": "-10.5", "miny": "40", "maxx": "0.5", "maxy": "50.5", "format": "png"}},
+		{"bbox/{minx},{miny},{maxx},{maxy}.{format}", "bbox/1,2,3,4,5.png",
+			map[string]string{"minx": "1,2", "miny": "3", "maxx": "4", "maxy": "5", "format": "png"}},
+		{"bbox/{minx},{miny},{maxx},{maxy}.{format}", "bbox/1,2,3.png", nil},
+		{"feature/{width}x{height}.{format}", "feature/256x128.PNG", map[string]string{"width": "256", "height": "128", "format": "PNG"}},
+		{"feature.{format}", "FEATURE.tif", map[string]string{"format": "tif"}},
+		{"feature.{format}", "feature", nil},
+		{"feature.{format}", "feature.", nil},
+	}
+	for _, c := range cases {
+		segs, err := parseTemplate(c.tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := matchTemplate(segs, c.path)
+		if c.want == nil && ok || c.want != nil && (!ok || !reflect.DeepEqual(got, c.want)) {
+			t.Errorf("%s against %s: %v %v, want %v", c.path, c.tmpl, ok, got, c.want)
+		}
+	}
 }

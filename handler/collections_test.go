@@ -75,6 +75,12 @@ func TestReadOnlyPgSTACServesCollectionsAndRefusesRegistration(t *testing.T) {
 		t.Fatalf("read-only collection mosaic: want both items, got %v", blues)
 	}
 	rgbTileIn(t, e, "/collections/demo-rgb", "WebMercatorQuad", 8, 128, 92, "&ids=rgb_west", "rgb_west")
+	if r := get(t, e.url+"/collections/demo-rgb/point/-5,45?assets=visual"); r.status != 200 || !strings.Contains(string(r.body), "rgb_west") {
+		t.Fatalf("read-only collection point: %d %s", r.status, r.body)
+	}
+	if r := get(t, e.url+"/collections/demo-rgb/bbox/-1,44,2,46/64x32.png?assets=visual"); r.status != 200 {
+		t.Fatalf("read-only collection bbox: %d %s", r.status, r.body)
+	}
 	if after := countSearches(t, conn); after != before {
 		t.Fatalf("serving a read-only collection wrote %d searches", after-before)
 	}

@@ -30,11 +30,15 @@ type mosaic struct {
 // once, for every prefix that names a mosaic (titiler's MosaicTilerFactory).
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
-	return []route{
+	rs := []route{
 		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}"}, m.tile},
 		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
 		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
 	}
+	rs = append(rs, m.pointRoutes(prefix, name)...)      // point.go
+	rs = append(rs, m.partRoutes(prefix, name)...)       // parts.go
+	rs = append(rs, m.statisticsRoutes(prefix, name)...) // statistics.go
+	return rs
 }
 
 type mosaicHandlers struct {

@@ -36,9 +36,11 @@ type Storage interface {
 	Ping(ctx context.Context) error
 }
 
-// Renderer turns items into an image (tiles.Renderer).
+// Renderer turns items into an image, or reads their values at a point
+// (tiles.Renderer).
 type Renderer interface {
 	Mosaic(ctx context.Context, items []tilefunc.Item, win tiles.Window, layer tiles.Layer) (*tiles.Image, error)
+	Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, layer tiles.Layer) ([]tiles.PointValues, error)
 }
 
 // Server serves the API.

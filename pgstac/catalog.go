@@ -154,7 +154,8 @@ func notFound(hash string) error {
 const itemFields = `{"include":["assets","id","bbox","collection"]}`
 
 // Items returns the items of search hash that intersect bbox (lon/lat), in
-// the search's order, through pgSTAC's geojsonsearch.
+// the search's order, through pgSTAC's geojsonsearch. A bbox whose corners
+// are one point searches that point.
 func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error) {
 	var fc struct {
 		Features []tilefunc.Item `json:"features"`
@@ -174,8 +175,12 @@ func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o til
 	return fc.Features, nil
 }
 
-// polygon is bbox as a GeoJSON polygon.
+// polygon is bbox as a GeoJSON polygon, or a point where it has no extent
+// (titiler-pgstac searches a point as a GeoJSON Point).
 func polygon(b [4]float64) string {
+	if b[0] == b[2] && b[1] == b[3] {
+		return fmt.Sprintf(`{"type":"Point","coordinates":[%g,%g]}`, b[0], b[1])
+	}
 	return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%[1]g,%[2]g],[%[3]g,%[2]g],[%[3]g,%[4]g],[%[1]g,%[4]g],[%[1]g,%[2]g]]]}`,
 		b[0], b[1], b[2], b[3])
 }

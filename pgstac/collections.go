@@ -59,7 +59,7 @@ func (c *Catalog) SearchItems(ctx context.Context, query json.RawMessage, bbox [
 	var sb []float64
 	if raw, ok := q["bbox"]; ok && json.Unmarshal(raw, &sb) == nil && len(sb) == 4 {
 		bbox = [4]float64{max(bbox[0], sb[0]), max(bbox[1], sb[1]), min(bbox[2], sb[2]), min(bbox[3], sb[3])}
-		if bbox[0] >= bbox[2] || bbox[1] >= bbox[3] {
+		if bbox[0] > bbox[2] || bbox[1] > bbox[3] {
 			return nil, nil
 		}
 	}

@@ -19,9 +19,14 @@ type Format struct {
 }
 
 var formats = map[string]Format{
-	"png":  {"png", "image/png"},
-	"jpeg": {"jpeg", "image/jpeg"},
-	"jpg":  {"jpeg", "image/jpeg"},
+	"png":    {"png", "image/png"},
+	"jpeg":   {"jpeg", "image/jpeg"},
+	"jpg":    {"jpeg", "image/jpeg"},
+	"pngraw": {"pngraw", "image/png"},
+	"webp":   {"webp", "image/webp"},
+	"tif":    {"tif", "image/tiff; application=geotiff"},
+	"tiff":   {"tif", "image/tiff; application=geotiff"},
+	"npy":    {"npy", "application/x-binary"},
 }
 
 // ParseFormat returns the format named by a URL extension.
@@ -64,6 +69,14 @@ func Encode(img *Image, f Format, r Render) ([]byte, error) {
 		err = pngEncoder.Encode(&buf, toImage(img, r, r.ReturnMask))
 	case "jpeg":
 		err = jpeg.Encode(&buf, toImage(img, r, false), &jpeg.Options{Quality: 85})
+	case "pngraw":
+		return encodePNGRaw(img, r)
+	case "webp":
+		return encodeWEBP(img, r)
+	case "tif":
+		return encodeGTiff(img, r)
+	case "npy":
+		return encodeNPY(img, r)
 	}
 	return buf.Bytes(), err
 }

@@ -12,11 +12,16 @@ import (
 )
 
 // Window is the output grid of an image: extent and CRS, size in pixels.
+// A part (bbox, feature) may leave Width or Height 0: the renderer then
+// sizes it from the first item's resolution; Align snaps it to that
+// item's pixels (see fitWindow).
 type Window struct {
-	Bounds [4]float64
-	SRS    string
-	Width  int
-	Height int
+	Bounds  [4]float64
+	SRS     string
+	Width   int
+	Height  int
+	MaxSize int  // with no size: the longer side at most this (0: no limit but MaxSide)
+	Align   bool // snap Bounds out to the first item's pixel grid
 }
 
 // AssetBands names an asset and the bands to read from it (1-based; none
@@ -39,6 +44,9 @@ type Image struct {
 	Bands         [][]float32
 	Valid         []bool
 	Items         []string // ids of the items that contributed
+	Window        Window   // the grid the pixels cover
+	Descriptions  []string // per band, asset_bN as rio-tiler names them
+	DataType      string   // the source's type as numpy names it: uint8, int16...
 }
 
 func newImage(w, h, bands int) *Image {
@@ -86,6 +94,12 @@ func GDALVersion() string {
 // Items are read concurrently; reading stops once every pixel is filled.
 func (r *Renderer) Mosaic(ctx context.Context, items []tilefunc.Item, win Window, layer Layer) (*Image, error) {
 	registerDrivers.Do(godal.RegisterAll)
+	if len(items) > 0 && (win.Width == 0 || win.Height == 0 || win.Align) {
+		var err error
+		if win, err = r.fitWindow(items[0], win, layer); err != nil {
+			return nil, err
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]chan readResult, len(items))
@@ -101,6 +115,7 @@ func (r *Renderer) Mosaic(ctx context.Context, items []tilefunc.Item, win Window
 		}
 		if out == nil {
 			out = newImage(win.Width, win.Height, len(res.img.Bands))
+			out.Window, out.Descriptions, out.DataType = win, res.img.Descriptions, res.img.DataType
 		}
 		if fill(out, res.img) {
 			out.Items = append(out.Items, items[i].ID)
@@ -166,11 +181,7 @@ func full(img *Image) bool {
 func (r *Renderer) readItem(item tilefunc.Item, win Window, layer Layer) (*Image, error) {
 	var out *Image
 	for _, ab := range layer.Assets {
-		asset, ok := item.Assets[ab.Name]
-		if !ok {
-			return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "asset %q is not in item %q", ab.Name, item.ID)
-		}
-		path, err := r.resolver.Path(asset.Href)
+		path, err := r.assetPath(item, ab.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -178,16 +189,30 @@ func (r *Renderer) readItem(item tilefunc.Item, win Window, layer Layer) (*Image
 		if err != nil {
 			return nil, fmt.Errorf("item %s asset %s: %w", item.ID, ab.Name, err)
 		}
+		for i, d := range img.Descriptions {
+			img.Descriptions[i] = ab.Name + "_" + d
+		}
 		if out == nil {
 			out = img
 			continue
 		}
 		out.Bands = append(out.Bands, img.Bands...)
+		out.Descriptions = append(out.Descriptions, img.Descriptions...)
+		out.DataType = commonType(out.DataType, img.DataType)
 		for p := range out.Valid {
 			out.Valid[p] = out.Valid[p] && img.Valid[p]
 		}
 	}
 	return out, nil
+}
+
+// assetPath is the GDAL path of an item's asset.
+func (r *Renderer) assetPath(item tilefunc.Item, name string) (string, error) {
+	asset, ok := item.Assets[name]
+	if !ok {
+		return "", tilefunc.Errorf(tilefunc.EBADREQUEST, "asset %q is not in item %q", name, item.ID)
+	}
+	return r.resolver.Path(asset.Href)
 }
 
 // warpRead warps the selected bands of one raster into win, with an alpha
@@ -224,7 +249,9 @@ func warpRead(path string, win Window, bidx []int, layer Layer) (*Image, error) 
 	if err := out.Read(0, 0, buf, w, h, godal.Bands(read...)); err != nil {
 		return nil, err
 	}
-	return deinterleave(buf, w, h, len(bidx)), nil
+	img := deinterleave(buf, w, h, len(bidx))
+	img.Descriptions, img.DataType = bandInfo(ds, bidx)
+	return img, nil
 }
 
 func warpSwitches(win Window, layer Layer) []string {
