@@ -32,6 +32,7 @@ type TileMatrixSet struct {
 	yFirst  bool   // the CRS's first axis is the northing (or latitude)
 	minZoom int    // zoom of Matrices[0]
 	fast    *closedForm
+	geoCRS  string // see GeographicCRS
 
 	once sync.Once // prepare: the GDAL half of loading
 	geo  *reprojector

@@ -155,6 +155,10 @@ func parseTMS(doc []byte) (*TileMatrixSet, error) {
 	t.fast = fastPath(t)
 	if t.fast != nil {
 		t.Geo = t.fast.geo(t.BBox)
+		t.geoCRS = wgs84URI
+		if t.SRS == "OGC:CRS84" {
+			t.geoCRS = crs84URI // a geographic CRS is its own
+		}
 	}
 	return t, nil
 }
