@@ -22,14 +22,24 @@ type mosaic struct {
 	search *tilefunc.Search // the registered search and its metadata
 }
 
-// mosaicRoutes declares the tile, TileJSON and viewer routes of a mosaic
-// once, for every prefix that names a mosaic (titiler's MosaicTilerFactory).
+// mosaicRoutes declares the tileset, tile, TileJSON, viewer and WMTS routes
+// of a mosaic once, for every prefix that names a mosaic (titiler's
+// MosaicTilerFactory with the mosaic wmtsExtension).
+//
+// Where two templates take the same path (.../tiles/tilejson.json is a
+// tileset and a TileJSON address), the Functions host prefers the one with
+// a literal segment first; mux takes the first declared, so the tileset
+// routes come before the TileJSON route.
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
 	return []route{
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles"}, m.tilesets},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}"}, m.tileset},
 		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}"}, m.tile},
+		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets"}, m.tileAssets},
 		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
 		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
+		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml"}, m.wmts},
 	}
 }
 
@@ -98,9 +108,8 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	q := newQuery(queryValues(r.URL.RawQuery))
-	layer, render := q.layer(), q.render()
-	size := q.int("tilesize", 256*ref.scale, 1)
-	opts := q.searchOptions(m.s.Search)
+	p := q.tile(256*ref.scale, m.s.Search)
+	layer, render, size, opts := p.layer, p.render, p.size, p.search
 	if q.err != nil {
 		return q.err
 	}

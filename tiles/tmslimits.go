@@ -3,8 +3,11 @@ package tiles
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/airbusgeo/godal"
+
+	"tilefunc"
 )
 
 // TileMatrixLimits are the tiles of one matrix that cover an extent (OGC
@@ -83,6 +86,17 @@ func (t *TileMatrixSet) projectGeo(geo [4]float64) ([4]float64, error) {
 	if err := t.prepare(); err != nil {
 		return [4]float64{}, err
 	}
+	// A box around the set's whole extent (a search without a bbox) is the
+	// whole set; its edges would leave the CRS's domain (NZTM2000 at 180°
+	// of its meridian), and the points that fail would not outline it.
+	// Other boxes are cut to the set's extent first, for the same reason.
+	g := t.Geo
+	if geo[0] <= g[0] && geo[1] <= g[1] && geo[2] >= g[2] && geo[3] >= g[3] {
+		return t.BBox, nil
+	}
+	if cut := [4]float64{max(geo[0], g[0]), max(geo[1], g[1]), min(geo[2], g[2]), min(geo[3], g[3])}; cut[0] < cut[2] && cut[1] < cut[3] {
+		geo = cut
+	}
 	b, ok, err := t.geo.fromLonLat(geo)
 	if err != nil {
 		return [4]float64{}, err
@@ -147,3 +161,39 @@ const (
 	wgs84URI = "http://www.opengis.net/def/crs/EPSG/0/4326"
 	crs84URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 )
+
+// BoundsIn returns the lon/lat box geo in the CRS that crs names (an OGC
+// CRS URI or URN, or AUTHORITY:CODE such as EPSG:3857, optionally in
+// brackets), x/y, with the CRS's URI: the box around its edges reprojected
+// at 21 points each. Only names PROJ's database resolves are read, never
+// WKT, PROJ strings, files or URLs, so a client's value cannot make GDAL
+// open anything. EINVALID for a CRS that cannot be read or hold the box.
+func BoundsIn(geo [4]float64, crs string) ([4]float64, string, error) {
+	name := strings.TrimSuffix(strings.TrimPrefix(crs, "["), "]")
+	if auth, code, ok := strings.Cut(name, ":"); ok && !strings.Contains(code, ":") && !strings.Contains(code, "/") {
+		name = "urn:ogc:def:crs:" + auth + "::" + code
+	}
+	uri, srs, err := parseCRS(name)
+	if err != nil {
+		return geo, "", tilefunc.Errorf(tilefunc.EINVALID, "crs: %v", err)
+	}
+	if srs == "EPSG:4326" || srs == "OGC:CRS84" {
+		return geo, uri, nil
+	}
+	sr, err := godal.NewSpatialRef(srs)
+	if err != nil {
+		return geo, "", tilefunc.Errorf(tilefunc.EINVALID, "crs: %q is unknown to PROJ", crs)
+	}
+	defer sr.Close()
+	lonlat, err := godal.NewSpatialRefFromEPSG(4326)
+	if err != nil {
+		return geo, "", err
+	}
+	defer lonlat.Close()
+	r := &reprojector{src: sr, lonlat: lonlat}
+	b, ok, err := r.fromLonLat(geo)
+	if err != nil || !ok {
+		return geo, "", tilefunc.Errorf(tilefunc.EINVALID, "crs: the mosaic's extent %v does not reproject to %s", geo, uri)
+	}
+	return b, uri, nil
+}

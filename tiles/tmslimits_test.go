@@ -6,6 +6,7 @@ import (
 
 	"github.com/airbusgeo/godal"
 
+	"tilefunc"
 	"tilefunc/tiles"
 )
 
@@ -156,6 +157,52 @@ func TestGeographicCRSIsTheDatumOfTheSet(t *testing.T) {
 	} {
 		if got := mustTMS(t, id).GeographicCRS(); got != want {
 			t.Errorf("%s: %s, want %s", id, got, want)
+		}
+	}
+}
+
+func TestBoundsInReprojectsAndRefusesWhatIsNotACRSName(t *testing.T) {
+	const half = math.Pi * 6378137
+	wantX0, wantX1 := -9.5/180*half, 10.5/180*half
+	for _, crs := range []string{"EPSG:3857", "[EPSG:3857]", "http://www.opengis.net/def/crs/EPSG/0/3857", "urn:ogc:def:crs:EPSG::3857"} {
+		b, uri, err := tiles.BoundsIn(demoBox, crs)
+		if err != nil {
+			t.Fatalf("%s: %v", crs, err)
+		}
+		if uri != "http://www.opengis.net/def/crs/EPSG/0/3857" || math.Abs(b[0]-wantX0) > 1e-6 || math.Abs(b[2]-wantX1) > 1e-6 {
+			t.Errorf("%s: %v %s, want x %v..%v", crs, b, uri, wantX0, wantX1)
+		}
+		// Web Mercator's y of latitude 50, by the closed form.
+		if y := math.Log(math.Tan((90+50)*math.Pi/360)) * 6378137; math.Abs(b[3]-y) > 1e-6 {
+			t.Errorf("%s: north %v, want %v", crs, b[3], y)
+		}
+	}
+	if b, uri, err := tiles.BoundsIn(demoBox, "OGC:CRS84"); err != nil || b != demoBox || uri != "http://www.opengis.net/def/crs/OGC/1.3/CRS84" {
+		t.Errorf("CRS84: %v %s %v", b, uri, err)
+	}
+	for _, bad := range []string{"foo", "EPSG:abc", "EPSG:999999", "+proj=merc", "/etc/passwd", "http://example.com/crs.wkt", `GEOGCS["x"]`} {
+		if _, _, err := tiles.BoundsIn(demoBox, bad); tilefunc.ErrorCode(err) != tilefunc.EINVALID {
+			t.Errorf("%q: %v, want an EINVALID error", bad, err)
+		}
+	}
+}
+
+// A mosaic without a bbox covers the set's whole extent: every tile, in
+// every set, even where the extent's edges leave the CRS's domain.
+func TestLimitsOfTheWholeSetAreEveryTile(t *testing.T) {
+	for _, id := range allSets {
+		tms := mustTMS(t, id)
+		for _, geo := range [][4]float64{tms.Geo, {-180, -90, 180, 90}} {
+			limits, err := tms.Limits(geo, tms.MinZoom(), tms.MinZoom()+3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range limits {
+				m := tms.Matrices[i]
+				if l.MinTileCol != 0 || l.MinTileRow != 0 || l.MaxTileCol != m.MatrixWidth-1 || l.MaxTileRow != m.MatrixHeight-1 {
+					t.Errorf("%s %v zoom %s: %+v, want the whole %dx%d matrix", id, geo, m.ID, l, m.MatrixWidth, m.MatrixHeight)
+				}
+			}
 		}
 	}
 }

@@ -91,6 +91,7 @@ func parseTMS(doc []byte) (*TileMatrixSet, error) {
 	if t.CRS, t.SRS, err = parseCRS(crs); err != nil {
 		return nil, err
 	}
+	t.DocCRS = crs
 	if len(d.OrderedAxes) != 2 {
 		return nil, fmt.Errorf("orderedAxes %v: want the names of the CRS's two axes, in its order", d.OrderedAxes)
 	}
