@@ -145,3 +145,13 @@ func defaultTMS() *tiles.TileMatrixSet {
 	tms, _ := tiles.LookupTMS("WebMercatorQuad")
 	return tms
 }
+
+// allTMS is every tile matrix set, sorted by id, made ready.
+func allTMS() []*tiles.TileMatrixSet {
+	var out []*tiles.TileMatrixSet
+	for _, id := range tiles.TMSIDs() {
+		tms, _ := tiles.LookupTMS(id)
+		out = append(out, tms)
+	}
+	return out
+}

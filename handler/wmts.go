@@ -197,12 +197,3 @@ func (lm limitsMemo) get(tms *tiles.TileMatrixSet, b [4]float64, minz, maxz int)
 	}
 	return l, err
 }
-
-func allTMS() []*tiles.TileMatrixSet {
-	var out []*tiles.TileMatrixSet
-	for _, id := range tiles.TMSIDs() {
-		tms, _ := tiles.LookupTMS(id)
-		out = append(out, tms)
-	}
-	return out
-}

@@ -139,7 +139,7 @@ func TestWMTSLayerFromTheQueryInEverySet(t *testing.T) {
 func TestWMTSLayersFromMetadataRenders(t *testing.T) {
 	e := newEnv(t, false)
 	id := e.register(t, `{"collections":["demo-rgb"],"bbox":[-9.5,40,10.5,50],"metadata":{"defaults":{
-		"red":{"assets":["visual"],"asset_bidx":["visual|1"],"rescale":[[0,255]],"tilesize":1024},
+		"red":{"assets":["visual"],"asset_bidx":["visual|1"],"rescale":[[0,255]],"tilesize":1024,"colormap":{"1":[0,0,0,255]},"nodata":0},
 		"true_color":{"assets":"visual","tilematrixsets":{"WebMercatorQuad":[5,8]},"spatial_extent":[-9.5,40,0.5,50]},
 		"broken":{"rescale":[[0,1]]}}}}`)
 	base := e.url + "/searches/" + id + "/WMTSCapabilities.xml"
@@ -149,7 +149,8 @@ func TestWMTSLayersFromMetadataRenders(t *testing.T) {
 	}
 	red := d.Layers[d.layer(t, id+"_WebMercatorQuad_red")]
 	tmpl, _ := url.Parse(red.Resource.Template)
-	if q := tmpl.Query(); q.Get("assets") != "visual|bidx=1" || q.Get("rescale") != "0,255" || q.Has("tilesize") || q.Has("asset_bidx") {
+	if q := tmpl.Query(); q.Get("assets") != "visual|bidx=1" || q.Get("rescale") != "0,255" || q.Get("colormap") != `{"1":[0,0,0,255]}` ||
+		q.Get("nodata") != "0" || q.Has("tilesize") || q.Has("asset_bidx") {
 		t.Errorf("red layer's tile query %v", q)
 	}
 	tc := d.Layers[d.layer(t, id+"_WebMercatorQuad_true_color")]
