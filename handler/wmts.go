@@ -126,8 +126,11 @@ func parseZooms(q *query, values []string) map[string][2]int {
 			q.fail("zooms", "%q: want tileMatrixSetId::minzoom,maxzoom", v)
 		}
 		for _, e := range found {
-			lo, _ := strconv.Atoi(e[2])
-			hi, _ := strconv.Atoi(e[3])
+			lo, err1 := strconv.Atoi(e[2])
+			hi, err2 := strconv.Atoi(e[3])
+			if err1 != nil || err2 != nil {
+				q.fail("zooms", "%q: zoom levels out of range", e[0])
+			}
 			out[e[1]] = [2]int{lo, hi}
 		}
 	}

@@ -225,7 +225,7 @@ func TestWMTSOptions(t *testing.T) {
 	if lim := d.Layers[d.layer(t, id+"_WorldCRS84Quad_default")].Link.Limits; len(lim) != 2 {
 		t.Errorf("zooms *::0,1: %d limits", len(lim))
 	}
-	for _, bad := range []string{"&tile_format=gif", "&tile_scale=9", "&use_epsg=maybe", "&minzoom=x", "&zooms=WebMercatorQuad"} {
+	for _, bad := range []string{"&tile_format=gif", "&tile_scale=9", "&use_epsg=maybe", "&minzoom=x", "&zooms=WebMercatorQuad", "&zooms=WebMercatorQuad::0,99999999999999999999"} {
 		get(t, base+bad).detail(t, 422)
 	}
 	get(t, e.url+"/searches/0123456789abcdef0123456789abcdef/WMTSCapabilities.xml?assets=visual").detail(t, 404)
