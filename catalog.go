@@ -2,6 +2,7 @@ package tilefunc
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -33,9 +34,9 @@ type SearchMetadata struct {
 // items as pgSTAC returned them.
 type Item struct {
 	ID         string           `json:"id"`
-	Collection string           `json:"collection"`
 	BBox       []float64        `json:"bbox"`
 	Assets     map[string]Asset `json:"assets"`
+	Collection string           `json:"collection"`
 	raw        json.RawMessage
 }
 
@@ -58,11 +59,59 @@ func (it Item) MarshalJSON() ([]byte, error) {
 	return json.Marshal(fields(it))
 }
 
-// Asset is one file of a STAC item.
+// Asset is one file of a STAC item. The fields rendering reads are typed;
+// the others (title, raster:bands, file:header_size, ...) are kept as given,
+// so an item's assets can be shown as the catalog holds them.
 type Asset struct {
-	Href  string   `json:"href"`
-	Type  string   `json:"type,omitempty"`
-	Roles []string `json:"roles,omitempty"`
+	Href  string
+	Type  string
+	Roles []string
+	Extra map[string]json.RawMessage
+}
+
+// UnmarshalJSON reads the typed fields and keeps every other key as given.
+func (a *Asset) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*a = Asset{}
+	for k, v := range raw {
+		var err error
+		switch k {
+		case "href":
+			err = json.Unmarshal(v, &a.Href)
+		case "type":
+			err = json.Unmarshal(v, &a.Type)
+		case "roles":
+			err = json.Unmarshal(v, &a.Roles)
+		default:
+			if a.Extra == nil {
+				a.Extra = map[string]json.RawMessage{}
+			}
+			a.Extra[k] = v
+		}
+		if err != nil {
+			return fmt.Errorf("asset %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the asset back as one object.
+func (a Asset) MarshalJSON() ([]byte, error) {
+	out := make(map[string]any, len(a.Extra)+3)
+	for k, v := range a.Extra {
+		out[k] = v
+	}
+	out["href"] = a.Href
+	if a.Type != "" {
+		out["type"] = a.Type
+	}
+	if a.Roles != nil {
+		out["roles"] = a.Roles
+	}
+	return json.Marshal(out)
 }
 
 // UnmarshalJSON reads the typed fields and keeps every other key as given.

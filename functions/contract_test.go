@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"image"
 	"image/color"
@@ -217,12 +218,20 @@ func (c *contract) readBody(m mode, tr *trace, b []byte) {
 		}
 		if tilesURLs, ok := doc["tiles"].([]any); ok {
 			for _, u := range tilesURLs {
-				tile := strings.NewReplacer("{z}", "8", "{x}", "124", "{y}", "92").Replace(u.(string))
-				tr.Follow = append(tr.Follow, c.follow(m, tile))
+				tr.Follow = append(tr.Follow, c.follow(m, fillTile(u.(string))))
 			}
 			delete(doc, "tiles")
 		}
+		// A tileset's templated tile link.
+		links, _ := doc["links"].([]any)
+		for _, l := range links {
+			if l, _ := l.(map[string]any); l["rel"] == "tile" {
+				tr.Follow = append(tr.Follow, c.follow(m, fillTile(l["href"].(string))))
+			}
+		}
 		tr.Body = doc
+	case ct == "application/xml":
+		tr.Body = c.readWMTS(m, tr, b)
 	case strings.HasPrefix(ct, "text/html"):
 		m1 := regexp.MustCompile(`const tilejsonURL = (".*?");`).FindSubmatch(b)
 		if m1 == nil {
@@ -237,6 +246,41 @@ func (c *contract) readBody(m mode, tr *trace, b []byte) {
 	default:
 		tr.Body = string(b)
 	}
+}
+
+// fillTile fills a tile URL template with tile 8/124/92.
+func fillTile(u string) string {
+	return strings.NewReplacer("{z}", "8", "{x}", "124", "{y}", "92", "{TileMatrix}", "8", "{TileCol}", "124", "{TileRow}", "92").Replace(u)
+}
+
+// readWMTS keeps what a WMTS client acts on: each layer's set, format and
+// zooms (its URLs hold the query as each mode passed it, so they are
+// followed, not compared), and the sets' ids. The Web Mercator layers'
+// tile templates are followed.
+func (c *contract) readWMTS(m mode, tr *trace, b []byte) []string {
+	var doc struct {
+		Layers []struct {
+			ID       string   `xml:"Identifier"`
+			Set      string   `xml:"TileMatrixSetLink>TileMatrixSet"`
+			Zooms    []string `xml:"TileMatrixSetLink>TileMatrixSetLimits>TileMatrixLimits>TileMatrix"`
+			Resource struct {
+				Format   string `xml:"format,attr"`
+				Template string `xml:"template,attr"`
+			} `xml:"ResourceURL"`
+		} `xml:"Contents>Layer"`
+		Sets []string `xml:"Contents>TileMatrixSet>Identifier"`
+	}
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		c.t.Fatalf("not XML: %v", err)
+	}
+	var out []string
+	for _, l := range doc.Layers {
+		out = append(out, fmt.Sprintf("%s in %s as %s, zooms %v", l.ID, l.Set, l.Resource.Format, l.Zooms))
+		if l.Set == "WebMercatorQuad" {
+			tr.Follow = append(tr.Follow, c.follow(m, fillTile(l.Resource.Template)))
+		}
+	}
+	return append(out, fmt.Sprintf("sets %v", doc.Sets))
 }
 
 // follow requests a link the handler handed out, as a client would: it must
@@ -430,6 +474,50 @@ var samples = []sample{
 				t.Errorf("statistics %v", props)
 			}
 		}},
+	{name: "tileset list", fn: "search_tilesets", target: "/searches/abc123/tiles?assets=visual&crs=EPSG:3857&code=k3y", check: func(t *testing.T, tr trace) {
+		sets, _ := tr.Body.(map[string]any)["tilesets"].([]any)
+		if tr.Status != 200 || len(sets) != 13 || strings.Contains(dump(sets), "k3y") {
+			t.Fatalf("tilesets %d %s", tr.Status, dump(tr.Body))
+		}
+		if bb := sets[0].(map[string]any)["boundingBox"].(map[string]any); bb["crs"] != "http://www.opengis.net/def/crs/EPSG/0/3857" {
+			t.Errorf("bounding box %v", bb)
+		}
+	}},
+	{name: "tileset", fn: "search_tileset", target: "/searches/abc123/tiles/WebMercatorQuad?assets=red|bidx=1,2&rescale=0,10&minzoom=2&maxzoom=9",
+		check: func(t *testing.T, tr trace) {
+			if limits, _ := tr.Body.(map[string]any)["tileMatrixSetLimits"].([]any); len(limits) != 8 || len(tr.Follow) != 1 {
+				t.Fatalf("tileset %d %s", tr.Status, dump(tr.Body))
+			}
+			if got := layerOf(t, tr.Follow[0]).Assets; !reflect.DeepEqual(got, []tiles.AssetBands{{Name: "red", Bidx: []int{1, 2}}}) {
+				t.Errorf("the tileset's tile link reads %+v", got)
+			}
+		}},
+	// The host prefers the literal segment (tiles/{tms} over {tms}/tilejson.json);
+	// mux must pick the same route.
+	{name: "tileset named like a TileJSON", fn: "search_tileset", target: "/searches/abc123/tiles/tilejson.json?assets=visual", refused: true,
+		check: func(t *testing.T, tr trace) {
+			if d, _ := tr.Body.(map[string]any)["detail"].(string); tr.Status != 422 || !strings.Contains(d, `"tilejson.json"`) {
+				t.Errorf("want the tileset route's 422 about tile matrix set \"tilejson.json\", got %d %v", tr.Status, tr.Body)
+			}
+		}},
+	{name: "tile assets", fn: "search_tile_assets", target: tile + "/assets?scan_limit=5&items_limit=7&exitwhenfull=false", check: func(t *testing.T, tr trace) {
+		items, _ := tr.Body.([]any)
+		want := tilefunc.SearchOptions{ScanLimit: 5, ItemsLimit: 7, TimeLimit: 5 * time.Second, SkipCovered: true}
+		if tr.Status != 200 || len(items) != 1 || callOf(t, tr, "Items").Args.([]any)[2] != want {
+			t.Errorf("assets %d %v, calls %+v", tr.Status, tr.Body, tr.Calls)
+		}
+	}},
+	{name: "tile assets, y with a format", fn: "search_tile_assets", target: tile + ".png/assets", refused: true, check: status(http.StatusUnprocessableEntity)},
+	{name: "wmts", fn: "search_wmts",
+		target: "/searches/abc123/WMTSCapabilities.xml?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&zooms=WebMercatorQuad::2,9&zooms=WorldCRS84Quad::0,3&code=k3y",
+		check: func(t *testing.T, tr trace) {
+			layers, _ := tr.Body.([]string)
+			if tr.Status != 200 || len(layers) != 14 || len(tr.Follow) != 1 || !strings.Contains(dump(layers), "abc123_WebMercatorQuad_default in WebMercatorQuad as image/png, zooms [2 3 4 5 6 7 8 9]") ||
+				!strings.Contains(dump(layers), "abc123_WorldCRS84Quad_default in WorldCRS84Quad as image/png, zooms [0 1 2 3]") {
+				t.Fatalf("wmts %d %s", tr.Status, dump(tr.Body))
+			}
+			tileIs(256, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0])
+		}},
 	{name: "map", fn: "search_map",
 		target: "/searches/abc123/WebMercatorQuad/map.html?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&tile_format=png",
 		check: func(t *testing.T, tr trace) {
@@ -452,7 +540,7 @@ func init() {
 			continue
 		}
 		rest := strings.TrimPrefix(s.target, mosaic)
-		for _, part := range []string{"/point/", "/bbox/", "/feature", "/statistics"} {
+		for _, part := range []string{"/point/", "/bbox/", "/feature", "/statistics", "/tiles", "/WMTSCapabilities.xml"} {
 			if strings.HasPrefix(rest, part) {
 				c := s
 				c.name = "collection " + s.name

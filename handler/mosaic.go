@@ -16,7 +16,7 @@ import (
 )
 
 // mosaic is a search whose items make one image: a registered search, or
-// (later) a collection.
+// a collection (narrowed by filters).
 type mosaic struct {
 	key    string           // identifies the mosaic and its filters, for caches
 	hash   string           // pgSTAC search hash
@@ -26,14 +26,24 @@ type mosaic struct {
 	items func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 }
 
-// mosaicRoutes declares the tile, TileJSON and viewer routes of a mosaic
-// once, for every prefix that names a mosaic (titiler's MosaicTilerFactory).
+// mosaicRoutes declares the tileset, tile, TileJSON, viewer and WMTS routes
+// of a mosaic once, for every prefix that names a mosaic (titiler's
+// MosaicTilerFactory with the mosaic wmtsExtension).
+//
+// Where two templates take the same path (.../tiles/tilejson.json is a
+// tileset and a TileJSON address), the Functions host prefers the one with
+// a literal segment first; mux takes the first declared, so the tileset
+// routes come before the TileJSON route.
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
 	rs := []route{
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles"}, m.tilesets},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}"}, m.tileset},
 		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}"}, m.tile},
+		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets"}, m.tileAssets},
 		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
 		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
+		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml"}, m.wmts},
 	}
 	rs = append(rs, m.pointRoutes(prefix, name)...)      // point.go
 	rs = append(rs, m.partRoutes(prefix, name)...)       // parts.go
@@ -106,9 +116,8 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	q := newQuery(queryValues(r.URL.RawQuery))
-	layer, render := q.layer(), q.render()
-	size := q.int("tilesize", 256*ref.scale, 1)
-	opts := q.searchOptions(m.s.Search)
+	p := q.tile(256*ref.scale, m.s.Search)
+	layer, render, size, opts := p.layer, p.render, p.size, p.search
 	if q.err != nil {
 		return q.err
 	}

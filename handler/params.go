@@ -65,6 +65,21 @@ func (q *query) int(name string, def, min int) int {
 	return n
 }
 
+// zoom reads an optional zoom level, which may be negative (CDB1GlobalGrid
+// starts at -10).
+func (q *query) zoom(name string) *int {
+	s := q.v.Get(name)
+	if s == "" {
+		return nil
+	}
+	z, err := strconv.Atoi(s)
+	if err != nil {
+		q.fail(name, "%q is not a whole number", s)
+		return nil
+	}
+	return &z
+}
+
 func (q *query) float(name string) *float64 {
 	s := q.v.Get(name)
 	if s == "" {
@@ -259,4 +274,25 @@ func (q *query) searchOptions(def tilefunc.SearchOptions) tilefunc.SearchOptions
 	o.ExitWhenFull = q.bool("exitwhenfull", def.ExitWhenFull)
 	o.SkipCovered = q.bool("skipcovered", def.SkipCovered)
 	return o
+}
+
+// tileParams are the query parameters a tile reads (titiler's tile
+// dependencies). TileJSON, tileset and WMTS documents check the tile
+// queries they hand out with the same parsing, so a layer they advertise
+// is a layer the tile route serves.
+type tileParams struct {
+	layer  tiles.Layer
+	render tiles.Render
+	size   int // pixels of a tile side
+	search tilefunc.SearchOptions
+}
+
+// tile reads the tile group; size is the tile size when tilesize is unset.
+func (q *query) tile(size int, def tilefunc.SearchOptions) tileParams {
+	return tileParams{
+		layer:  q.layer(),
+		render: q.render(),
+		size:   q.int("tilesize", size, 1),
+		search: q.searchOptions(def),
+	}
 }

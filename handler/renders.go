@@ -5,104 +5,175 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
+	"strings"
 
 	"tilefunc"
 )
 
-// render is a named preset of tile parameters from metadata.defaults.
+// render is a named layer that a mosaic's metadata defines
+// (metadata.defaults, titiler-pgstac's renders): the tile query that draws
+// it and, optionally, its extent and zooms.
 type render struct {
 	name   string
-	params url.Values
+	query  url.Values
+	extent *[4]float64       // spatial_extent, longitude/latitude
+	zooms  map[string][2]int // tilematrixsets: zooms by set id, "*" for any
 }
 
-// renders reads metadata.defaults in document order. Entries that are not
-// objects of parameters are skipped, as titiler-pgstac skips invalid ones.
-func renders(m tilefunc.SearchMetadata) []render {
-	raw, ok := m.Extra["defaults"]
-	if !ok {
-		return nil
-	}
-	names, err := objectKeys(raw)
-	if err != nil {
-		return nil
-	}
-	var all map[string]map[string]any
-	if json.Unmarshal(raw, &all) != nil {
-		return nil
-	}
+// renders reads metadata.defaults in the order pgSTAC returns it (jsonb
+// orders keys by length, then bytes; titiler-pgstac sees the same). Values
+// become query values as titiler-pgstac turns them into its dependencies'
+// inputs: rescale [[0,1000]] becomes rescale=0,1000, a colormap object its
+// JSON, lists repeat the key; the version 1 asset_bidx and asset_expression
+// become per-asset options (assets=cog|bidx=1). tilesize is dropped (the
+// client picks it), and spatial_extent and tilematrixsets are layer
+// metadata, not tile parameters. A render that is not an object, or whose
+// extent or zooms are malformed, is left out.
+func renders(meta tilefunc.SearchMetadata) []render {
+	names, values := objectInOrder(meta.Extra["defaults"])
 	var out []render
 	for _, name := range names {
-		if d, ok := all[name]; ok && d != nil {
-			out = append(out, render{name, renderParams(d)})
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(values[name], &fields) != nil || fields == nil {
+			continue
+		}
+		rd, ok := readRender(name, fields)
+		if ok {
+			out = append(out, rd)
 		}
 	}
 	return out
 }
 
-// renderParams turns a preset into query parameters: lists repeat the key,
-// objects are JSON (colormap, algorithm_params).
-func renderParams(d map[string]any) url.Values {
-	v := url.Values{}
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
+func readRender(name string, fields map[string]json.RawMessage) (render, bool) {
+	rd := render{name: name, query: url.Values{}}
+	if raw, ok := fields["spatial_extent"]; ok {
+		var b [4]float64
+		if json.Unmarshal(raw, &b) != nil {
+			return rd, false
+		}
+		rd.extent = &b
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		switch x := d[k].(type) {
-		case []any:
-			for _, e := range x {
-				v.Add(k, scalar(e))
-			}
-		default:
-			v.Add(k, scalar(x))
+	if raw, ok := fields["tilematrixsets"]; ok {
+		if json.Unmarshal(raw, &rd.zooms) != nil {
+			return rd, false
 		}
 	}
-	return v
+	for k, raw := range fields {
+		switch k {
+		case "tilesize", "spatial_extent", "tilematrixsets":
+			continue
+		}
+		if vs := queryStrings(raw); len(vs) > 0 {
+			rd.query[k] = vs
+		}
+	}
+	assetOptions(rd.query)
+	return rd, true
 }
 
-func scalar(x any) string {
-	switch x := x.(type) {
-	case string:
-		return x
-	case map[string]any, []any:
-		b, _ := json.Marshal(x)
-		return string(b)
-	case nil:
+// queryStrings turns a JSON value into query values: a string as it is, a
+// number or boolean as written, a list one value per element (a nested list
+// joined with commas), an object as its JSON; null as nothing.
+func queryStrings(raw json.RawMessage) []string {
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) == nil && list != nil {
+		var out []string
+		for _, e := range list {
+			var inner []json.RawMessage
+			if json.Unmarshal(e, &inner) == nil && inner != nil {
+				var parts []string
+				for _, p := range inner {
+					parts = append(parts, scalar(p))
+				}
+				out = append(out, strings.Join(parts, ","))
+				continue
+			}
+			if s := scalar(e); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	if s := scalar(raw); s != "" {
+		return []string{s}
+	}
+	return nil
+}
+
+func scalar(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
 		return ""
 	}
-	return fmt.Sprint(x)
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return ""
+	}
+	return buf.String()
 }
 
-// objectKeys lists a JSON object's keys in document order.
-func objectKeys(raw json.RawMessage) ([]string, error) {
+// assetOptions folds titiler 1's asset_bidx=asset|1,2 and
+// asset_expression=asset|expr into the assets they name, as titiler's
+// render adapter does: assets=asset|bidx=1,2|expression=expr.
+func assetOptions(q url.Values) {
+	if !q.Has("asset_bidx") && !q.Has("asset_expression") {
+		return
+	}
+	options := map[string][]string{}
+	for _, opt := range []struct{ key, name string }{{"asset_bidx", "bidx"}, {"asset_expression", "expression"}} {
+		for _, v := range q[opt.key] {
+			if asset, val, ok := strings.Cut(v, "|"); ok {
+				options[asset] = append(options[asset], opt.name+"="+val)
+			}
+		}
+		q.Del(opt.key)
+	}
+	for i, a := range q["assets"] {
+		if opts := options[a]; len(opts) > 0 {
+			q["assets"][i] = a + "|" + strings.Join(opts, "|")
+		}
+	}
+}
+
+// objectInOrder returns the keys of a JSON object in the order written,
+// and their values; nothing when raw is not an object.
+func objectInOrder(raw json.RawMessage) ([]string, map[string]json.RawMessage) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("not an object")
+		return nil, nil
 	}
 	var keys []string
+	values := map[string]json.RawMessage{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return nil, err
+			return nil, nil
 		}
-		keys = append(keys, t.(string))
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil, err
+		k, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil
 		}
+		if _, dup := values[k]; !dup {
+			keys = append(keys, k)
+		}
+		values[k] = v
 	}
-	return keys, nil
+	return keys, values
 }
 
 // renderLinks are one link per preset to rel's template (tilejson.json or
-// map.html) with the preset's parameters.
+// map.html) with the preset's parameters, as titiler-pgstac lists them.
 func renderLinks(base string, rs []render, rel, file, kind string) []link {
 	var out []link
 	for _, r := range rs {
 		out = append(out, link{
-			Href: base + "/{tileMatrixSetId}/" + file + "?" + r.params.Encode(), Rel: rel, Templated: true,
+			Href: base + "/{tileMatrixSetId}/" + file + "?" + r.query.Encode(), Rel: rel, Templated: true,
 			Title: fmt.Sprintf("%s link for `%s` layer (Template URL).", kind, r.name),
 		})
 	}

@@ -18,6 +18,7 @@ type TileMatrixSet struct {
 	Title       string
 	URI         string   // the set's OGC URI, when it has one
 	CRS         string   // OGC CRS URI in http form, as in the Content-Crs header
+	DocCRS      string   // the CRS URI as the document writes it (http form or URN)
 	SRS         string   // the same CRS for GDAL, e.g. "EPSG:3857"
 	OrderedAxes []string // the CRS's axes, in the order of pointOfOrigin and boundingBox
 	// BBox is the set's extent in its CRS, x (easting or longitude) first:
@@ -32,6 +33,7 @@ type TileMatrixSet struct {
 	yFirst  bool   // the CRS's first axis is the northing (or latitude)
 	minZoom int    // zoom of Matrices[0]
 	fast    *closedForm
+	geoCRS  string // see GeographicCRS
 
 	once sync.Once // prepare: the GDAL half of loading
 	geo  *reprojector

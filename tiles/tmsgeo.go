@@ -34,9 +34,12 @@ func (t *TileMatrixSet) prepareGDAL() error {
 			return fmt.Errorf("orderedAxes %v disagree with %s, whose axes are %v", t.OrderedAxes, t.SRS, axes)
 		}
 	}
-	if t.fast != nil {
+	if t.fast != nil { // its geoCRS is known without GDAL
 		sr.Close()
 		return nil
+	}
+	if name, code := sr.AuthorityName("GEOGCS"), sr.AuthorityCode("GEOGCS"); name == "EPSG" && code != "" {
+		t.geoCRS = "http://www.opengis.net/def/crs/EPSG/0/" + code
 	}
 	r, err := newReprojector(sr, t.BBox)
 	if err != nil {
@@ -87,6 +90,23 @@ type pole struct {
 
 // edgePoints is how many points along each tile edge are reprojected.
 const edgePoints = 21
+
+// ringPoints is how many points outline a box (the corners once each).
+const ringPoints = 4 * (edgePoints - 1)
+
+// fillRing writes the outline of box b into xs and ys (ringPoints long),
+// counter-clockwise from the south-west corner, so that neighbouring points
+// are neighbours on the ring.
+func fillRing(b [4]float64, xs, ys []float64) {
+	for i := 0; i < edgePoints-1; i++ {
+		f := float64(i) / (edgePoints - 1)
+		dx, dy := b[0]+f*(b[2]-b[0]), b[1]+f*(b[3]-b[1])
+		xs[i], ys[i] = dx, b[1]
+		xs[i+edgePoints-1], ys[i+edgePoints-1] = b[2], dy
+		xs[i+2*(edgePoints-1)], ys[i+2*(edgePoints-1)] = b[2]-f*(b[2]-b[0]), b[3]
+		xs[i+3*(edgePoints-1)], ys[i+3*(edgePoints-1)] = b[0], b[3]-f*(b[3]-b[1])
+	}
+}
 
 func newReprojector(src *godal.SpatialRef, extent [4]float64) (*reprojector, error) {
 	lonlat, err := godal.NewSpatialRefFromEPSG(4326) // godal's SpatialRefs are longitude first
@@ -174,19 +194,9 @@ func (r *reprojector) put(tr *godal.Transform) {
 // widened for poles inside b and for the antimeridian. Points outside the
 // CRS's domain are left out; a box with none inside is an error.
 func (r *reprojector) lonLatBounds(b [4]float64) ([4]float64, error) {
-	const n = 4 * (edgePoints - 1)
-	var xs, ys [n]float64
-	var ok [n]bool
-	for i := 0; i < edgePoints-1; i++ {
-		f := float64(i) / (edgePoints - 1)
-		dx, dy := b[0]+f*(b[2]-b[0]), b[1]+f*(b[3]-b[1])
-		// Counter-clockwise from the south-west corner, so that
-		// neighbouring points are neighbours on the ring.
-		xs[i], ys[i] = dx, b[1]
-		xs[i+edgePoints-1], ys[i+edgePoints-1] = b[2], dy
-		xs[i+2*(edgePoints-1)], ys[i+2*(edgePoints-1)] = b[2]-f*(b[2]-b[0]), b[3]
-		xs[i+3*(edgePoints-1)], ys[i+3*(edgePoints-1)] = b[0], b[3]-f*(b[3]-b[1])
-	}
+	var xs, ys [ringPoints]float64
+	var ok [ringPoints]bool
+	fillRing(b, xs[:], ys[:])
 	tr, err := r.get()
 	if err != nil {
 		return [4]float64{}, err

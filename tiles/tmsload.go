@@ -91,6 +91,7 @@ func parseTMS(doc []byte) (*TileMatrixSet, error) {
 	if t.CRS, t.SRS, err = parseCRS(crs); err != nil {
 		return nil, err
 	}
+	t.DocCRS = crs
 	if len(d.OrderedAxes) != 2 {
 		return nil, fmt.Errorf("orderedAxes %v: want the names of the CRS's two axes, in its order", d.OrderedAxes)
 	}
@@ -155,6 +156,10 @@ func parseTMS(doc []byte) (*TileMatrixSet, error) {
 	t.fast = fastPath(t)
 	if t.fast != nil {
 		t.Geo = t.fast.geo(t.BBox)
+		t.geoCRS = wgs84URI
+		if t.SRS == "OGC:CRS84" {
+			t.geoCRS = crs84URI // a geographic CRS is its own
+		}
 	}
 	return t, nil
 }

@@ -1,0 +1,157 @@
+package handler
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/mux"
+
+	"tilefunc/tiles"
+)
+
+// tileSet is an OGC API Tiles tileset description (titiler's TileSet
+// model, in its key order). TileMatrixSetLimits is left out of the list.
+// CRS is the set's as its definition writes it, so that a client can match
+// the two.
+type tileSet struct {
+	Title               string                   `json:"title"`
+	DataType            string                   `json:"dataType"`
+	CRS                 string                   `json:"crs"`
+	Links               []link                   `json:"links"`
+	TileMatrixSetLimits []tiles.TileMatrixLimits `json:"tileMatrixSetLimits,omitempty"`
+	BoundingBox         boundingBox              `json:"boundingBox"`
+}
+
+// boundingBox is an OGC 2D bounding box, x (longitude or easting) first,
+// as titiler writes it whatever the CRS's axis order.
+type boundingBox struct {
+	LowerLeft  [2]float64 `json:"lowerLeft"`
+	UpperRight [2]float64 `json:"upperRight"`
+	CRS        string     `json:"crs"`
+}
+
+func newBoundingBox(b [4]float64, crs string) boundingBox {
+	return boundingBox{LowerLeft: [2]float64{b[0], b[1]}, UpperRight: [2]float64{b[2], b[3]}, CRS: crs}
+}
+
+// tilingSchemeRel is the OGC link relation to a tile matrix set definition.
+const tilingSchemeRel = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
+
+// echoQuery is the request's query for the links a document hands out:
+// every parameter but those named, and never the function key.
+func echoQuery(v url.Values, drop ...string) string {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	for _, k := range append(drop, functionKey) {
+		out.Del(k)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "?" + out.Encode()
+}
+
+// tilesets lists the mosaic's tileset in every tile matrix set, with its
+// extent in EPSG:4326 or in the crs asked for (titiler's /tiles).
+func (m mosaicHandlers) tilesets(w http.ResponseWriter, r *http.Request) error {
+	v := queryValues(r.URL.RawQuery)
+	mo, err := m.resolve(r)
+	if err != nil {
+		return err
+	}
+	// Without a bbox the extent is the default set's, as titiler's backend
+	// opened without a tile matrix set.
+	bounds := mosaicBounds(mo.search, defaultTMS())
+	crs := "http://www.opengis.net/def/crs/EPSG/0/4326"
+	if c := v.Get("crs"); c != "" {
+		if bounds, crs, err = tiles.BoundsIn(bounds, c); err != nil {
+			return err
+		}
+	}
+	base := baseURL(r) + mo.path
+	qs := echoQuery(v, "crs")
+	var sets []tileSet
+	for _, ref := range allTMS() {
+		sets = append(sets, tileSet{
+			Title: "tileset tiled using " + ref.ID + " TileMatrixSet", DataType: "map", CRS: ref.DocCRS,
+			Links: []link{
+				{Href: base + "/tiles/" + ref.ID + qs, Rel: "self", Type: "application/json", Title: "Tileset tiled using " + ref.ID + " TileMatrixSet"},
+				{Href: base + "/tiles/" + ref.ID + "/{z}/{x}/{y}" + qs, Rel: "tile", Title: "Templated link for retrieving Raster tiles"},
+				tilingScheme(baseURL(r), ref.ID),
+			},
+			BoundingBox: newBoundingBox(bounds, crs),
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tilesets": sets})
+	return nil
+}
+
+// tileset describes the mosaic's tileset in one tile matrix set: its extent
+// in the set's geographic CRS and, for each zoom, the tiles that cover it
+// (titiler's /tiles/{tileMatrixSetId}).
+func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
+	tms, err := lookupTMS(mux.Vars(r)["tileMatrixSetId"])
+	if err != nil {
+		return err
+	}
+	v := queryValues(r.URL.RawQuery)
+	q := newQuery(v)
+	minzoom, maxzoom := q.zoom("minzoom"), q.zoom("maxzoom")
+	if q.err != nil {
+		return q.err
+	}
+	mo, err := m.resolve(r)
+	if err != nil {
+		return err
+	}
+	minz, maxz := zoomRange(mo.search, tms)
+	if minzoom != nil {
+		minz = *minzoom
+	}
+	if maxzoom != nil {
+		maxz = *maxzoom
+	}
+	bounds := mosaicBounds(mo.search, tms)
+	limits, err := tms.Limits(bounds, minz, maxz)
+	if err != nil {
+		return err
+	}
+	base := baseURL(r) + mo.path
+	qs := echoQuery(v)
+	writeJSON(w, http.StatusOK, tileSet{
+		Title: "tileset tiled using " + tms.ID + " TileMatrixSet", DataType: "map", CRS: tms.DocCRS,
+		Links: []link{
+			{Href: base + "/tiles/" + tms.ID, Rel: "self", Type: "application/json", Title: "Tileset tiled using " + tms.ID + " TileMatrixSet"},
+			{Href: base + "/tiles/" + tms.ID + "/{z}/{x}/{y}" + qs, Rel: "tile", Templated: true, Title: "Templated link for retrieving Raster tiles"},
+			tilingScheme(baseURL(r), tms.ID),
+			{Href: base + "/" + tms.ID + "/map.html" + qs, Rel: "data", Type: "text/html", Title: "Map viewer for '" + tms.ID + "' tileMatrixSet"},
+		},
+		TileMatrixSetLimits: limits,
+		// The datums of the sets' geographic CRSs meet WGS 84 through null
+		// transformations: the lon/lat box holds in them as it is.
+		BoundingBox: newBoundingBox(bounds, tms.GeographicCRS()),
+	})
+	return nil
+}
+
+func tilingScheme(base, id string) link {
+	return link{Href: base + "/tileMatrixSets/" + id, Rel: tilingSchemeRel, Type: "application/json", Title: "Definition of '" + id + "' tileMatrixSet"}
+}
+
+// defaultTMS is the set titiler's mosaic backend uses when none is named.
+func defaultTMS() *tiles.TileMatrixSet {
+	tms, _ := tiles.LookupTMS("WebMercatorQuad")
+	return tms
+}
+
+// allTMS is every tile matrix set, sorted by id, made ready.
+func allTMS() []*tiles.TileMatrixSet {
+	var out []*tiles.TileMatrixSet
+	for _, id := range tiles.TMSIDs() {
+		tms, _ := tiles.LookupTMS(id)
+		out = append(out, tms)
+	}
+	return out
+}

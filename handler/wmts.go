@@ -1,0 +1,202 @@
+package handler
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"tilefunc"
+	"tilefunc/tiles"
+)
+
+// wmtsOwnParams are the WMTS route's own parameters (titiler's, its older
+// tile_scale, minzoom and maxzoom, and the OGC request keys a client may
+// add); every other parameter is the default layer's tile query. Keys are
+// compared in lower case, as titiler does.
+var wmtsOwnParams = map[string]bool{
+	"tile_format": true, "use_epsg": true, "tilesize": true, "zooms": true,
+	"tile_scale": true, "minzoom": true, "maxzoom": true,
+	"service": true, "request": true, "acceptversions": true, "sections": true,
+	"updatesequence": true, "acceptformats": true, functionKey: true,
+}
+
+// noLayer is titiler-pgstac's answer when a WMTS document would be empty.
+const noLayer = "Could not find any valid layers in metadata or construct one from Query Parameters."
+
+// wmtsRequest is what a capabilities request asks for.
+type wmtsRequest struct {
+	format           string // tile_format as written: the tile URL's extension
+	media            string
+	epsg             bool
+	scale            int
+	minzoom, maxzoom *int
+	zooms            map[string][2]int // zooms=WebMercatorQuad::0,12 ("*" for every set)
+}
+
+// wmts answers the OGC WMTS 1.0.0 RESTful capabilities of the mosaic: one
+// layer per render of its metadata and per tile query the request makes,
+// each in every tile matrix set (titiler's mosaic wmtsExtension).
+func (m mosaicHandlers) wmts(w http.ResponseWriter, r *http.Request) error {
+	v := queryValues(r.URL.RawQuery)
+	req, err := readWMTSRequest(newQuery(v))
+	if err != nil {
+		return err
+	}
+	mo, err := m.resolve(r)
+	if err != nil {
+		return err
+	}
+	layers := m.wmtsLayers(mo, v, req)
+	if len(layers) == 0 {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, noLayer)
+	}
+	doc := capabilities{URL: baseURL(r) + r.URL.Path + echoQuery(v), Media: req.media}
+	tileBase := baseURL(r) + mo.path + "/tiles/"
+	suffix := "/{TileMatrix}/{TileCol}/{TileRow}"
+	if req.scale > 1 {
+		suffix += fmt.Sprintf("@%dx", req.scale)
+	}
+	suffix += "." + req.format
+	limits := limitsMemo{}
+	for _, l := range layers {
+		for _, tms := range allTMS() {
+			minz, maxz := layerZooms(l, mo.search, tms, req)
+			b := mosaicBounds(mo.search, tms)
+			if l.extent != nil {
+				b = *l.extent
+			}
+			lim, err := limits.get(tms, b, minz, maxz)
+			if err != nil {
+				return err
+			}
+			id := mo.hash + "_" + tms.ID + "_" + l.name
+			tmpl := tileBase + tms.ID + suffix
+			if qs := l.query.Encode(); qs != "" {
+				tmpl += "?" + qs
+			}
+			doc.Layers = append(doc.Layers, wmtsLayer{ID: id, BBox: b, TMS: tms.ID, Limits: lim, Template: tmpl})
+		}
+	}
+	for _, tms := range allTMS() {
+		doc.Sets = append(doc.Sets, wmtsMatrixSet(tms, req))
+	}
+	var buf bytes.Buffer
+	if err := capabilitiesXML.Execute(&buf, doc); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func readWMTSRequest(q *query) (wmtsRequest, error) {
+	req := wmtsRequest{format: q.v.Get("tile_format"), epsg: q.bool("use_epsg", false)}
+	if req.format == "" {
+		req.format = "png"
+	}
+	f, err := tiles.ParseFormat(req.format)
+	if err != nil {
+		return req, tilefunc.Errorf(tilefunc.EINVALID, "tile_format: %s", tilefunc.ErrorMessage(err))
+	}
+	req.media = f.MediaType
+	req.scale = q.int("tile_scale", 1, 1)
+	if req.scale > 4 {
+		q.fail("tile_scale", "%d: use 1 to 4 (256 to 1024 pixel tiles)", req.scale)
+	}
+	req.minzoom, req.maxzoom = q.zoom("minzoom"), q.zoom("maxzoom")
+	req.zooms = parseZooms(q, q.v["zooms"])
+	return req, q.err
+}
+
+// zoomsEntry is one zooms value, tileMatrixSetId::minzoom,maxzoom. The
+// Functions host in forwarding mode joins repeated values with commas,
+// so entries are found in the joined text, not split on commas.
+var zoomsEntry = regexp.MustCompile(`([A-Za-z0-9_.*-]+)::(-?\d+),(-?\d+)`)
+
+func parseZooms(q *query, values []string) map[string][2]int {
+	out := map[string][2]int{}
+	for _, v := range values {
+		found := zoomsEntry.FindAllStringSubmatch(v, -1)
+		if len(found) == 0 && v != "" {
+			q.fail("zooms", "%q: want tileMatrixSetId::minzoom,maxzoom", v)
+		}
+		for _, e := range found {
+			lo, err1 := strconv.Atoi(e[2])
+			hi, err2 := strconv.Atoi(e[3])
+			if err1 != nil || err2 != nil {
+				q.fail("zooms", "%q: zoom levels out of range", e[0])
+			}
+			out[e[1]] = [2]int{lo, hi}
+		}
+	}
+	return out
+}
+
+// wmtsLayers are the layers a document offers: the metadata's renders, then
+// the request's own tile query ("default"). A layer whose query the tile
+// route would refuse is left out, as titiler leaves it out.
+func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []render {
+	var out []render
+	for _, rd := range renders(mo.search.Metadata) {
+		if m.tileQueryOK(rd.query) {
+			out = append(out, rd)
+		}
+	}
+	own := url.Values{}
+	for k, vs := range v {
+		if !wmtsOwnParams[strings.ToLower(k)] {
+			own[k] = vs
+		}
+	}
+	if m.tileQueryOK(own) {
+		out = append(out, render{name: "default", query: own, zooms: req.zooms})
+	}
+	return out
+}
+
+// tileQueryOK says whether the tile route would accept the query.
+func (m mosaicHandlers) tileQueryOK(v url.Values) bool {
+	q := newQuery(v)
+	q.tile(256, m.s.Search)
+	return q.err == nil
+}
+
+// layerZooms are a layer's zooms in a set: its own for the set (or "*"),
+// else the request's minzoom and maxzoom over the mosaic's zooms.
+func layerZooms(l render, s *tilefunc.Search, tms *tiles.TileMatrixSet, req wmtsRequest) (int, int) {
+	if z, ok := l.zooms[tms.ID]; ok {
+		return z[0], z[1]
+	}
+	if z, ok := l.zooms["*"]; ok {
+		return z[0], z[1]
+	}
+	minz, maxz := zoomRange(s, tms)
+	if req.minzoom != nil {
+		minz = *req.minzoom
+	}
+	if req.maxzoom != nil {
+		maxz = *req.maxzoom
+	}
+	return minz, maxz
+}
+
+// limitsMemo computes each set's limits once per document: layers of one
+// mosaic share their extent and zooms, and projected sets need GDAL.
+type limitsMemo map[string][]tiles.TileMatrixLimits
+
+func (lm limitsMemo) get(tms *tiles.TileMatrixSet, b [4]float64, minz, maxz int) ([]tiles.TileMatrixLimits, error) {
+	key := fmt.Sprint(tms.ID, b, minz, maxz)
+	if l, ok := lm[key]; ok {
+		return l, nil
+	}
+	l, err := tms.Limits(b, minz, maxz)
+	if err == nil {
+		lm[key] = l
+	}
+	return l, err
+}
