@@ -336,6 +336,11 @@ var samples = []sample{
 				}
 			}
 		}},
+	{name: "collection info", fn: "collection_info", target: "/collections/world/info?ids=a", check: func(t *testing.T, tr trace) {
+		if doc, _ := tr.Body.(map[string]any); tr.Status != 200 || doc["search"] == nil {
+			t.Errorf("collection info %d %v", tr.Status, tr.Body)
+		}
+	}},
 	{name: "unknown collection", fn: "collection_tile", target: "/collections/nope/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: status(http.StatusNotFound)},
 	{name: "collection tilejson", fn: "collection_tilejson", target: "/collections/world/WebMercatorQuad/tilejson.json?assets=visual"},
 	{name: "collection map", fn: "collection_map", target: "/collections/world/WebMercatorQuad/map.html?assets=visual"},

@@ -13,6 +13,24 @@ import (
 	"tilefunc"
 )
 
+// collectionRoutes declares the routes of a collection mosaic itself.
+func (s *Server) collectionRoutes() []route {
+	return []route{
+		{Route{Name: "collection_info", Method: http.MethodGet, Path: "/collections/{collection_id}/info"}, s.collectionInfo},
+	}
+}
+
+// collectionInfo answers the search a collection request resolves to (with
+// its filters), as /searches/{id}/info answers a registered one.
+func (s *Server) collectionInfo(w http.ResponseWriter, r *http.Request) error {
+	mo, err := s.collectionMosaic(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"search": mo.search, "links": infoLinks(baseURL(r)+mo.path, mo.search.Metadata)})
+	return nil
+}
+
 // collectionMosaic resolves /collections/{collection_id} to a mosaic of the
 // collection's items, narrowed by the request's filters (ids, bbox,
 // datetime, query, sortby, filter). The search is registered as

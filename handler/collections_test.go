@@ -97,3 +97,27 @@ func countSearches(t *testing.T, conn *pgx.Conn) int {
 	}
 	return n
 }
+
+func TestCollectionInfoShowsItsSearch(t *testing.T) {
+	e := newEnv(t, false)
+	var info struct {
+		Search struct {
+			Hash     string
+			Search   map[string]any
+			Metadata map[string]any
+		}
+		Links []struct{ Rel, Href string }
+	}
+	r := get(t, e.url+"/collections/demo-rgb/info?ids=rgb_east")
+	r.json(t, &info)
+	if r.status != 200 || len(info.Search.Hash) != 32 || info.Search.Metadata["name"] != "Mosaic for 'demo-rgb' Collection" {
+		t.Fatalf("collection info %d %s", r.status, r.body)
+	}
+	if ids, _ := info.Search.Search["ids"].([]any); len(ids) != 1 || ids[0] != "rgb_east" {
+		t.Fatalf("the info's search should carry the filter: %v", info.Search.Search)
+	}
+	if info.Links[0].Rel != "self" || info.Links[0].Href != e.url+"/collections/demo-rgb/info" {
+		t.Fatalf("links %+v", info.Links)
+	}
+	get(t, e.url+"/collections/nope/info").detail(t, 404)
+}

@@ -38,6 +38,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.tileMatrixSetRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
 	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic)...)
+	rs = append(rs, s.collectionRoutes()...)
 	rs = append(rs, s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic)...)
 	return rs
 }
