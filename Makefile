@@ -47,7 +47,7 @@ verify-package: services package
 ## parity: tilefunc and titiler-pgstac 3.x (scripts/titiler.sh installs it
 ## into .local/titiler-venv) serve the 10,000 tile requests of the world data
 ## set (../shared/data/world): every status must match, sampled images must
-## look alike; each server's time is in the log. About 11 minutes, so not in
+## look alike; each server's time is in the log. 8-11 minutes, so not in
 ## `make test` (CI runs both). PARITY_PREFIX is tilefunc's mosaic path;
 ## {search} stands for a search registered for the world collection.
 PARITY_PREFIX ?= /searches/{search}
