@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package
+.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -44,6 +44,17 @@ package: deps
 verify-package: services package
 	@bash scripts/verify-package.sh
 
+## parity: tilefunc and titiler-pgstac 3.x (scripts/titiler.sh installs it
+## into .local/titiler-venv) serve the 10,000 tile requests of the world data
+## set (../shared/data/world): every status must match, sampled images must
+## look alike; each server's time is in the log. 8-11 minutes, so not in
+## `make test` (CI runs both). PARITY_PREFIX is tilefunc's mosaic path;
+## {search} stands for a search registered for the world collection.
+PARITY_PREFIX ?= /searches/{search}
+parity: services
+	@bash scripts/titiler.sh install
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run TestWorldTilesMatchTitilerPgstac ./internal/parity -tilefunc-prefix='$(PARITY_PREFIX)'
+
 deps:
 	@bash scripts/deps.sh
 
@@ -56,8 +67,8 @@ stop:
 
 lint: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files -o --exclude-standard '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	@$(GO) vet ./...
-	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	@$(GO) vet -tags parity ./...
+	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags parity ./...
 
 clean:
 	rm -rf bin dist
