@@ -15,11 +15,13 @@ run: build
 
 ## test: vet, format, staticcheck, every test against the real services,
 ## then `make run` itself, checked in headless Chromium,
-## then the package in a bare Debian root (verify-package).
+## then the package in a bare Debian root (verify-package),
+## then the world data set against titiler-pgstac (parity, 8-11 minutes).
 test: services lint build
 	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
 	@bash scripts/verify-run.sh
 	@$(MAKE) --no-print-directory verify-package
+	@$(MAKE) --no-print-directory parity
 
 ## build: the handler binary (cgo, GDAL) at bin/handler.
 build: deps
@@ -47,10 +49,10 @@ verify-package: services package
 ## parity: tilefunc and titiler-pgstac 3.x (scripts/titiler.sh installs it
 ## into .local/titiler-venv) serve the 10,000 tile requests of the world data
 ## set (../shared/data/world): every status must match, sampled images must
-## look alike; each server's time is in the log. 8-11 minutes, so not in
-## `make test` (CI runs both). PARITY_PREFIX is tilefunc's mosaic path;
-## {search} stands for a search registered for the world collection.
-PARITY_PREFIX ?= /searches/{search}
+## look alike; each server's time is in the log (8-11 minutes; the last step
+## of `make test`). PARITY_PREFIX is tilefunc's mosaic path; {search} would
+## stand for a search registered for the world collection.
+PARITY_PREFIX ?= /collections/world
 parity: services
 	@bash scripts/titiler.sh install
 	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run TestWorldTilesMatchTitilerPgstac ./internal/parity -tilefunc-prefix='$(PARITY_PREFIX)'
