@@ -71,31 +71,36 @@ type Asset struct {
 
 // UnmarshalJSON reads the typed fields and keeps every other key as given.
 func (a *Asset) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
 	*a = Asset{}
-	for k, v := range raw {
-		var err error
-		switch k {
-		case "href":
-			err = json.Unmarshal(v, &a.Href)
-		case "type":
-			err = json.Unmarshal(v, &a.Type)
-		case "roles":
-			err = json.Unmarshal(v, &a.Roles)
-		default:
-			if a.Extra == nil {
-				a.Extra = map[string]json.RawMessage{}
-			}
-			a.Extra[k] = v
-		}
-		if err != nil {
-			return fmt.Errorf("asset %s: %w", k, err)
-		}
+	extra, err := splitFields(b, map[string]any{"href": &a.Href, "type": &a.Type, "roles": &a.Roles})
+	if err != nil {
+		return fmt.Errorf("asset %w", err)
+	}
+	if len(extra) > 0 {
+		a.Extra = extra
 	}
 	return nil
+}
+
+// splitFields decodes the keys of a JSON object named in typed into the
+// values they point at, and returns the other keys as given.
+func splitFields(b []byte, typed map[string]any) (map[string]json.RawMessage, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	extra := map[string]json.RawMessage{}
+	for k, v := range raw {
+		dst, ok := typed[k]
+		if !ok {
+			extra[k] = v
+			continue
+		}
+		if err := json.Unmarshal(v, dst); err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return extra, nil
 }
 
 // MarshalJSON writes the asset back as one object.
@@ -116,31 +121,13 @@ func (a Asset) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads the typed fields and keeps every other key as given.
 func (m *SearchMetadata) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
+	*m = SearchMetadata{}
+	extra, err := splitFields(b, map[string]any{"type": &m.Type, "name": &m.Name, "bounds": &m.Bounds,
+		"minzoom": &m.MinZoom, "maxzoom": &m.MaxZoom})
+	if err != nil {
+		return Errorf(EINVALID, "metadata.%v", err)
 	}
-	*m = SearchMetadata{Extra: map[string]json.RawMessage{}}
-	for k, v := range raw {
-		var err error
-		switch k {
-		case "type":
-			err = json.Unmarshal(v, &m.Type)
-		case "name":
-			err = json.Unmarshal(v, &m.Name)
-		case "bounds":
-			err = json.Unmarshal(v, &m.Bounds)
-		case "minzoom":
-			err = json.Unmarshal(v, &m.MinZoom)
-		case "maxzoom":
-			err = json.Unmarshal(v, &m.MaxZoom)
-		default:
-			m.Extra[k] = v
-		}
-		if err != nil {
-			return Errorf(EINVALID, "metadata.%s: %v", k, err)
-		}
-	}
+	m.Extra = extra
 	return nil
 }
 
