@@ -67,21 +67,42 @@ func (m mosaicHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	layer, render := q.layer(), q.render()
-	p := q.partParams(vars)
-	opts := q.searchOptions(m.s.Search)
-	if q.err != nil {
-		return q.err
-	}
-	if p.bounds, err = checkBounds(b); err != nil {
-		return err
-	}
-	img, _, err := m.renderPart(r, p, layer, opts)
+	iq, err := m.imageQuery(r, vars)
 	if err != nil {
 		return err
 	}
-	return writeImage(w, img, format, render, p.dstCRS)
+	if iq.part.bounds, err = checkBounds(b); err != nil {
+		return err
+	}
+	img, _, err := m.renderPart(r, iq.part, iq.layer, iq.opts)
+	if err != nil {
+		return err
+	}
+	return writeImage(w, img, format, iq.render, iq.part.dstCRS)
+}
+
+// imageParams are the query parameters of a bbox or feature image.
+type imageParams struct {
+	layer  tiles.Layer
+	render tiles.Render
+	part   part
+	opts   tilefunc.SearchOptions
+}
+
+// imageQuery reads the parameter groups every part image takes.
+func (m mosaicHandlers) imageQuery(r *http.Request, vars map[string]string) (imageParams, error) {
+	q := newQuery(queryValues(r.URL.RawQuery))
+	iq := imageParams{layer: q.layer(), render: q.render(), part: q.partParams(vars), opts: q.searchOptions(m.s.Search)}
+	return iq, q.err
+}
+
+// locateQuery reads what the /assets routes of points and boxes take: the
+// input CRS and pgSTAC's search controls.
+func (m mosaicHandlers) locateQuery(r *http.Request) (tiles.CRS, tilefunc.SearchOptions, error) {
+	q := newQuery(queryValues(r.URL.RawQuery))
+	crs := q.crs("coord_crs", tiles.WGS84)
+	opts := q.searchOptions(m.s.Search)
+	return crs, opts, q.err
 }
 
 // checkBounds refuses a box without area.
@@ -99,11 +120,9 @@ func (m mosaicHandlers) bboxAssets(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	crs := q.crs("coord_crs", tiles.WGS84)
-	opts := q.searchOptions(m.s.Search)
-	if q.err != nil {
-		return q.err
+	crs, opts, err := m.locateQuery(r)
+	if err != nil {
+		return err
 	}
 	bounds, err := checkBounds(b)
 	if err != nil {
@@ -125,13 +144,11 @@ func (m mosaicHandlers) featureImage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	layer, render := q.layer(), q.render()
-	p := q.partParams(vars)
-	opts := q.searchOptions(m.s.Search)
-	if q.err != nil {
-		return q.err
+	iq, err := m.imageQuery(r, vars)
+	if err != nil {
+		return err
 	}
+	p := iq.part
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -145,7 +162,7 @@ func (m mosaicHandlers) featureImage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	p.bounds = shape.Bounds
-	img, _, err := m.renderPart(r, p, layer, opts)
+	img, _, err := m.renderPart(r, p, iq.layer, iq.opts)
 	if err != nil {
 		return err
 	}
@@ -153,9 +170,9 @@ func (m mosaicHandlers) featureImage(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if !named {
-		format = tiles.DefaultFormat(img, render.ReturnMask)
+		format = tiles.DefaultFormat(img, iq.render.ReturnMask)
 	}
-	return writeImage(w, img, format, render, p.dstCRS)
+	return writeImage(w, img, format, iq.render, p.dstCRS)
 }
 
 // itemsInBox finds the mosaic's items in a box given in crs.

@@ -76,11 +76,9 @@ func (m mosaicHandlers) pointAssets(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	crs := q.crs("coord_crs", tiles.WGS84)
-	opts := q.searchOptions(m.s.Search)
-	if q.err != nil {
-		return q.err
+	crs, opts, err := m.locateQuery(r)
+	if err != nil {
+		return err
 	}
 	items, err := m.itemsAtPoint(r, pt[0], pt[1], crs, opts)
 	if err != nil {
