@@ -1,0 +1,79 @@
+package raster_test
+
+import (
+	"math"
+	"testing"
+
+	"tilefunc/tiles/raster"
+)
+
+// The values numpy 2.4 gives for astype on x86-64 (printed by the pinned
+// titiler-pgstac's numpy) for the inputs below.
+func TestCastMatchesNumpyAstype(t *testing.T) {
+	in := []float64{300.7, -1.5, math.NaN(), math.Inf(1), math.Inf(-1), 1e10, -1e10, 255.9, 65536.5, -32769.2}
+	want := map[raster.DataType][]float64{
+		raster.Uint8:  {44, 255, 0, 0, 0, 0, 0, 255, 0, 255},
+		raster.Int8:   {44, -1, 0, 0, 0, 0, 0, -1, 0, -1},
+		raster.Uint16: {300, 65535, 0, 0, 0, 0, 0, 255, 0, 32767},
+		raster.Int16:  {300, -1, 0, 0, 0, 0, 0, 255, 0, 32767},
+		raster.Int32:  {300, -1, math.MinInt32, math.MinInt32, math.MinInt32, math.MinInt32, math.MinInt32, 255, 65536, -32769},
+	}
+	for typ, w := range want {
+		for i, v := range in {
+			if got := typ.Cast(v); got != w[i] {
+				t.Errorf("%s(%v) = %v, numpy gives %v", typ, v, got, w[i])
+			}
+		}
+	}
+}
+
+func TestPromoteIsNumpyResultType(t *testing.T) {
+	for _, c := range []struct{ a, b, want raster.DataType }{
+		{raster.Uint8, raster.Uint16, raster.Uint16},
+		{raster.Uint8, raster.Int16, raster.Int16},
+		{raster.Uint16, raster.Int16, raster.Int32},
+		{raster.Uint16, raster.Float32, raster.Float32},
+		{raster.Int32, raster.Float32, raster.Float64},
+		{raster.Uint32, raster.Int32, raster.Int64},
+		{raster.Int16, raster.Float32, raster.Float32},
+		{raster.Uint8, raster.Int8, raster.Int16},
+		{raster.Int64, raster.Uint64, raster.Float64},
+		{raster.Float32, raster.Float64, raster.Float64},
+	} {
+		if got := raster.Promote(c.a, c.b); got != c.want {
+			t.Errorf("Promote(%s, %s) = %s, numpy gives %s", c.a, c.b, got, c.want)
+		}
+		if got := raster.Promote(c.b, c.a); got != c.want {
+			t.Errorf("Promote(%s, %s) = %s, numpy gives %s", c.b, c.a, got, c.want)
+		}
+	}
+}
+
+func TestCropKeepsPixelsAndBounds(t *testing.T) {
+	im := raster.New(4, 3, 1, raster.Uint8)
+	im.Bounds = [4]float64{0, 0, 4, 3}
+	for p := range im.Bands[0] {
+		im.Bands[0][p], im.Valid[0][p] = float64(p), p%2 == 0
+	}
+	c := im.Crop(1, 1, 2, 2)
+	if c.Width != 2 || c.Height != 2 || c.Bounds != [4]float64{1, 0, 3, 2} {
+		t.Fatalf("crop is %dx%d over %v", c.Width, c.Height, c.Bounds)
+	}
+	if got := c.Bands[0]; got[0] != 5 || got[1] != 6 || got[2] != 9 || got[3] != 10 {
+		t.Fatalf("crop values %v", got)
+	}
+	if c.Valid[0][0] || !c.Valid[0][1] {
+		t.Fatalf("crop mask %v", c.Valid[0])
+	}
+}
+
+func TestMaskIsTheTypeRangeWhereAnyBandHasData(t *testing.T) {
+	im := raster.New(3, 1, 2, raster.Uint16)
+	im.Valid[0][0], im.Valid[1][1] = true, true
+	if m := im.Mask(); m[0] != 65535 || m[1] != 65535 || m[2] != 0 {
+		t.Fatalf("mask %v", m)
+	}
+	if !im.Masked() || im.Full() {
+		t.Fatal("a pixel without data is masked, and the image is not full")
+	}
+}
