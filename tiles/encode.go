@@ -2,138 +2,372 @@ package tiles
 
 import (
 	"bytes"
+	"encoding/binary"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
+
+	"github.com/airbusgeo/godal"
 
 	"tilefunc"
+	"tilefunc/tiles/raster"
 )
 
 // Format is an output image format.
 type Format struct {
-	Name      string // as in the URL: png, jpeg, ...
+	Name      string // as in the URL: png, jpg, ...
+	driver    string // what writes it: png, jpeg, webp, jp2, gtiff, npy
 	MediaType string
 }
 
 var formats = map[string]Format{
-	"png":    {"png", "image/png"},
-	"jpeg":   {"jpeg", "image/jpeg"},
-	"jpg":    {"jpeg", "image/jpeg"},
-	"pngraw": {"pngraw", "image/png"},
-	"webp":   {"webp", "image/webp"},
-	"tif":    {"tif", "image/tiff; application=geotiff"},
-	"tiff":   {"tif", "image/tiff; application=geotiff"},
-	"npy":    {"npy", "application/x-binary"},
+	"png":    {"png", "png", "image/png"},
+	"pngraw": {"pngraw", "png", "image/png"},
+	"jpeg":   {"jpeg", "jpeg", "image/jpeg"},
+	"jpg":    {"jpg", "jpeg", "image/jpg"}, // titiler's media type for .jpg
+	"webp":   {"webp", "webp", "image/webp"},
+	"jp2":    {"jp2", "jp2", "image/jp2"},
+	"tif":    {"tif", "gtiff", "image/tiff; application=geotiff"},
+	"tiff":   {"tiff", "gtiff", "image/tiff; application=geotiff"},
+	"npy":    {"npy", "npy", "application/x-binary"},
+}
+
+// FormatNames are the formats' URL names, sorted.
+func FormatNames() []string {
+	names := make([]string, 0, len(formats))
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // ParseFormat returns the format named by a URL extension.
 func ParseFormat(name string) (Format, error) {
 	f, ok := formats[name]
 	if !ok {
-		names := make([]string, 0, len(formats))
-		for n := range formats {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		return Format{}, tilefunc.Errorf(tilefunc.EINVALID, "unknown image format %q: use one of %v", name, names)
+		return Format{}, tilefunc.Errorf(tilefunc.EINVALID, "unknown image format %q: use one of %v", name, FormatNames())
 	}
 	return f, nil
 }
 
-// DefaultFormat is what titiler picks when the URL names none: PNG when the
-// image has transparent pixels, JPEG otherwise.
-func DefaultFormat(img *Image, returnMask bool) Format {
-	if returnMask && !full(img) {
-		return formats["png"]
+// types are the data types the format carries as they are; nil: any.
+// Chosen automatically, PNG is bytes only, so that JPEG and PNG tiles of
+// one layer look alike (titiler's rule).
+func (f Format) types(auto bool) map[raster.DataType]bool {
+	switch {
+	case f.Name == "png" && auto:
+		return map[raster.DataType]bool{raster.Uint8: true}
+	case f.Name == "png":
+		return map[raster.DataType]bool{raster.Uint8: true, raster.Uint16: true}
+	case f.driver == "jpeg", f.driver == "webp":
+		return map[raster.DataType]bool{raster.Uint8: true}
+	case f.driver == "jp2":
+		return map[raster.DataType]bool{raster.Uint8: true, raster.Int16: true, raster.Uint16: true}
 	}
-	return formats["jpeg"]
+	return nil
 }
 
-// Render says how values become 8-bit pixels.
-type Render struct {
-	Rescale    [][2]float64 // per band; one range applies to every band
-	ReturnMask bool         // transparent where no item has data
+// Encode writes the picture in the format: its bands, then the mask as an
+// alpha band when asked (never in JPEG), the mask cast to the bands' type
+// as numpy casts it (so a float image's mask is 0 in bytes, as titiler's).
+func (pic *picture) Encode(f Format, withMask bool) ([]byte, error) {
+	img := pic.img
+	withMask = withMask && f.driver != "jpeg"
+	if f.driver == "webp" && img.Count() == 1 {
+		img = repeatBand(img, 3)
+	}
+	if err := f.checkBands(img.Count(), withMask); err != nil {
+		return nil, err
+	}
+	var mask []float64
+	if withMask {
+		mask = pic.castMask(img.Type, f.driver == "png")
+	}
+	switch f.driver {
+	case "png":
+		if f.Name == "pngraw" && img.Type != raster.Uint8 && img.Type != raster.Uint16 {
+			return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "pngraw holds uint8 or uint16 values, not %s: add rescale, or use tif or npy", img.Type)
+		}
+		return encodePNG(img, mask)
+	case "jpeg":
+		return encodeJPEG(img)
+	case "npy":
+		return encodeNPY(img, mask)
+	}
+	return encodeGDAL(img, mask, f.driver)
+}
+
+// castMask is the mask in the data's type; a 16-bit PNG's mask is scaled
+// from 0-255 to 0-65535 first (rio-tiler keeps masks in bytes).
+func (pic *picture) castMask(t raster.DataType, png bool) []float64 {
+	out := make([]float64, len(pic.mask))
+	for p, v := range pic.mask {
+		if png && t == raster.Uint16 {
+			out[p] = raster.Convert(linear(v, [2]float64{0, 255}, [2]float64{0, 65535}), raster.Float64, raster.Uint16)
+			continue
+		}
+		out[p] = raster.Convert(v, pic.maskType, t)
+	}
+	return out
+}
+
+func repeatBand(img *raster.Image, n int) *raster.Image {
+	out := *img
+	out.Bands, out.Valid = nil, nil
+	for i := 0; i < n; i++ {
+		out.Bands = append(out.Bands, img.Bands[0])
+		out.Valid = append(out.Valid, img.Valid[0])
+	}
+	return &out
 }
 
 var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
 
-// Encode turns img into the bytes of an image file.
-func Encode(img *Image, f Format, r Render) ([]byte, error) {
-	var buf bytes.Buffer
-	var err error
-	switch f.Name {
-	case "png":
-		err = pngEncoder.Encode(&buf, toImage(img, r, r.ReturnMask))
-	case "jpeg":
-		err = jpeg.Encode(&buf, toImage(img, r, false), &jpeg.Options{Quality: 85})
-	case "pngraw":
-		return encodePNGRaw(img, r)
-	case "webp":
-		return encodeWEBP(img, r)
-	case "tif":
-		return encodeGTiff(img, r)
-	case "npy":
-		return encodeNPY(img, r)
+// encodePNG writes the bands as GDAL's PNG driver lays them out: one band
+// grey, two grey and alpha, three RGB, four RGBA; the mask is one more
+// band. 16-bit values make a 16-bit PNG.
+func encodePNG(img *raster.Image, mask []float64) ([]byte, error) {
+	bands := img.Bands
+	if mask != nil {
+		bands = append(bands[:len(bands):len(bands)], mask)
 	}
+	w, h := img.Width, img.Height
+	rect := image.Rect(0, 0, w, h)
+	var out image.Image
+	wide := img.Type == raster.Uint16
+	switch {
+	case len(bands) == 1 && wide:
+		g := image.NewGray16(rect)
+		for p, v := range bands[0] {
+			binary.BigEndian.PutUint16(g.Pix[p*2:], uint16(v))
+		}
+		out = g
+	case len(bands) == 1:
+		g := image.NewGray(rect)
+		for p, v := range bands[0] {
+			g.Pix[p] = uint8(v)
+		}
+		out = g
+	case wide:
+		n := image.NewNRGBA64(rect)
+		fillRGBA(bands, func(p, c int, v float64) { binary.BigEndian.PutUint16(n.Pix[p*8+c*2:], uint16(v)) }, 65535)
+		out = n
+	default:
+		n := image.NewNRGBA(rect)
+		fillRGBA(bands, func(p, c int, v float64) { n.Pix[p*4+c] = uint8(v) }, 255)
+		out = n
+	}
+	var buf bytes.Buffer
+	err := pngEncoder.Encode(&buf, out)
 	return buf.Bytes(), err
 }
 
-// toImage scales each band to 0-255: one band is gray, three or more are
-// RGB from the first three.
-func toImage(img *Image, r Render, alpha bool) image.Image {
-	w, h := img.Width, img.Height
-	bands := img.Bands
-	if len(bands) >= 3 {
-		bands = bands[:3]
-	} else {
-		bands = bands[:1]
-	}
-	scaled := make([][]uint8, len(bands))
-	for b, vals := range bands {
-		scaled[b] = toBytes(vals, r.rescale(b))
-	}
-	if len(scaled) == 1 && !alpha {
-		return &image.Gray{Pix: scaled[0], Stride: w, Rect: image.Rect(0, 0, w, h)}
-	}
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for p := 0; p < w*h; p++ {
-		px := out.Pix[p*4 : p*4+4]
-		px[0] = scaled[0][p]
-		px[1] = scaled[min(1, len(scaled)-1)][p]
-		px[2] = scaled[min(2, len(scaled)-1)][p]
-		px[3] = 255
-		if alpha && !img.Valid[p] {
-			px[3] = 0
+// fillRGBA lays 2 to 4 bands out as RGBA: two are grey and alpha, three
+// are opaque RGB, four are RGBA.
+func fillRGBA(bands [][]float64, set func(p, c int, v float64), opaque float64) {
+	for p := range bands[0] {
+		switch len(bands) {
+		case 2:
+			set(p, 0, bands[0][p])
+			set(p, 1, bands[0][p])
+			set(p, 2, bands[0][p])
+			set(p, 3, bands[1][p])
+		case 3:
+			set(p, 0, bands[0][p])
+			set(p, 1, bands[1][p])
+			set(p, 2, bands[2][p])
+			set(p, 3, opaque)
+		default:
+			for c := 0; c < 4; c++ {
+				set(p, c, bands[c][p])
+			}
 		}
 	}
-	return out // all-opaque NRGBA is written as RGB by image/png
 }
 
-func (r Render) rescale(band int) *[2]float64 {
-	switch {
-	case len(r.Rescale) == 0:
-		return nil
-	case band < len(r.Rescale):
-		return &r.Rescale[band]
-	default:
-		return &r.Rescale[0]
+// encodeJPEG writes one band as grey, three as RGB, at quality 85 (as
+// rio-tiler's JPEG profile).
+func encodeJPEG(img *raster.Image) ([]byte, error) {
+	rect := image.Rect(0, 0, img.Width, img.Height)
+	var src image.Image
+	if img.Count() == 1 {
+		g := image.NewGray(rect)
+		for p, v := range img.Bands[0] {
+			g.Pix[p] = uint8(v)
+		}
+		src = g
+	} else {
+		// Opaque RGBA takes image/jpeg's fast path.
+		c := image.NewRGBA(rect)
+		for p := range img.Bands[0] {
+			c.Pix[p*4], c.Pix[p*4+1], c.Pix[p*4+2], c.Pix[p*4+3] = uint8(img.Bands[0][p]), uint8(img.Bands[1][p]), uint8(img.Bands[2][p]), 255
+		}
+		src = c
 	}
+	var buf bytes.Buffer
+	err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 85})
+	return buf.Bytes(), err
 }
 
-// toBytes maps values linearly from the rescale range to 0-255, clipping;
-// without a range, values are clipped to 0-255.
-func toBytes(vals []float32, rng *[2]float64) []uint8 {
-	out := make([]uint8, len(vals))
-	lo, scale := 0.0, 1.0
-	if rng != nil && rng[1] != rng[0] {
-		lo, scale = rng[0], 255/(rng[1]-rng[0])
+// gdalTypes are numpy's type names as GDAL's types.
+var gdalTypes = map[raster.DataType]godal.DataType{
+	raster.Uint8: godal.Byte, raster.Uint16: godal.UInt16, raster.Int16: godal.Int16, raster.Uint32: godal.UInt32,
+	raster.Int32: godal.Int32, raster.Float32: godal.Float32, raster.Float64: godal.Float64,
+}
+
+// encodeGDAL writes the bands (and the mask, as an alpha band) with one of
+// GDAL's drivers: GeoTIFF (georeferenced), WebP (quality 75, as rio-tiler),
+// JPEG 2000.
+func encodeGDAL(img *raster.Image, mask []float64, driver string) ([]byte, error) {
+	typ, ok := gdalTypes[img.Type]
+	if !ok {
+		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "%s cannot hold %s values", driver, img.Type)
 	}
-	for i, v := range vals {
-		x := math.Round((float64(v) - lo) * scale)
-		out[i] = uint8(math.Max(0, math.Min(255, x)))
+	bands := img.Bands
+	if mask != nil {
+		bands = append(bands[:len(bands):len(bands)], mask)
+	}
+	mem, err := godal.Create(godal.Memory, "", len(bands), typ, img.Width, img.Height)
+	if err != nil {
+		return nil, err
+	}
+	defer mem.Close()
+	if err := writeBands(mem, img, bands, mask != nil, driver == "gtiff"); err != nil {
+		return nil, err
+	}
+	var sw []string
+	switch driver {
+	case "gtiff":
+		sw = []string{"-of", "GTiff"}
+	case "webp":
+		sw = []string{"-of", "WEBP", "-co", "QUALITY=75"}
+	case "jp2":
+		sw = []string{"-of", "JP2OpenJPEG"}
+	}
+	path := vsimemPath(driver)
+	out, err := mem.Translate(path, sw)
+	if err != nil {
+		godal.VSIUnlink(path)
+		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "%s cannot be written from %d %s bands: %v", driver, len(bands), img.Type, err)
+	}
+	if err := out.Close(); err != nil {
+		godal.VSIUnlink(path)
+		return nil, err
+	}
+	return readVSIMem(path)
+}
+
+func writeBands(ds *godal.Dataset, img *raster.Image, bands [][]float64, mask, georef bool) error {
+	if georef && img.CRS != "" {
+		if err := ds.SetGeoTransform(img.Transform()); err != nil {
+			return err
+		}
+		sr, err := godal.NewSpatialRef(img.CRS)
+		if err != nil {
+			return err
+		}
+		defer sr.Close()
+		if err := ds.SetSpatialRef(sr); err != nil {
+			return err
+		}
+	}
+	out := ds.Bands()
+	for i, vals := range bands {
+		if err := out[i].Write(0, 0, vals, img.Width, img.Height); err != nil {
+			return err
+		}
+	}
+	if mask {
+		return out[len(out)-1].SetColorInterp(godal.CIAlpha)
+	}
+	return nil
+}
+
+// vsimemFiles numbers the in-memory files GDAL writes into.
+var vsimemFiles atomic.Int64
+
+func vsimemPath(ext string) string {
+	return fmt.Sprintf("/vsimem/tilefunc-%d.%s", vsimemFiles.Add(1), ext)
+}
+
+// readVSIMem returns the bytes of a GDAL in-memory file and deletes it.
+func readVSIMem(path string) ([]byte, error) {
+	defer godal.VSIUnlink(path)
+	f, err := godal.VSIOpen(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// npyTypes are numpy's array-protocol type strings (little-endian).
+var npyTypes = map[raster.DataType]string{
+	raster.Uint8: "|u1", raster.Int8: "|i1", raster.Uint16: "<u2", raster.Int16: "<i2", raster.Uint32: "<u4",
+	raster.Int32: "<i4", raster.Int64: "<i8", raster.Uint64: "<u8", raster.Float32: "<f4", raster.Float64: "<f8",
+	raster.Bool: "|b1",
+}
+
+// encodeNPY writes numpy's .npy format (version 1.0): the bands, then the
+// mask, shape (bands, height, width), C order, in the bands' type.
+func encodeNPY(img *raster.Image, mask []float64) ([]byte, error) {
+	bands := img.Bands
+	if mask != nil {
+		bands = append(bands[:len(bands):len(bands)], mask)
+	}
+	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d, %d), }",
+		npyTypes[img.Type], len(bands), img.Height, img.Width)
+	// Magic, version, header length, header: a multiple of 64 bytes, the
+	// header ending with a newline (numpy's alignment).
+	pad := 64 - (10+len(header)+1)%64
+	if pad == 64 {
+		pad = 0
+	}
+	header += strings.Repeat(" ", pad) + "\n"
+	out := make([]byte, 0, 10+len(header)+len(bands)*img.Pixels()*max(1, img.Type.Size()))
+	out = append(out, "\x93NUMPY\x01\x00"...)
+	out = binary.LittleEndian.AppendUint16(out, uint16(len(header)))
+	out = append(out, header...)
+	for _, vals := range bands {
+		out = appendValues(out, vals, img.Type)
+	}
+	return out, nil
+}
+
+// appendValues appends values of type t, little-endian.
+func appendValues(out []byte, vals []float64, t raster.DataType) []byte {
+	le := binary.LittleEndian
+	for _, v := range vals {
+		switch t {
+		case raster.Uint8, raster.Bool:
+			out = append(out, uint8(v))
+		case raster.Int8:
+			out = append(out, uint8(int8(v)))
+		case raster.Uint16:
+			out = le.AppendUint16(out, uint16(v))
+		case raster.Int16:
+			out = le.AppendUint16(out, uint16(int16(v)))
+		case raster.Uint32:
+			out = le.AppendUint32(out, uint32(v))
+		case raster.Int32:
+			out = le.AppendUint32(out, uint32(int32(v)))
+		case raster.Uint64:
+			out = le.AppendUint64(out, uint64(v))
+		case raster.Int64:
+			out = le.AppendUint64(out, uint64(int64(v)))
+		case raster.Float32:
+			out = le.AppendUint32(out, math.Float32bits(float32(v)))
+		default:
+			out = le.AppendUint64(out, math.Float64bits(v))
+		}
 	}
 	return out
 }

@@ -9,17 +9,39 @@ import (
 	"strings"
 	"testing"
 
+	"tilefunc"
 	"tilefunc/tiles"
+	"tilefunc/tiles/raster"
 )
 
-func TestRescaleClipsToBytes(t *testing.T) {
-	img := &tiles.Image{Width: 4, Height: 1, Bands: [][]float32{{-10, 0, 1500, 4000}}, Valid: []bool{true, true, true, false}}
-	body, err := tiles.Encode(img, mustFormat(t, "png"), tiles.Render{Rescale: [][2]float64{{0, 3000}}, ReturnMask: true})
-	if err != nil || len(body) == 0 {
+func mustFormat(t *testing.T, name string) *tiles.Format {
+	f, err := tiles.ParseFormat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &f
+}
+
+// row is a 1-pixel-high image of one band; valid says which pixels have data.
+func row(t raster.DataType, vals []float64, valid ...bool) *raster.Image {
+	img := raster.New(len(vals), 1, 1, t)
+	copy(img.Bands[0], vals)
+	for p := range vals {
+		img.Valid[0][p] = p >= len(valid) || valid[p]
+	}
+	return img
+}
+
+// rescale maps linearly to bytes, cut toward zero as numpy's astype cuts
+// (1500 of 0-3000 is 127.5, written 127); no data is transparent.
+func TestRescaleClipsAndCutsToBytes(t *testing.T) {
+	img := row(raster.Int16, []float64{-10, 0, 1500, 4000}, true, true, true, false)
+	body, _, err := tiles.Draw(img, tiles.Style{Rescale: [][2]float64{{0, 3000}}, ReturnMask: true}, mustFormat(t, "png"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	px := decode(t, body)
-	want := [][4]uint8{{0, 0, 0, 255}, {0, 0, 0, 255}, {128, 128, 128, 255}, {255, 255, 255, 0}}
+	want := [][4]uint8{{0, 0, 0, 255}, {0, 0, 0, 255}, {127, 127, 127, 255}, {0, 0, 0, 0}}
 	for i, w := range want {
 		if px[i] != w {
 			t.Errorf("pixel %d = %v, want %v", i, px[i], w)
@@ -27,45 +49,54 @@ func TestRescaleClipsToBytes(t *testing.T) {
 	}
 }
 
-func mustFormat(t *testing.T, name string) tiles.Format {
-	f, err := tiles.ParseFormat(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-// pngraw keeps values wider than a byte in a 16-bit PNG, clipped to it.
-func TestPNGRawKeepsSixteenBits(t *testing.T) {
-	img := &tiles.Image{Width: 4, Height: 1, Bands: [][]float32{{-5, 300, 40000, 70000}}, Valid: []bool{true, true, true, false}, DataType: "int16"}
-	body, err := tiles.Encode(img, mustFormat(t, "pngraw"), tiles.Render{ReturnMask: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := png.Decode(bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []color.NRGBA64{{0, 0, 0, 65535}, {300, 300, 300, 65535}, {40000, 40000, 40000, 65535}, {65535, 65535, 65535, 0}}
-	for x, w := range want {
-		if got := color.NRGBA64Model.Convert(dec.At(x, 0)).(color.NRGBA64); got != w {
-			t.Errorf("pixel %d = %v, want %v", x, got, w)
+// .png keeps uint16 as a 16-bit PNG, its mask scaled to 0-65535, as
+// titiler writes it; pngraw too; other types are refused for pngraw.
+func TestPNGKeepsSixteenBits(t *testing.T) {
+	img := row(raster.Uint16, []float64{0, 300, 40000, 7}, true, true, true, false)
+	for _, name := range []string{"png", "pngraw"} {
+		body, _, err := tiles.Draw(img, tiles.Style{ReturnMask: true}, mustFormat(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := png.Decode(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []color.NRGBA64{{0, 0, 0, 65535}, {300, 300, 300, 65535}, {40000, 40000, 40000, 65535}, {7, 7, 7, 0}}
+		for x, w := range want {
+			if got := color.NRGBA64Model.Convert(dec.At(x, 0)).(color.NRGBA64); got != w {
+				t.Errorf("%s pixel %d = %v, want %v", name, x, got, w)
+			}
 		}
 	}
-	// Bytes, or rescaled values, are plain PNG.
-	img.DataType = "uint8"
-	b8, _ := tiles.Encode(img, mustFormat(t, "pngraw"), tiles.Render{ReturnMask: true})
-	p8, _ := tiles.Encode(img, mustFormat(t, "png"), tiles.Render{ReturnMask: true})
-	if !bytes.Equal(b8, p8) {
-		t.Error("pngraw of bytes differs from png")
+	_, _, err := tiles.Draw(row(raster.Int16, []float64{1}), tiles.Style{ReturnMask: true}, mustFormat(t, "pngraw"))
+	if tilefunc.ErrorCode(err) != tilefunc.EBADREQUEST {
+		t.Errorf("pngraw of int16: %v, want a 400", err)
+	}
+}
+
+// Without a format, a masked uint16 image is an 8-bit PNG rescaled from
+// the type's range; a full one is a JPEG.
+func TestAutomaticFormatIsBytes(t *testing.T) {
+	img := row(raster.Uint16, []float64{0, 65535, 32768}, true, true, false)
+	body, f, err := tiles.Draw(img, tiles.Style{ReturnMask: true}, nil)
+	if err != nil || f.Name != "png" {
+		t.Fatalf("format %v, %v", f, err)
+	}
+	if px := decode(t, body); px[0] != [4]uint8{0, 0, 0, 255} || px[1] != [4]uint8{255, 255, 255, 255} || px[2][3] != 0 {
+		t.Errorf("pixels %v", px)
+	}
+	_, f, _ = tiles.Draw(row(raster.Uint16, []float64{1, 2}), tiles.Style{ReturnMask: true}, nil)
+	if f.Name != "jpeg" || f.MediaType != "image/jpeg" {
+		t.Errorf("a full image is %v, want JPEG", f)
 	}
 }
 
 // npy is numpy's format: header padded to 64 bytes, then the bands and the
-// mask in the source's type.
+// mask in the image's type (the mask is the type's range, as titiler's).
 func TestNPYHeaderAndValues(t *testing.T) {
-	img := &tiles.Image{Width: 3, Height: 1, Bands: [][]float32{{-2, 7, 30000}}, Valid: []bool{true, false, true}, DataType: "int16"}
-	body, err := tiles.Encode(img, mustFormat(t, "npy"), tiles.Render{ReturnMask: true})
+	img := row(raster.Int16, []float64{-2, 7, 30000}, true, false, true)
+	body, _, err := tiles.Draw(img, tiles.Style{ReturnMask: true}, mustFormat(t, "npy"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,13 +109,36 @@ func TestNPYHeaderAndValues(t *testing.T) {
 	for i := 10 + n; i < len(body); i += 2 {
 		got = append(got, int16(binary.LittleEndian.Uint16(body[i:])))
 	}
-	if want := []int16{-2, 7, 30000, 255, 0, 255}; !reflect.DeepEqual(got, want) {
+	if want := []int16{-2, 7, 30000, 32767, -32768, 32767}; !reflect.DeepEqual(got, want) {
 		t.Errorf("values %v, want %v", got, want)
 	}
 	// return_mask=false: the bands alone; rescale: bytes.
-	body, _ = tiles.Encode(img, mustFormat(t, "npy"), tiles.Render{Rescale: [][2]float64{{0, 10}}})
+	body, _, _ = tiles.Draw(img, tiles.Style{Rescale: [][2]float64{{0, 10}}}, mustFormat(t, "npy"))
 	n = int(binary.LittleEndian.Uint16(body[8:10]))
-	if h := string(body[10 : 10+n]); !strings.Contains(h, "'descr': '|u1'") || !strings.Contains(h, "(1, 1, 3)") || !bytes.Equal(body[10+n:], []byte{0, 179, 255}) {
+	if h := string(body[10 : 10+n]); !strings.Contains(h, "'descr': '|u1'") || !strings.Contains(h, "(1, 1, 3)") || !bytes.Equal(body[10+n:], []byte{0, 0, 255}) {
 		t.Errorf("rescaled npy %q", body)
+	}
+}
+
+// A float image's mask cast to bytes is 0 everywhere (numpy's astype of
+// ±3.4e38), so titiler's float PNG without rescale is transparent.
+func TestFloatWithoutRescaleIsTitilersTransparentGrey(t *testing.T) {
+	body, _, err := tiles.Draw(row(raster.Float32, []float64{-5, 1000}), tiles.Style{ReturnMask: true}, mustFormat(t, "png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, px := range decode(t, body) {
+		if px != [4]uint8{127, 127, 127, 0} {
+			t.Errorf("pixel %d = %v, want titiler's {127 127 127 0}", i, px)
+		}
+	}
+}
+
+// JPEG holds one or three bands; two are refused rather than a 500.
+func TestJPEGRefusesTwoBands(t *testing.T) {
+	img := raster.New(2, 1, 2, raster.Uint8)
+	_, _, err := tiles.Draw(img, tiles.Style{ReturnMask: true}, mustFormat(t, "jpeg"))
+	if tilefunc.ErrorCode(err) != tilefunc.EBADREQUEST {
+		t.Errorf("two bands as JPEG: %v, want a 400", err)
 	}
 }

@@ -2,31 +2,31 @@ package tiles
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"math"
 	"sync"
 
 	"github.com/airbusgeo/godal"
 
 	"tilefunc"
+	"tilefunc/tiles/raster"
 )
 
-// PointValues are one item's values at a point: the layer's bands, asset
-// after asset.
+// PointValues are one item's values at a point: a 1×1 image of the
+// layer's bands, asset after asset, then the layer's expression.
 type PointValues struct {
-	Item         tilefunc.Item
-	Values       []*float64 // nil where the asset has no data at the point
-	Descriptions []string   // asset_bN, as rio-tiler names the bands of several assets
+	Item  tilefunc.Item
+	Image *raster.Image
 }
 
-// Point reads the layer's bands of every item at x/y, given in crs: one
-// source pixel per asset, no warping. An item that does not hold the point
-// in every asset is left out, as rio-tiler's mosaic point leaves out the
-// readers that raise PointOutsideBounds. Items are read concurrently and
-// answered in their order.
-func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs CRS, layer Layer) ([]PointValues, error) {
+// Point reads the layer of every item at x/y, given in crs, as rio-tiler
+// reads points: the source pixel under the point, no warping. An item with
+// a raster that does not hold the point is left out (rio-tiler's
+// PointOutsideBounds). Items are read concurrently and answered in their
+// order.
+func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs CRS, spec Spec) ([]PointValues, error) {
 	registerDrivers.Do(godal.RegisterAll)
-	found := make([]*PointValues, len(items))
+	found := make([]*raster.Image, len(items))
 	errs := make([]error, len(items))
 	var wg sync.WaitGroup
 	for i := range items {
@@ -40,142 +40,46 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 				errs[i] = ctx.Err()
 				return
 			}
-			found[i], errs[i] = r.pointItem(items[i], x, y, crs, layer)
+			found[i], errs[i] = r.readItem(items[i], spec.Layer, spec.Dataset, pointReader(x, y, crs, spec.Dataset))
 		}(i)
 	}
 	wg.Wait()
 	var out []PointValues
-	for i, pv := range found {
+	for i, img := range found {
+		if errors.Is(errs[i], errOutside) {
+			continue
+		}
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		if pv != nil {
-			out = append(out, *pv)
-		}
+		out = append(out, PointValues{Item: items[i], Image: img})
 	}
 	return out, nil
 }
 
-// pointItem reads one item's assets at the point; nil when an asset does
-// not hold it.
-func (r *Renderer) pointItem(item tilefunc.Item, x, y float64, crs CRS, layer Layer) (*PointValues, error) {
-	pv := &PointValues{Item: item}
-	for _, ab := range layer.Assets {
-		path, err := r.assetPath(item, ab.Name)
+// pointReader reads the pixel of a raster that holds x/y (in crs): the
+// point carried into the raster's CRS must lie strictly inside it.
+func pointReader(x, y float64, crs CRS, opts DatasetOptions) readFunc {
+	return func(s *source, bidx []int) (*raster.Image, error) {
+		t, err := newTransformer(crs, CRS{SRS: s.wkt})
 		if err != nil {
 			return nil, err
 		}
-		px, err := readPixel(path, x, y, crs, ab.Bidx, layer.NoData)
+		xs, ys := []float64{x}, []float64{y}
+		ok := t.points(xs, ys)
+		t.Close()
+		b := s.bounds()
+		if !ok[0] || !(b[0] < xs[0] && xs[0] < b[2] && b[1] < ys[0] && ys[0] < b[3]) {
+			return nil, errOutside
+		}
+		col := math.Floor((xs[0] - s.gt[0]) / s.gt[1])
+		row := math.Floor((ys[0] - s.gt[3]) / s.gt[5])
+		win := fwindow{col: col, row: row, width: 1, height: 1}
+		img, err := readWindowed(s, s, win, 1, 1, partSpec{bidx: bidx, opts: opts})
 		if err != nil {
-			return nil, fmt.Errorf("item %s asset %s: %w", item.ID, ab.Name, err)
-		}
-		if px == nil {
-			return nil, nil
-		}
-		for i, v := range px.values {
-			if px.valid && !math.IsNaN(v) && !math.IsInf(v, 0) {
-				pv.Values = append(pv.Values, &px.values[i])
-			} else {
-				pv.Values = append(pv.Values, nil)
-			}
-			pv.Descriptions = append(pv.Descriptions, ab.Name+"_"+px.descriptions[i])
-		}
-	}
-	return pv, nil
-}
-
-// pixel is the values of the selected bands of one source pixel.
-type pixel struct {
-	values       []float64
-	descriptions []string
-	valid        bool
-}
-
-// readPixel reads the pixel of the raster at path that holds x/y (in crs),
-// or nil when the point is outside the raster. The pixel is valid unless
-// every band is nodata (nodata given) or every band's mask says no data
-// (the raster's nodata, alpha or mask: rasterio's dataset mask).
-func readPixel(path string, x, y float64, crs CRS, bidx []int, nodata *float64) (*pixel, error) {
-	ds, err := godal.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer ds.Close()
-	col, row, inside, err := pixelOf(ds, x, y, crs)
-	if err != nil || !inside {
-		return nil, err
-	}
-	bands := ds.Bands()
-	if len(bidx) == 0 {
-		for b := 1; b <= len(bands); b++ {
-			bidx = append(bidx, b)
-		}
-	}
-	for _, b := range bidx {
-		if b < 1 || b > len(bands) {
-			return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "band index %d is out of range: the asset has %d bands", b, len(bands))
-		}
-	}
-	px := &pixel{}
-	px.descriptions, _ = bandInfo(ds, bidx)
-	for _, b := range bidx {
-		band := bands[b-1]
-		v := make([]float64, 1)
-		if err := band.Read(col, row, v, 1, 1); err != nil {
 			return nil, err
 		}
-		px.values = append(px.values, v[0])
-		switch {
-		case nodata != nil:
-			px.valid = px.valid || !(v[0] == *nodata || math.IsNaN(*nodata) && math.IsNaN(v[0]))
-		default:
-			m := make([]uint8, 1)
-			if err := band.MaskBand().Read(col, row, m, 1, 1); err != nil {
-				return nil, err
-			}
-			px.valid = px.valid || m[0] > 0
-		}
+		img.Bounds = boundsOf(win, s.gt)
+		return img, nil
 	}
-	return px, nil
-}
-
-// pixelOf is the column and row of the raster's pixel that holds x/y (in
-// crs), and whether the point is strictly inside the raster (rio-tiler's
-// point test).
-func pixelOf(ds *godal.Dataset, x, y float64, crs CRS) (col, row int, inside bool, err error) {
-	sr := ds.SpatialRef()
-	if sr == nil {
-		return 0, 0, false, fmt.Errorf("the raster has no CRS")
-	}
-	wkt, err := sr.WKT()
-	sr.Close()
-	if err != nil {
-		return 0, 0, false, err
-	}
-	t, err := newTransformer(crs, CRS{SRS: wkt})
-	if err != nil {
-		return 0, 0, false, err
-	}
-	defer t.Close()
-	xs, ys := []float64{x}, []float64{y}
-	if ok := t.points(xs, ys); !ok[0] {
-		return 0, 0, false, nil // not on the raster's CRS's domain
-	}
-	gt, err := ds.GeoTransform()
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("the raster has no geotransform: %w", err)
-	}
-	// The inverse of the geotransform: pixel coordinates of the point.
-	det := gt[1]*gt[5] - gt[2]*gt[4]
-	if det == 0 {
-		return 0, 0, false, fmt.Errorf("the raster's geotransform cannot be inverted")
-	}
-	dx, dy := xs[0]-gt[0], ys[0]-gt[3]
-	c := (dx*gt[5] - dy*gt[2]) / det
-	rw := (dy*gt[1] - dx*gt[4]) / det
-	st := ds.Structure()
-	if !(c > 0 && c < float64(st.SizeX) && rw > 0 && rw < float64(st.SizeY)) {
-		return 0, 0, false, nil
-	}
-	return int(math.Floor(c)), int(math.Floor(rw)), true, nil
 }

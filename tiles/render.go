@@ -1,283 +1,206 @@
 package tiles
 
 import (
-	"context"
-	"fmt"
-	"strconv"
-	"sync"
-
-	"github.com/airbusgeo/godal"
+	"math"
 
 	"tilefunc"
+	"tilefunc/tiles/raster"
 )
 
-// Window is the output grid of an image: extent and CRS, size in pixels.
-// A part (bbox, feature) may leave Width or Height 0: the renderer then
-// sizes it from the first item's resolution; Align snaps it to that
-// item's pixels (see fitWindow).
-type Window struct {
-	Bounds  [4]float64
-	SRS     string
-	Width   int
-	Height  int
-	MaxSize int  // with no size: the longer side at most this (0: no limit but MaxSide)
-	Align   bool // snap Bounds out to the first item's pixel grid
+// Processor is a stage that turns an image into another: a color formula
+// (tiles/colorformula) or a colormap (tiles/colormap).
+type Processor interface {
+	Apply(img *raster.Image) (*raster.Image, error)
 }
 
-// AssetBands names an asset and the bands to read from it (1-based; none
-// means every band).
-type AssetBands struct {
-	Name string
-	Bidx []int
+// Style is how an image's values become a picture: titiler's rendering
+// and colormap parameters.
+type Style struct {
+	Rescale      [][2]float64 // per band; when fewer ranges than bands, the first for every band
+	ColorFormula Processor    // nil: none
+	Colormap     Processor    // nil: none
+	ReturnMask   bool         // write the mask as an alpha band
 }
 
-// Layer says what to read from each item and how.
-type Layer struct {
-	Assets     []AssetBands
-	NoData     *float64 // overrides the assets' own nodata
-	Resampling string   // warp resampling, a GDAL name
+// picture is an image ready to encode: its bands in the format's type, and
+// the mask (alpha) in the type it was made in.
+type picture struct {
+	img      *raster.Image
+	mask     []float64
+	maskType raster.DataType
 }
 
-// Image is a rendered raster: bands of values and the mask of valid pixels.
-type Image struct {
-	Width, Height int
-	Bands         [][]float32
-	Valid         []bool
-	Items         []string // ids of the items that contributed
-	Window        Window   // the grid the pixels cover
-	Descriptions  []string // per band, asset_bN as rio-tiler names them
-	DataType      string   // the source's type as numpy names it: uint8, int16...
-}
-
-func newImage(w, h, bands int) *Image {
-	img := &Image{Width: w, Height: h, Bands: make([][]float32, bands), Valid: make([]bool, w*h)}
-	for i := range img.Bands {
-		img.Bands[i] = make([]float32, w*h)
+// picturize runs the picture stages of titiler's render_image on img:
+// rescale, color formula, colormap; then, when the format cannot carry
+// the values' type, rescales them to bytes from the type's range (or the
+// dataset's statistics). With no format named it picks PNG when a pixel
+// is masked, else JPEG, as titiler does.
+func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error) {
+	var err error
+	if len(st.Rescale) > 0 {
+		img = rescale(img, st.Rescale)
 	}
-	return img
-}
-
-// Resolver turns an asset href into a path GDAL can open, refusing hrefs
-// outside the allowed places.
-type Resolver interface {
-	Path(href string) (string, error)
-}
-
-// Renderer reads items with GDAL and mosaics them.
-type Renderer struct {
-	resolver Resolver
-	sem      chan struct{} // bounds the GDAL reads in flight, process-wide
-}
-
-var registerDrivers sync.Once
-
-// NewRenderer returns a renderer reading at most concurrency assets at once.
-func NewRenderer(r Resolver, concurrency int) *Renderer {
-	return &Renderer{resolver: r, sem: make(chan struct{}, max(concurrency, 1))}
-}
-
-// Warm loads GDAL's drivers and prepares the tile matrix sets' projections,
-// so that the first request does not pay for them. It returns the first
-// set that PROJ cannot prepare.
-func Warm() error {
-	registerDrivers.Do(godal.RegisterAll)
-	return CheckTMS()
-}
-
-// GDALVersion is the version of the GDAL library in use.
-func GDALVersion() string {
-	v := godal.Version()
-	return fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Revision())
-}
-
-// Mosaic renders items into win: the first item with a valid pixel wins it.
-// Items are read concurrently; reading stops once every pixel is filled.
-func (r *Renderer) Mosaic(ctx context.Context, items []tilefunc.Item, win Window, layer Layer) (*Image, error) {
-	registerDrivers.Do(godal.RegisterAll)
-	if len(items) > 0 && (win.Width == 0 || win.Height == 0 || win.Align) {
-		var err error
-		if win, err = r.fitWindow(items[0], win, layer); err != nil {
-			return nil, err
+	if st.ColorFormula != nil {
+		if img, err = st.ColorFormula.Apply(img); err != nil {
+			return nil, Format{}, err
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	results := make([]chan readResult, len(items))
-	for i := range items {
-		results[i] = make(chan readResult, 1)
-		go func(i int) { results[i] <- r.readGuarded(ctx, items[i], win, layer) }(i)
+	pic := &picture{img: img, mask: img.Mask(), maskType: img.Type}
+	outRange := img.Stats
+	if st.Colormap != nil {
+		if pic, err = colorize(pic, st.Colormap); err != nil {
+			return nil, Format{}, err
+		}
+		outRange = nil
 	}
-	var out *Image
-	for i := range items {
-		res := <-results[i]
-		if res.err != nil {
-			return nil, res.err
+	auto := f == nil
+	if auto {
+		pick := formats["jpeg"]
+		if lo, _ := pic.maskType.Range(); contains(pic.mask, lo) {
+			pick = formats["png"]
 		}
-		if out == nil {
-			out = newImage(win.Width, win.Height, len(res.img.Bands))
-			out.Window, out.Descriptions, out.DataType = win, res.img.Descriptions, res.img.DataType
-		}
-		if fill(out, res.img) {
-			out.Items = append(out.Items, items[i].ID)
-		}
-		if full(out) {
-			break
-		}
+		f = &pick
 	}
-	if out == nil {
-		return nil, tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the request")
+	if types := f.types(auto); types != nil && !types[pic.img.Type] {
+		pic.img = toBytes(pic.img, pic.mask, outRange)
 	}
-	return out, nil
+	return pic, *f, nil
 }
 
-type readResult struct {
-	img *Image
-	err error
-}
-
-// readGuarded waits for a read slot, unless the mosaic is already full.
-func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Window, layer Layer) readResult {
-	select {
-	case r.sem <- struct{}{}:
-		defer func() { <-r.sem }()
-	case <-ctx.Done():
-		return readResult{err: ctx.Err()}
+// colorize applies a colormap and combines its alpha with the mask: the
+// colormap's alpha where the image had data, transparent elsewhere.
+func colorize(pic *picture, cm Processor) (*picture, error) {
+	in := pic.img
+	lo, _ := pic.maskType.Range()
+	out, err := cm.Apply(in)
+	if err != nil {
+		return nil, err
 	}
-	if ctx.Err() != nil {
-		return readResult{err: ctx.Err()}
-	}
-	img, err := r.readItem(item, win, layer)
-	return readResult{img, err}
-}
-
-// fill copies src's valid pixels into dst where dst has none yet, and says
-// whether any pixel was taken.
-func fill(dst, src *Image) bool {
-	took := false
-	for p, ok := range src.Valid {
-		if !ok || dst.Valid[p] {
-			continue
-		}
-		for b := range dst.Bands {
-			dst.Bands[b][p] = src.Bands[b][p]
-		}
-		dst.Valid[p] = true
-		took = true
-	}
-	return took
-}
-
-func full(img *Image) bool {
-	for _, ok := range img.Valid {
-		if !ok {
-			return false
+	olo, _ := out.Type.Range()
+	mask := make([]float64, out.Pixels())
+	alpha := out.Mask()
+	for p := range mask {
+		mask[p] = olo
+		if pic.mask[p] != lo {
+			mask[p] = alpha[p]
 		}
 	}
-	return true
+	return &picture{img: out, mask: mask, maskType: out.Type}, nil
 }
 
-// readItem stacks the bands of the layer's assets of one item; a pixel is
-// valid where every asset has data.
-func (r *Renderer) readItem(item tilefunc.Item, win Window, layer Layer) (*Image, error) {
-	var out *Image
-	for _, ab := range layer.Assets {
-		path, err := r.assetPath(item, ab.Name)
-		if err != nil {
-			return nil, err
-		}
-		img, err := warpRead(path, win, ab.Bidx, layer)
-		if err != nil {
-			return nil, fmt.Errorf("item %s asset %s: %w", item.ID, ab.Name, err)
-		}
-		for i, d := range img.Descriptions {
-			img.Descriptions[i] = ab.Name + "_" + d
-		}
-		if out == nil {
-			out = img
-			continue
-		}
-		out.Bands = append(out.Bands, img.Bands...)
-		out.Descriptions = append(out.Descriptions, img.Descriptions...)
-		out.DataType = commonType(out.DataType, img.DataType)
-		for p := range out.Valid {
-			out.Valid[p] = out.Valid[p] && img.Valid[p]
+// rescale maps each band linearly from its range to 0-255 and makes the
+// image bytes (rio-tiler's rescale_image): values outside the range are
+// clipped, pixels without data become 0, the result is cut toward zero.
+func rescale(img *raster.Image, ranges [][2]float64) *raster.Image {
+	out := img.Clone()
+	out.Type = raster.Uint8
+	if len(ranges) != img.Count() {
+		ranges = repeat(ranges[0], img.Count())
+	}
+	for b, vals := range out.Bands {
+		for p, v := range vals {
+			x := 0.0
+			if out.Valid[b][p] {
+				x = linear(v, ranges[b], [2]float64{0, 255})
+			}
+			vals[p] = raster.Convert(x, raster.Float64, raster.Uint8)
 		}
 	}
-	return out, nil
+	if img.Alpha != nil {
+		lo, hi := img.Type.Range()
+		for p, v := range out.Alpha {
+			out.Alpha[p] = raster.Convert(linear(v, [2]float64{lo, hi}, [2]float64{0, 255}), raster.Float64, raster.Uint8)
+		}
+	}
+	out.Stats = nil
+	return out
 }
 
-// assetPath is the GDAL path of an item's asset.
-func (r *Renderer) assetPath(item tilefunc.Item, name string) (string, error) {
-	asset, ok := item.Assets[name]
+// toBytes is titiler's rescale_array for a format that only carries
+// bytes: each band from the range (the statistics, else the type's) to
+// 0-255, 0 where the mask says no data.
+func toBytes(img *raster.Image, mask []float64, stats [][2]float64) *raster.Image {
+	lo, hi := img.Type.Range()
+	ranges := stats
+	if len(ranges) != img.Count() {
+		first := [2]float64{lo, hi}
+		if len(ranges) > 0 {
+			first = ranges[0]
+		}
+		ranges = repeat(first, img.Count())
+	}
+	out := img.Clone()
+	out.Type = raster.Uint8
+	for b, vals := range out.Bands {
+		for p, v := range vals {
+			// titiler indexes its 2-D mask by band here, which zeroes whole
+			// columns; tilefunc zeroes the pixels without data only.
+			x := 0.0
+			if mask[p] != 0 {
+				x = linear(v, ranges[b], [2]float64{0, 255})
+			}
+			vals[p] = raster.Convert(x, raster.Float64, raster.Uint8)
+		}
+	}
+	return out
+}
+
+// linear is rio-tiler's linear_rescale of one value.
+func linear(v float64, in, out [2]float64) float64 {
+	x := math.Min(math.Max(v, in[0]), in[1]) - in[0]
+	x /= in[1] - in[0]
+	return x*(out[1]-out[0]) + out[0]
+}
+
+func repeat(r [2]float64, n int) [][2]float64 {
+	out := make([][2]float64, n)
+	for i := range out {
+		out[i] = r
+	}
+	return out
+}
+
+func contains(vs []float64, x float64) bool {
+	for _, v := range vs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// checkBands refuses band counts a format cannot hold (titiler answers 500
+// for them, or writes CMYK from four bands of JPEG).
+func (f Format) checkBands(n int, mask bool) error {
+	if mask {
+		n++
+	}
+	ok := true
+	switch f.Name {
+	case "png", "pngraw":
+		ok = n <= 4
+	case "jpeg":
+		ok = n == 1 || n == 3
+	case "webp":
+		ok = n == 3 || n == 4
+	}
 	if !ok {
-		return "", tilefunc.Errorf(tilefunc.EBADREQUEST, "asset %q is not in item %q", name, item.ID)
+		what := "bands"
+		if mask {
+			what = "bands with the mask"
+		}
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "%s cannot hold %d %s: select 1 or 3 bands (bidx, expression) or another format", f.Name, n, what)
 	}
-	return r.resolver.Path(asset.Href)
+	return nil
 }
 
-// warpRead warps the selected bands of one raster into win, with an alpha
-// band that marks where the source had data.
-func warpRead(path string, win Window, bidx []int, layer Layer) (*Image, error) {
-	ds, err := godal.Open(path)
+// Draw turns an image into the bytes of a picture: the picture stages,
+// then the format's encoder (f nil: titiler's automatic PNG or JPEG).
+func Draw(img *raster.Image, st Style, f *Format) ([]byte, Format, error) {
+	pic, format, err := picturize(img, st, f)
 	if err != nil {
-		return nil, err
+		return nil, format, err
 	}
-	defer ds.Close()
-	n := ds.Structure().NBands
-	if len(bidx) == 0 {
-		for b := 1; b <= n; b++ {
-			bidx = append(bidx, b)
-		}
-	}
-	for _, b := range bidx {
-		if b < 1 || b > n {
-			return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "band index %d is out of range: the asset has %d bands", b, n)
-		}
-	}
-	out, err := ds.Warp("", warpSwitches(win, layer))
-	if err != nil {
-		return nil, err
-	}
-	defer out.Close()
-	w, h := win.Width, win.Height
-	buf := make([]float32, w*h*(len(bidx)+1))
-	read := make([]int, 0, len(bidx)+1) // godal counts bands from 0
-	for _, b := range bidx {
-		read = append(read, b-1)
-	}
-	read = append(read, n) // the warped alpha band comes last
-	if err := out.Read(0, 0, buf, w, h, godal.Bands(read...)); err != nil {
-		return nil, err
-	}
-	img := deinterleave(buf, w, h, len(bidx))
-	img.Descriptions, img.DataType = bandInfo(ds, bidx)
-	return img, nil
-}
-
-func warpSwitches(win Window, layer Layer) []string {
-	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	sw := []string{
-		"-of", "MEM", "-t_srs", win.SRS,
-		"-te", f(win.Bounds[0]), f(win.Bounds[1]), f(win.Bounds[2]), f(win.Bounds[3]),
-		"-ts", strconv.Itoa(win.Width), strconv.Itoa(win.Height),
-		"-r", layer.Resampling, "-dstalpha",
-	}
-	if layer.NoData != nil {
-		sw = append(sw, "-srcnodata", f(*layer.NoData))
-	}
-	return sw
-}
-
-// deinterleave splits pixel-interleaved values whose last band is alpha.
-func deinterleave(buf []float32, w, h, bands int) *Image {
-	img := newImage(w, h, bands)
-	stride := bands + 1
-	for p := 0; p < w*h; p++ {
-		px := buf[p*stride : p*stride+stride]
-		for b := 0; b < bands; b++ {
-			img.Bands[b][p] = px[b]
-		}
-		img.Valid[p] = px[bands] > 0
-	}
-	return img
+	body, err := pic.Encode(format, st.ReturnMask)
+	return body, format, err
 }

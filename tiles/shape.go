@@ -6,6 +6,7 @@ import (
 	"github.com/airbusgeo/godal"
 
 	"tilefunc"
+	"tilefunc/tiles/raster"
 )
 
 // Shape is a GeoJSON geometry and the CRS of its coordinates: the outline
@@ -40,17 +41,30 @@ func ParseShape(geometry json.RawMessage, crs CRS) (*Shape, error) {
 
 // Mask marks invalid the pixels of img that the shape does not touch, as
 // rio-tiler cuts a feature image (rasterized with all_touched).
-func (s *Shape) Mask(img *Image) error {
-	burnt, err := s.rasterize(img.Window, 0, img.Height, 1)
+func (s *Shape) Mask(img *raster.Image) error {
+	burnt, err := s.rasterize(gridOf(img), 0, img.Height, 1)
 	if err != nil {
 		return err
 	}
 	for p, in := range burnt {
 		if in == 0 {
-			img.Valid[p] = false
+			for b := range img.Valid {
+				img.Valid[b][p] = false
+			}
 		}
 	}
 	return nil
+}
+
+// imageGrid is the pixel grid of an image: extent, CRS, size.
+type imageGrid struct {
+	Bounds        [4]float64
+	CRS           string
+	Width, Height int
+}
+
+func gridOf(img *raster.Image) imageGrid {
+	return imageGrid{Bounds: img.Bounds, CRS: img.CRS, Width: img.Width, Height: img.Height}
 }
 
 // Coverage rasterizes at most maxCoverCells cells at once (one byte each),
@@ -64,7 +78,8 @@ const (
 // rio-tiler's get_coverage_array: the shape is rasterized (all_touched) on
 // a grid scale times finer, and each pixel is the share of its cells
 // burnt. Rows are rasterized in strips, so memory stays bounded.
-func (s *Shape) Coverage(win Window, scale int) ([]float32, error) {
+func (s *Shape) Coverage(img *raster.Image, scale int) ([]float32, error) {
+	win := gridOf(img)
 	if cells := win.Width * win.Height * scale * scale; cells > maxCoverTotal || win.Width*scale*scale > maxCoverCells {
 		return nil, tilefunc.Errorf(tilefunc.EINVALID, "cover_scale: %d is too fine for an image of %dx%d pixels: lower it, or max_size", scale, win.Width, win.Height)
 	}
@@ -95,13 +110,13 @@ func (s *Shape) Coverage(win Window, scale int) ([]float32, error) {
 
 // rasterize burns the shape (1 on 0, all_touched) into rows r0 to r1 of
 // win, on a grid scale times finer than win's.
-func (s *Shape) rasterize(win Window, r0, r1, scale int) ([]uint8, error) {
+func (s *Shape) rasterize(win imageGrid, r0, r1, scale int) ([]uint8, error) {
 	g, err := godal.NewGeometryFromGeoJSON(s.geojson)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
-	if err := s.reproject(g, win.SRS); err != nil {
+	if err := s.reproject(g, win.CRS); err != nil {
 		return nil, err
 	}
 	w, h := win.Width*scale, (r1-r0)*scale

@@ -7,6 +7,8 @@ import (
 	"math"
 	"sort"
 	"strconv"
+
+	"tilefunc/tiles/raster"
 )
 
 // StatsOptions are titiler's statistics parameters.
@@ -48,7 +50,7 @@ type Stats []BandStats
 // Statistics computes each band's statistics over img's valid pixels.
 // coverage is the share of each pixel inside the geometry (nil: 1 for
 // every pixel).
-func Statistics(img *Image, coverage []float32, o StatsOptions) Stats {
+func Statistics(img *raster.Image, coverage []float32, o StatsOptions) Stats {
 	if coverage == nil {
 		coverage = make([]float32, img.Width*img.Height)
 		for i := range coverage {
@@ -69,7 +71,7 @@ func Statistics(img *Image, coverage []float32, o StatsOptions) Stats {
 		var vals, weights []float64
 		for p, v := range band {
 			f := float64(v)
-			if img.Valid[p] && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			if img.Valid[b][p] && !math.IsNaN(f) && !math.IsInf(f, 0) {
 				vals = append(vals, f)
 				weights = append(weights, float64(coverage[p]))
 			}

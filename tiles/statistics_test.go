@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"tilefunc/tiles"
+	"tilefunc/tiles/raster"
 )
 
 // numpyStats are rio-tiler's get_array_statistics of the image below, as
@@ -24,13 +25,16 @@ var numpyStats = map[string]string{
 // statsImage is two bands of 5x4 pixels, three pixels masked, ties in the
 // first band's counts (1 and 4 three times each; 3, 5 and 9 once), and the
 // coverage of each pixel (one pixel not covered at all).
-func statsImage() (*tiles.Image, []float32) {
-	b1 := []float32{1, 2, 2, 3, 3, 5, 7, 7, 7, 9, 1, 1, 4, 4, 4, 8, 0, 0, 6, 6}
-	b2 := []float32{10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 15, 25, 35, 45, 55, 65, 75, 85, 95, 105}
+func statsImage() (*raster.Image, []float32) {
+	b1 := []float64{1, 2, 2, 3, 3, 5, 7, 7, 7, 9, 1, 1, 4, 4, 4, 8, 0, 0, 6, 6}
+	b2 := []float64{10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 15, 25, 35, 45, 55, 65, 75, 85, 95, 105}
 	masked := map[int]bool{3: true, 8: true, 15: true}
-	img := &tiles.Image{Width: 5, Height: 4, Bands: [][]float32{b1, b2}, Valid: make([]bool, 20)}
-	for i := range img.Valid {
-		img.Valid[i] = !masked[i]
+	img := raster.New(5, 4, 2, raster.Float64)
+	img.Bands = [][]float64{b1, b2}
+	for b := range img.Valid {
+		for i := range img.Valid[b] {
+			img.Valid[b][i] = !masked[i]
+		}
 	}
 	cov := []float32{0.5, 1, 1, 1, 0.25, 1, 1, 1, 1, 0, 1, 1, 0.75, 1, 1, 1, 0.1, 1, 1, 1}
 	return img, cov
@@ -38,12 +42,12 @@ func statsImage() (*tiles.Image, []float32) {
 
 func TestStatisticsMatchNumpy(t *testing.T) {
 	img, cov := statsImage()
-	flat := &tiles.Image{Width: 4, Height: 4, Bands: [][]float32{make([]float32, 16)}, Valid: make([]bool, 16)}
-	for i := range flat.Valid {
-		flat.Valid[i] = true
+	flat := raster.New(4, 4, 1, raster.Float64)
+	for i := range flat.Valid[0] {
+		flat.Valid[0][i] = true
 	}
 	for name, c := range map[string]struct {
-		img *tiles.Image
+		img *raster.Image
 		cov []float32
 		o   tiles.StatsOptions
 	}{
@@ -112,7 +116,8 @@ func sameNumbers(a, b any) bool {
 // The fields come in titiler's order (the model's, then the percentiles),
 // and what numpy leaves NaN is null, as titiler's JSON writes it.
 func TestStatisticsJSONOrderAndNulls(t *testing.T) {
-	img := &tiles.Image{Width: 2, Height: 1, Bands: [][]float32{{1, 2}}, Valid: []bool{false, false}, Descriptions: []string{"cog_b1"}}
+	img := raster.New(2, 1, 1, raster.Float64)
+	img.Bands[0], img.Descriptions = []float64{1, 2}, []string{"cog_b1"}
 	b, err := json.Marshal(tiles.Statistics(img, nil, tiles.StatsOptions{}))
 	if err != nil {
 		t.Fatal(err)
@@ -123,9 +128,9 @@ func TestStatisticsJSONOrderAndNulls(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
-	many := &tiles.Image{Width: 1, Height: 1, Valid: []bool{true}}
-	for i := 0; i < 11; i++ {
-		many.Bands = append(many.Bands, []float32{float32(i)})
+	many := raster.New(1, 1, 11, raster.Float64)
+	for i := range many.Bands {
+		many.Bands[i][0], many.Valid[i][0] = float64(i), true
 	}
 	b, _ = json.Marshal(tiles.Statistics(many, nil, tiles.StatsOptions{}))
 	if i, j := strings.Index(string(b), `"b2"`), strings.Index(string(b), `"b10"`); i < 0 || j < i {

@@ -237,7 +237,7 @@ func TestCoalescedTilesCoverTheirGroup(t *testing.T) {
 			t.Errorf("%s %v: canonical %v, want x=%d", c.tms.ID, c.tile, can, c.canonical)
 		}
 		win, _ := c.tms.Window(c.tile, 256)
-		if win.Width != c.width || win.Height != 256 || win.Bounds != b || win.SRS != "EPSG:4326" {
+		if win.Width != c.width || win.Height != 256 || win.Bounds != b || win.CRS != "EPSG:4326" {
 			t.Errorf("%s %v: window %+v, want %dx256", c.tms.ID, c.tile, win, c.width)
 		}
 	}

@@ -19,19 +19,19 @@ import (
 // reprojected on its own.
 func TestTilesOfOtherSetsMatchSourcePixels(t *testing.T) {
 	dir := t.TempDir()
-	raster := demo.Rasters[0]
-	path, err := demo.WriteCOG(dir, raster)
+	rgb := demo.Rasters[0]
+	path, err := demo.WriteCOG(dir, rgb)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := tiles.NewRenderer(storage.NewResolver(nil, "", []string{dir}, nil), 2)
-	items := []tilefunc.Item{{ID: raster.Name, Assets: map[string]tilefunc.Asset{"visual": {Href: path}}}}
-	layer := tiles.Layer{Assets: []tiles.AssetBands{{Name: "visual"}}, Resampling: "near"}
+	items := []tilefunc.Item{{ID: rgb.Name, Assets: map[string]tilefunc.Asset{"visual": {Href: path}}}}
+	spec := tiles.Spec{Layer: tiles.Layer{Assets: []tiles.AssetSpec{{Name: "visual"}}}}
 	for _, c := range []struct {
 		id       string
 		z        int
 		lon, lat float64 // a point the tile holds
-		partial  bool    // the tile reaches past the raster
+		partial  bool    // the tile reaches past the raster, at a zoom where GDAL reads an overview
 	}{
 		{"WorldCRS84Quad", 6, -4, 46, false}, // 6/62/15: lon -5.625..-2.8125, lat 45..47.8125
 		{"WGS1984Quad", 6, -4, 46, false},    // the same tile, Lat/Lon in its document
@@ -47,7 +47,7 @@ func TestTilesOfOtherSetsMatchSourcePixels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := r.Mosaic(context.Background(), items, win, layer)
+		img, err := r.Image(context.Background(), items, win, spec)
 		if err != nil {
 			t.Fatalf("%s %v: %v", c.id, tile, err)
 		}
@@ -63,17 +63,22 @@ func TestTilesOfOtherSetsMatchSourcePixels(t *testing.T) {
 				src := sourceAt(t, path, lon, lat)
 				px := i + j*win.Width
 				if src == nil {
-					if img.Valid[px] {
+					if img.AnyValid(px) {
 						t.Fatalf("%s %v: pixel %d,%d (%.4f,%.4f) is outside the raster but valid", c.id, tile, i, j, lon, lat)
 					}
 					outside++
 					continue
 				}
-				if !img.Valid[px] {
+				if !img.AnyValid(px) {
 					t.Fatalf("%s %v: pixel %d,%d (%.4f,%.4f) is inside the raster but not valid", c.id, tile, i, j, lon, lat)
 				}
 				got := [3]float64{float64(img.Bands[0][px]), float64(img.Bands[1][px]), float64(img.Bands[2][px])}
 				e, ok := src.matches(got)
+				if !ok && c.partial {
+					// An overview pixel (nearest, every 2nd or 4th source
+					// pixel) is a few pixels of the gradient away.
+					ok = src.within(got, 4)
+				}
 				if !ok {
 					t.Fatalf("%s %v: pixel %d,%d (%.4f,%.4f) = %v, source has %v", c.id, tile, i, j, lon, lat, got, src[4])
 				}
@@ -86,7 +91,7 @@ func TestTilesOfOtherSetsMatchSourcePixels(t *testing.T) {
 		if inside == 0 || (outside > 0) != c.partial {
 			t.Fatalf("%s %v: %d pixels inside the raster, %d outside", c.id, tile, inside, outside)
 		}
-		if exact*10 < inside*9 {
+		if !c.partial && exact*10 < inside*9 {
 			t.Fatalf("%s %v: only %d of %d pixels equal their source pixel exactly", c.id, tile, exact, inside)
 		}
 	}
@@ -95,6 +100,16 @@ func TestTilesOfOtherSetsMatchSourcePixels(t *testing.T) {
 // neighbourhood is a source pixel and its 8 neighbours (index 4 is the
 // pixel): nearest-neighbour warping may pick either side of an edge.
 type neighbourhood [9][3]float64
+
+// within says whether got is at most d from the pixel in every channel.
+func (n *neighbourhood) within(got [3]float64, d float64) bool {
+	for c := range got {
+		if math.Abs(got[c]-n[4][c]) > d {
+			return false
+		}
+	}
+	return true
+}
 
 func (n *neighbourhood) matches(got [3]float64) (exact, near bool) {
 	if n[4] == got {

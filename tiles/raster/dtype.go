@@ -175,3 +175,26 @@ func floatSize(i typeInfo) int {
 	}
 	return 8
 }
+
+// Convert is numpy's astype of a value of type from into type to: from a
+// float as Cast does; from an integer the bits are kept (wrapping), as C
+// converts integers.
+func Convert(v float64, from, to DataType) float64 {
+	if !from.Integer() || !to.Integer() || to == Bool || to == Uint64 || to == Int64 {
+		return to.Cast(v)
+	}
+	n := int64(v)
+	switch to {
+	case Uint8:
+		return float64(uint8(n))
+	case Int8:
+		return float64(int8(n))
+	case Uint16:
+		return float64(uint16(n))
+	case Int16:
+		return float64(int16(n))
+	case Uint32:
+		return float64(uint32(n))
+	}
+	return float64(int32(n))
+}

@@ -77,3 +77,22 @@ func TestMaskIsTheTypeRangeWhereAnyBandHasData(t *testing.T) {
 		t.Fatal("a pixel without data is masked, and the image is not full")
 	}
 }
+
+func TestConvertKeepsIntegerBitsAsNumpy(t *testing.T) {
+	for _, c := range []struct {
+		v        float64
+		from, to raster.DataType
+		want     float64
+	}{
+		{4294967295, raster.Uint32, raster.Uint8, 255},
+		{65535, raster.Uint16, raster.Uint8, 255},
+		{-32768, raster.Int16, raster.Uint8, 0},
+		{2147483647, raster.Int32, raster.Uint8, 255},
+		{3.4e38, raster.Float32, raster.Uint8, 0},
+		{300.7, raster.Float64, raster.Uint8, 44},
+	} {
+		if got := raster.Convert(c.v, c.from, c.to); got != c.want {
+			t.Errorf("%s %v as %s = %v, numpy gives %v", c.from, c.v, c.to, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,274 @@
+package tiles
+
+/*
+#cgo pkg-config: gdal
+#include <gdal.h>
+#include <gdal_alg.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+
+// suggestedWarp is rasterio's calculate_default_transform: GDAL's suggested
+// output grid for warping a w×h raster with geotransform gt in srcWKT into
+// dst. A raster with no band stands in for the source (nothing is
+// allocated). Returns 0 on success.
+static int suggestedWarp(const char *srcWKT, const char *dst, double *gt, int w, int h,
+                         double *outGT, int *outW, int *outH) {
+	GDALDriverH mem = GDALGetDriverByName("MEM");
+	if (!mem) return 1;
+	CPLPushErrorHandler(CPLQuietErrorHandler);
+	int rc = 1;
+	GDALDatasetH ds = GDALCreate(mem, "", w, h, 0, GDT_Byte, NULL);
+	if (ds) {
+		GDALSetGeoTransform(ds, gt);
+		GDALSetProjection(ds, srcWKT);
+		char **opts = CSLSetNameValue(NULL, "DST_SRS", dst);
+		void *tr = GDALCreateGenImgProjTransformer2(ds, NULL, opts);
+		CSLDestroy(opts);
+		if (tr) {
+			if (GDALSuggestedWarpOutput(ds, GDALGenImgProjTransform, tr, outGT, outW, outH) == CE_None) rc = 0;
+			GDALDestroyGenImgProjTransformer(tr);
+		}
+		GDALClose(ds);
+	}
+	CPLPopErrorHandler();
+	return rc;
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unsafe"
+
+	"github.com/airbusgeo/godal"
+
+	"tilefunc"
+	"tilefunc/tiles/raster"
+)
+
+// GDAL's mask flags (GMF_*).
+const (
+	maskAllValid   = 0x01
+	maskPerDataset = 0x02
+	maskAlpha      = 0x04
+)
+
+// source is an opened raster and what rio-tiler asks of it before reading.
+type source struct {
+	ds     *godal.Dataset
+	path   string
+	wkt    string     // its CRS
+	gt     [6]float64 // its geotransform
+	width  int
+	height int
+	bands  []godal.Band
+	dtype  raster.DataType
+	nodata *float64 // the first band's nodata, as rasterio's dataset.nodata
+}
+
+// openSource opens the raster at path. Its caller closes it.
+func openSource(path string) (*source, error) {
+	ds, err := godal.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	s := &source{ds: ds, path: path}
+	if err := s.describe(); err != nil {
+		ds.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *source) describe() error {
+	st := s.ds.Structure()
+	s.width, s.height, s.bands = st.SizeX, st.SizeY, s.ds.Bands()
+	if len(s.bands) == 0 {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster has no band")
+	}
+	gt, err := s.ds.GeoTransform()
+	if err != nil {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster has no geotransform")
+	}
+	if gt[2] != 0 || gt[4] != 0 {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster is rotated, which tilefunc does not read")
+	}
+	s.gt = gt
+	sr := s.ds.SpatialRef()
+	if sr == nil {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster has no CRS")
+	}
+	defer sr.Close()
+	if s.wkt, err = sr.WKT(); err != nil {
+		return err
+	}
+	var ok bool
+	if s.dtype, ok = numpyTypes[s.bands[0].Structure().DataType]; !ok {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster's data type %s is not one tilefunc reads", s.bands[0].Structure().DataType)
+	}
+	if nd, ok := s.bands[0].NoData(); ok {
+		s.nodata = &nd
+	}
+	return nil
+}
+
+func (s *source) Close() { s.ds.Close() }
+
+// bounds is the raster's extent in its CRS.
+func (s *source) bounds() [4]float64 {
+	return [4]float64{s.gt[0], s.gt[3] + float64(s.height)*s.gt[5], s.gt[0] + float64(s.width)*s.gt[1], s.gt[3]}
+}
+
+// nonAlpha are the 1-based indexes of the bands that are not alpha bands
+// (rio-tiler's non_alpha_indexes).
+func (s *source) nonAlpha() []int {
+	var out []int
+	for i, b := range s.bands {
+		if b.ColorInterp() != godal.CIAlpha {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// alphaBand is the 1-based index of the raster's alpha band, or 0.
+func (s *source) alphaBand() int {
+	for i, b := range s.bands {
+		if b.ColorInterp() == godal.CIAlpha {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// hasAlpha says whether the raster's mask is an alpha band (rio-tiler's
+// has_alpha_band).
+func (s *source) hasAlpha() bool {
+	for _, b := range s.bands {
+		if b.MaskFlags()&maskAlpha != 0 || b.ColorInterp() == godal.CIAlpha {
+			return true
+		}
+	}
+	return false
+}
+
+// checkBands refuses band indexes the raster does not have.
+func (s *source) checkBands(bidx []int) error {
+	for _, b := range bidx {
+		if b < 1 || b > len(s.bands) {
+			return tilefunc.Errorf(tilefunc.EBADREQUEST, "band index %d is out of range: the asset has %d bands", b, len(s.bands))
+		}
+	}
+	return nil
+}
+
+// sameCRS says whether the raster's CRS is srs (rasterio's CRS equality).
+func (s *source) sameCRS(srs string) (bool, error) {
+	t, err := newTransformer(CRS{SRS: s.wkt}, CRS{SRS: srs})
+	if err != nil {
+		return false, err
+	}
+	defer t.Close()
+	return t.tr == nil, nil
+}
+
+// suggestedGrid is the geotransform GDAL suggests for warping a w×h grid
+// with geotransform gt in the raster's CRS into srs.
+func (s *source) suggestedGrid(srs string, gt [6]float64, w, h int) ([6]float64, error) {
+	cwkt, cdst := C.CString(s.wkt), C.CString(srs)
+	defer C.free(unsafe.Pointer(cwkt))
+	defer C.free(unsafe.Pointer(cdst))
+	var in, out [6]C.double
+	for i := range gt {
+		in[i] = C.double(gt[i])
+	}
+	var ow, oh C.int
+	if C.suggestedWarp(cwkt, cdst, &in[0], C.int(w), C.int(h), &out[0], &ow, &oh) != 0 {
+		return gt, tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster cannot be carried into %.60s", srs)
+	}
+	var res [6]float64
+	for i := range res {
+		res[i] = float64(out[i])
+	}
+	return res, nil
+}
+
+// bandStats are the STATISTICS_MINIMUM/MAXIMUM of the bands, when every
+// one has them (rio-tiler's dataset_statistics from band tags).
+func (s *source) bandStats(bidx []int) [][2]float64 {
+	var out [][2]float64
+	for _, b := range bidx {
+		band := s.bands[b-1]
+		lo, hi := band.Metadata("STATISTICS_MINIMUM"), band.Metadata("STATISTICS_MAXIMUM")
+		var l, h float64
+		if _, err := fmt.Sscan(lo, &l); err != nil {
+			return nil
+		}
+		if _, err := fmt.Sscan(hi, &h); err != nil {
+			return nil
+		}
+		out = append(out, [2]float64{l, h})
+	}
+	return out
+}
+
+// descriptions are the bands' own descriptions, else b{index}.
+func (s *source) descriptions(bidx []int) []string {
+	out := make([]string, len(bidx))
+	for i, b := range bidx {
+		if d := strings.TrimSpace(s.bands[b-1].Description()); d != "" {
+			out[i] = d
+		} else {
+			out[i] = fmt.Sprintf("b%d", b)
+		}
+	}
+	return out
+}
+
+// numpyTypes are GDAL's data types as numpy names them.
+var numpyTypes = map[godal.DataType]raster.DataType{
+	godal.Byte: raster.Uint8, godal.UInt16: raster.Uint16, godal.Int16: raster.Int16, godal.UInt32: raster.Uint32,
+	godal.Int32: raster.Int32, godal.Float32: raster.Float32, godal.Float64: raster.Float64,
+}
+
+// affine helpers: a geotransform as rasterio's Affine reads it.
+
+// fromBounds is the geotransform of a w×h grid over b (rasterio's
+// transform.from_bounds).
+func fromBounds(b [4]float64, w, h int) [6]float64 {
+	return [6]float64{b[0], (b[2] - b[0]) / float64(w), 0, b[3], 0, (b[1] - b[3]) / float64(h)}
+}
+
+// gridBounds is the extent of a w×h grid (rasterio's array_bounds).
+func gridBounds(gt [6]float64, w, h int) [4]float64 {
+	x1, y1 := gt[0]+float64(w)*gt[1], gt[3]+float64(h)*gt[5]
+	return [4]float64{math.Min(gt[0], x1), math.Min(gt[3], y1), math.Max(gt[0], x1), math.Max(gt[3], y1)}
+}
+
+// windowOf is the fractional window of gt's grid that b covers (rasterio's
+// windows.from_bounds).
+func windowOf(b [4]float64, gt [6]float64) fwindow {
+	c0, c1 := (b[0]-gt[0])/gt[1], (b[2]-gt[0])/gt[1]
+	r0, r1 := (b[3]-gt[3])/gt[5], (b[1]-gt[3])/gt[5]
+	return fwindow{col: math.Min(c0, c1), row: math.Min(r0, r1), width: math.Abs(c1 - c0), height: math.Abs(r1 - r0)}
+}
+
+// boundsOf is the extent of a window of gt's grid (rasterio's
+// windows.bounds).
+func boundsOf(w fwindow, gt [6]float64) [4]float64 {
+	x0, x1 := gt[0]+w.col*gt[1], gt[0]+(w.col+w.width)*gt[1]
+	y0, y1 := gt[3]+w.row*gt[5], gt[3]+(w.row+w.height)*gt[5]
+	return [4]float64{math.Min(x0, x1), math.Min(y0, y1), math.Max(x0, x1), math.Max(y0, y1)}
+}
+
+// roundWindow grows a window to whole pixels (rio-tiler's _round_window).
+func roundWindow(w fwindow) fwindow {
+	c0, c1 := math.Floor(w.col), math.Ceil(w.col+w.width)
+	r0, r1 := math.Floor(w.row), math.Ceil(w.row+w.height)
+	return fwindow{col: c0, row: r0, width: math.Max(c1-c0, 0), height: math.Max(r1-r0, 0)}
+}
+
+// pyRound is Python's round(): halves go to the even neighbour.
+func pyRound(v float64) int { return int(math.RoundToEven(v)) }

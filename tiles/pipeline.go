@@ -1,0 +1,242 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	"github.com/airbusgeo/godal"
+
+	"tilefunc"
+	"tilefunc/tiles/raster"
+)
+
+// Resolver turns an asset href into a path GDAL can open, refusing hrefs
+// outside the allowed places.
+type Resolver interface {
+	Path(href string) (string, error)
+}
+
+// Algorithm is titiler's post-processing of an image (tiles/algorithm).
+type Algorithm interface {
+	Apply(img *raster.Image) (*raster.Image, error)
+	// Buffer is how many pixels each side the algorithm needs around what
+	// it returns (it crops them itself).
+	Buffer() int
+}
+
+// Renderer reads items with GDAL and makes images of them.
+type Renderer struct {
+	resolver Resolver
+	sem      chan struct{} // bounds the GDAL reads in flight, process-wide
+}
+
+var registerDrivers sync.Once
+
+// NewRenderer returns a renderer reading at most concurrency assets at once.
+func NewRenderer(r Resolver, concurrency int) *Renderer {
+	return &Renderer{resolver: r, sem: make(chan struct{}, max(concurrency, 1))}
+}
+
+// Warm loads GDAL's drivers and prepares the tile matrix sets' projections,
+// so that the first request does not pay for them. It returns the first
+// set that PROJ cannot prepare.
+func Warm() error {
+	registerDrivers.Do(godal.RegisterAll)
+	return CheckTMS()
+}
+
+// GDALVersion is the version of the GDAL library in use.
+func GDALVersion() string {
+	v := godal.Version()
+	return fmt.Sprintf("%d.%d.%d", v.Major(), v.Minor(), v.Revision())
+}
+
+// Window is the grid an image is read onto: a tile of a tile matrix set,
+// or a part (bbox, feature) whose size may come from the data.
+type Window struct {
+	Bounds    [4]float64 // in BoundsCRS
+	BoundsCRS string
+	CRS       string // the image's
+	Width     int    // 0: from the first item's resolution (and Height's ratio)
+	Height    int
+	MaxSize   int     // with no size given: the longer side at most this (0: none)
+	Buffer    float64 // pixels added each side (a multiple of 0.5)
+	Padding   int     // pixels read around and dropped, against resampling edges
+	Align     bool    // grow the bounds to whole pixels of each raster (statistics)
+	// Tile is set for a tile: its bounds in CRS, against which each item
+	// and raster is checked before it is read (rio-tiler's tile_exists).
+	Tile *[4]float64
+}
+
+// Spec is what to make of the items up to the picture: titiler's layer,
+// dataset, pixel selection and algorithm parameters.
+type Spec struct {
+	Layer     Layer
+	Dataset   DatasetOptions
+	Selection string    // pixel_selection; "" is first
+	Algorithm Algorithm // nil: none
+}
+
+// errOutside is a raster that a tile does not touch: the item is left out
+// of the mosaic, as rio-tiler leaves out TileOutsideBounds.
+var errOutside = errors.New("tiles: the tile is outside the raster")
+
+// Image runs the pipeline up to the picture: finds what to read of each
+// item, reads the items (concurrently, merged in their order), merges them
+// by the pixel selection and applies the algorithm. An algorithm that
+// needs pixels around its output gets them: the window is read that much
+// larger, so the image has the size asked for (titiler's answer is smaller
+// by the algorithm's buffer unless the request adds a buffer itself).
+func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window, spec Spec) (*raster.Image, error) {
+	registerDrivers.Do(godal.RegisterAll)
+	if spec.Algorithm != nil {
+		win.Buffer = max(win.Buffer, float64(spec.Algorithm.Buffer()))
+	}
+	sel, err := newSelection(spec.Selection)
+	if err != nil {
+		return nil, err
+	}
+	used, err := r.merge(ctx, items, win, spec, sel)
+	if err != nil {
+		return nil, err
+	}
+	img := sel.result()
+	if img == nil {
+		return nil, tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the request")
+	}
+	img.Assets = used
+	if spec.Algorithm != nil {
+		return spec.Algorithm.Apply(img)
+	}
+	return img, nil
+}
+
+type readResult struct {
+	img *raster.Image
+	err error
+}
+
+// merge reads the items, at most as many ahead of the merge as there are
+// read slots, and feeds them to sel in order until it is done. It returns
+// the ids of the items fed.
+func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window, spec Spec, sel selection) ([]string, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([]chan readResult, len(items))
+	start := func(i int) {
+		results[i] = make(chan readResult, 1)
+		go func() { results[i] <- r.readGuarded(ctx, items[i], win, spec) }()
+	}
+	ahead := cap(r.sem)
+	for i := 0; i < min(ahead, len(items)); i++ {
+		start(i)
+	}
+	var used []string
+	var first *raster.Image
+	for i := range items {
+		if next := i + ahead; next < len(items) {
+			start(next)
+		}
+		res := <-results[i]
+		if errors.Is(res.err, errOutside) {
+			continue
+		}
+		if res.err != nil {
+			return nil, res.err
+		}
+		img := res.img
+		if first == nil {
+			first = img
+		} else if img, res.err = fitTo(img, first, items[i].ID); res.err != nil {
+			return nil, res.err
+		}
+		sel.feed(img)
+		used = append(used, items[i].ID)
+		if sel.done() {
+			break
+		}
+	}
+	return used, nil
+}
+
+// fitTo makes an item's image the size of the mosaic's first, as rio-tiler
+// resizes it; items of other band counts cannot be merged.
+func fitTo(img, first *raster.Image, id string) (*raster.Image, error) {
+	if img.Count() != first.Count() {
+		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "item %q gives %d bands where the first item gave %d: a mosaic needs the same bands from every item", id, img.Count(), first.Count())
+	}
+	if img.Width != first.Width || img.Height != first.Height {
+		img = resizeNearest(img, first.Width, first.Height)
+	}
+	img.Bounds, img.CRS = first.Bounds, first.CRS
+	return img, nil
+}
+
+// readGuarded waits for a read slot, then reads one item; a panic in GDAL
+// glue becomes an error rather than the end of the process.
+func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Window, spec Spec) (res readResult) {
+	select {
+	case r.sem <- struct{}{}:
+		defer func() { <-r.sem }()
+	case <-ctx.Done():
+		return readResult{err: ctx.Err()}
+	}
+	if ctx.Err() != nil {
+		return readResult{err: ctx.Err()}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			res = readResult{err: fmt.Errorf("tiles: reading item %s panicked: %v\n%s", item.ID, v, debug.Stack())}
+		}
+	}()
+	if win.Tile != nil && !itemTouches(item, *win.Tile, win.CRS) {
+		return readResult{err: errOutside}
+	}
+	img, err := r.readItem(item, spec.Layer, spec.Dataset, win.reader(spec.Dataset))
+	return readResult{img, err}
+}
+
+// reader is the read of one raster for the window.
+func (win Window) reader(opts DatasetOptions) readFunc {
+	return func(s *source, bidx []int) (*raster.Image, error) {
+		if win.Tile != nil && !s.touches(*win.Tile, win.CRS) {
+			return nil, errOutside
+		}
+		return readPart(s, partSpec{
+			bounds: win.Bounds, boundsCRS: win.BoundsCRS, dstCRS: win.CRS,
+			width: win.Width, height: win.Height, maxSize: win.MaxSize,
+			bidx: bidx, buffer: win.Buffer, padding: win.Padding, align: win.Align, opts: opts,
+		})
+	}
+}
+
+// itemTouches says whether a tile (bounds in crs) meets the item's bbox,
+// which STAC gives in longitude/latitude.
+func itemTouches(item tilefunc.Item, tile [4]float64, crs string) bool {
+	if len(item.BBox) < 4 {
+		return true
+	}
+	b := [4]float64{item.BBox[0], item.BBox[1], item.BBox[2], item.BBox[3]}
+	if len(item.BBox) == 6 {
+		b = [4]float64{item.BBox[0], item.BBox[1], item.BBox[3], item.BBox[4]}
+	}
+	return touches(tile, crs, b, WGS84.SRS)
+}
+
+// touches says whether the tile meets the raster.
+func (s *source) touches(tile [4]float64, crs string) bool {
+	return touches(tile, crs, s.bounds(), s.wkt)
+}
+
+// touches is rio-tiler's tile_exists: the tile carried into the other
+// CRS (where that fails, the tile is taken to touch) overlaps b.
+func touches(tile [4]float64, tileCRS string, b [4]float64, crs string) bool {
+	t, err := TransformBounds(tile, CRS{SRS: tileCRS}, CRS{SRS: crs})
+	if err != nil {
+		return true
+	}
+	return t[0] < b[2] && t[2] > b[0] && t[3] > b[1] && t[1] < b[3]
+}
