@@ -129,6 +129,9 @@ func TestEmptyColormapIsNone(t *testing.T) {
 		if out, err := c.Apply(img); c.Kind() != colormap.NoColormap || err != nil || out != img {
 			t.Errorf("%s: kind %v, Apply %v: want no colormap, the image as it is", text, c.Kind(), err)
 		}
+		if _, err := colormap.Legend(c, "", 0, 0); tilefunc.ErrorCode(err) != tilefunc.EBADREQUEST {
+			t.Errorf("%s: legend %v", text, err)
+		}
 	}
 }
 
@@ -175,9 +178,21 @@ func TestApplyWantsOneBand(t *testing.T) {
 	}
 }
 
+func TestLegendRefusesSizesPastItsCaps(t *testing.T) {
+	c, _ := colormap.Lookup("viridis")
+	for _, size := range [][2]int{{-1, 0}, {0, -5}, {4097, 20}, {20, 5000}, {4096, 4096}} {
+		if _, err := colormap.Legend(c, "", size[0], size[1]); tilefunc.ErrorCode(err) != tilefunc.EINVALID {
+			t.Errorf("%v: %v", size, err)
+		}
+	}
+	if _, err := colormap.Legend(c, "diagonal", 0, 0); tilefunc.ErrorCode(err) != tilefunc.EINVALID {
+		t.Errorf("orientation diagonal: %v", err)
+	}
+}
+
 // FuzzParse: whatever the text, Parse answers a colormap or a bad request,
 // never a panic; what it reads writes back as JSON it reads the same, and
-// colours any image.
+// colours any image and legend.
 func FuzzParse(f *testing.F) {
 	for text := range badColormaps {
 		if len(text) < 1000 {
@@ -208,6 +223,11 @@ func FuzzParse(f *testing.F) {
 		copy(img.Bands[0], []float64{-1, 0, 0.5, 300})
 		if _, err := c.Apply(img); err != nil {
 			t.Fatalf("Apply: %v", err)
+		}
+		if c.Kind() != colormap.NoColormap {
+			if _, err := colormap.Legend(c, "vertical", 0, 0); err != nil {
+				t.Fatalf("Legend: %v", err)
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package colormap_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"strconv"
@@ -22,6 +23,14 @@ type reference struct {
 		Alpha                 []string
 		OutDtype              string `json:"out_dtype"`
 		Out                   [][]float64
+	}
+	Legend []struct {
+		Name, Colormap, Orientation string
+		Width, Height               int
+		OutWidth                    int    `json:"out_width"`
+		OutHeight                   int    `json:"out_height"`
+		OutDtype                    string `json:"out_dtype"`
+		Out                         string
 	}
 }
 
@@ -97,6 +106,37 @@ func TestApplyMatchesTitilerRenderImage(t *testing.T) {
 					if got[b][p] != want {
 						t.Errorf("band %d pixel %d (value %s): %v, titiler %v", b, p, tc.Values[p], got[b][p], want)
 					}
+				}
+			}
+		})
+	}
+}
+
+// Legends are titiler's _image_from_colormap images, coloured: tables,
+// discrete maps and intervals, both orientations, default and resized
+// sizes, and a map longer than the default 256 pixels.
+func TestLegendMatchesTitiler(t *testing.T) {
+	ref := readReference(t)
+	for _, tc := range ref.Legend {
+		t.Run(tc.Name, func(t *testing.T) {
+			img, err := colormap.Legend(ref.colormapOf(t, tc.Colormap), tc.Orientation, tc.Width, tc.Height)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if img.Width != tc.OutWidth || img.Height != tc.OutHeight || string(img.Type) != tc.OutDtype {
+				t.Fatalf("%d×%d %s, titiler %d×%d %s", img.Width, img.Height, img.Type, tc.OutWidth, tc.OutHeight, tc.OutDtype)
+			}
+			want, err := hex.DecodeString(tc.Out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			planes := append(append([][]float64{}, img.Bands...), img.Alpha)
+			bad := 0
+			for i, w := range want {
+				b, p := i/img.Pixels(), i%img.Pixels()
+				if planes[b][p] != float64(w) && bad < 10 {
+					bad++
+					t.Errorf("band %d pixel %d,%d: %v, titiler %d", b, p%img.Width, p/img.Width, planes[b][p], w)
 				}
 			}
 		})
