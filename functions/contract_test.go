@@ -327,6 +327,12 @@ var samples = []sample{
 			t.Errorf("tileMatrixSets/WorldCRS84Quad answered %d %v", tr.Status, tr.Body)
 		}
 	}},
+	{name: "colormaps", fn: "colormaps", target: "/colorMaps", refused: true, check: status(http.StatusOK)},
+	{name: "one colormap", fn: "colormap", target: "/colorMaps/viridis?f=json", refused: true, check: func(t *testing.T, tr trace) {
+		if doc, ok := tr.Body.(map[string]any); !ok || len(doc) != 256 {
+			t.Errorf("colorMaps/viridis answered %d %v", tr.Status, tr.Body)
+		}
+	}},
 	{name: "collection tile with filters", fn: "collection_tile",
 		target: "/collections/world/tiles/WebMercatorQuad/3/4/2.png?assets=visual&datetime=2024-01-01T00:00:00Z/..&ids=a,b&sortby=-datetime", check: func(t *testing.T, tr trace) {
 			q := fmt.Sprint(callOf(t, tr, "EnsureSearch").Args)
