@@ -31,7 +31,7 @@ func TestEveryCollectionRouteAnswers(t *testing.T) {
 		{"collection_bbox_size", "GET", c + "/bbox/-1,44,2,46/64x32.png?assets=visual", "", "image/png"},
 		{"collection_bbox_assets", "GET", c + "/bbox/-1,44,2,46/assets", "", "application/json"},
 		{"collection_feature", "POST", c + "/feature?assets=visual&max_size=64", feature, "image/"}, // JPEG or PNG, as titiler picks
-		{"collection_feature_format", "POST", c + "/feature.jpg?assets=visual&max_size=64", feature, "image/jpeg"},
+		{"collection_feature_format", "POST", c + "/feature.jpg?assets=visual&max_size=64", feature, "image/jpg"},
 		{"collection_feature_size", "POST", c + "/feature/64x32.png?assets=visual", feature, "image/png"},
 		{"collection_statistics", "POST", c + "/statistics?assets=visual&max_size=64", feature, "application/geo+json"},
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/tiles"
 	"tilefunc/tiles/colormap"
 	"tilefunc/tiles/raster"
 )
@@ -34,7 +35,7 @@ func (s *Server) colorMaps(w http.ResponseWriter, r *http.Request) error {
 		return q.err
 	}
 	if f == "html" {
-		return notImplemented(w, "f=html: the HTML list of colormaps is not served yet; use f=json")
+		return notServed("f", "html", "the HTML list of colormaps; use f=json")
 	}
 	type entry struct {
 		ID    string `json:"id"`
@@ -79,7 +80,7 @@ func (s *Server) colorMap(w http.ResponseWriter, r *http.Request) error {
 		_, err = w.Write(b)
 		return err
 	case "html":
-		return notImplemented(w, "f=html: the HTML page of a colormap is not served yet; use f=json or an image format")
+		return notServed("f", "html", "the HTML page of a colormap; use f=json or an image format")
 	}
 	img, err := colormap.Legend(c, orientation, width, height)
 	if err != nil {
@@ -89,20 +90,13 @@ func (s *Server) colorMap(w http.ResponseWriter, r *http.Request) error {
 }
 
 // encodeLegend writes a legend in format (one of legendFormats) as titiler
-// renders it.
-//
-// STUB: answers 501 until the image encoder for raster.Image lands; the
-// legend itself is built and checked already.
+// renders it: the coloured bar with the colormap's alpha.
 func encodeLegend(w http.ResponseWriter, img *raster.Image, format string) error {
-	return notImplemented(w, "f="+format+": colormap images are not served yet; use f=json")
-}
-
-// notImplemented answers 501 for a form of a route tilefunc does not
-// serve yet. It is not an error code of the domain: nothing but a missing
-// piece of this package gives it.
-func notImplemented(w http.ResponseWriter, detail string) error {
-	writeJSON(w, http.StatusNotImplemented, map[string]string{"detail": detail})
-	return nil
+	f, err := tiles.ParseFormat(format)
+	if err != nil {
+		return err
+	}
+	return writeImage(w, img, tiles.Style{ReturnMask: true}, &f, "")
 }
 
 // oneOf reads a parameter that takes one of a closed set of values; ""

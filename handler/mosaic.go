@@ -13,6 +13,7 @@ import (
 
 	"tilefunc"
 	"tilefunc/tiles"
+	"tilefunc/tiles/raster"
 )
 
 // mosaic is a search whose items make one image: a registered search, or
@@ -36,10 +37,11 @@ type mosaic struct {
 // routes come before the TileJSON route.
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
+	tileParams := paramsOf(newTileRoute(s.Search).groups()...)
 	rs := []route{
 		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles"}, m.tilesets},
 		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}"}, m.tileset},
-		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}"}, m.tile},
+		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tileParams}, m.tile},
 		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets"}, m.tileAssets},
 		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
 		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
@@ -102,27 +104,41 @@ func lookupTMS(id string) (*tiles.TileMatrixSet, error) {
 	return tms, nil
 }
 
-// tile serves one tile: pgSTAC finds the items under it, the renderer
-// mosaics them, the encoder writes the format asked for.
+// tileRoute are the parameters of a tile: every image group and the
+// tile's own (titiler's tile dependencies).
+type tileRoute struct {
+	*imageParams
+	tile tileOptions
+}
+
+func newTileRoute(defaults tilefunc.SearchOptions) *tileRoute {
+	return &tileRoute{imageParams: newImageParams(defaults)}
+}
+
+func (t *tileRoute) groups() []group { return append(t.imageParams.groups(), &t.tile) }
+
+// tile serves one tile: pgSTAC finds the items under it, the pipeline reads,
+// merges and draws them.
 func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	ref, err := parseTileRef(mux.Vars(r))
 	if err != nil {
 		return err
 	}
-	var format tiles.Format
+	var format *tiles.Format
 	if ref.format != "" {
-		if format, err = tiles.ParseFormat(ref.format); err != nil {
+		f, err := tiles.ParseFormat(ref.format)
+		if err != nil {
 			return err
 		}
+		format = &f
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	p := q.tile(256*ref.scale, m.s.Search)
-	layer, render, size, opts := p.layer, p.render, p.size, p.search
-	if q.err != nil {
-		return q.err
+	p := newTileRoute(m.s.Search)
+	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+		return err
 	}
-	if size > maxTileSize {
-		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d is above the %d limit", size, maxTileSize)
+	size := p.tile.size
+	if size == 0 {
+		size = 256 * ref.scale
 	}
 	win, err := ref.tms.Window(ref.tile, size) // coalesced tiles are wider than high
 	if err != nil {
@@ -131,11 +147,11 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if win.Width > 4*maxTileSize {
 		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d makes this coalesced tile %d pixels wide, above the %d limit", size, win.Width, 4*maxTileSize)
 	}
+	win.Buffer, win.Padding = p.tile.buffer, p.tile.padding
 	geo, err := ref.tms.GeoBounds(ref.tile)
 	if err != nil {
 		return err
 	}
-	bounds := win.Bounds
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
@@ -144,6 +160,7 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 		// The mosaic's metadata bounds its zooms (titiler's MOSAIC_STRICT_ZOOM answer).
 		return tilefunc.Errorf(tilefunc.EBADREQUEST, "Invalid ZOOM level %d. Should be between %d and %d", ref.tile.Z, minz, maxz)
 	}
+	opts := p.search.SearchOptions
 	items, err := m.s.items.get(fmt.Sprintf("%s|%v|%+v", mo.key, geo, opts), func() ([]tilefunc.Item, error) {
 		return mo.items(r.Context(), geo, opts)
 	})
@@ -153,21 +170,27 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if len(items) == 0 {
 		return tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the tile")
 	}
-	img, err := m.s.Renderer.Mosaic(r.Context(), items, win, layer)
+	img, err := m.s.Renderer.Image(r.Context(), items, win, p.spec())
 	if err != nil {
 		return err
 	}
-	if ref.format == "" {
-		format = tiles.DefaultFormat(img, render.ReturnMask)
-	}
-	body, err := tiles.Encode(img, format, render)
+	return writeImage(w, img, p.style(), format, ref.tms.CRS)
+}
+
+// writeImage draws and encodes an image, with the headers titiler sets on
+// it: its extent and CRS.
+func writeImage(w http.ResponseWriter, img *raster.Image, st tiles.Style, format *tiles.Format, crsURI string) error {
+	body, f, err := tiles.Draw(img, st, format)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", format.MediaType)
-	h.Set("Content-Bbox", fmt.Sprintf("%g,%g,%g,%g", bounds[0], bounds[1], bounds[2], bounds[3]))
-	h.Set("Content-Crs", "<"+ref.tms.CRS+">")
+	h.Set("Content-Type", f.MediaType)
+	b := img.Bounds
+	h.Set("Content-Bbox", fmt.Sprintf("%g,%g,%g,%g", b[0], b[1], b[2], b[3]))
+	if crsURI != "" {
+		h.Set("Content-Crs", "<"+crsURI+">")
+	}
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(body)
 	return err
@@ -200,8 +223,9 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := newQuery(queryValues(r.URL.RawQuery))
-	q.layer() // the tiles will need assets: say so now
-	q.render()
+	for _, g := range newTileRoute(m.s.Search).groups() {
+		g.parse(q) // the tiles will need valid parameters: say so now
+	}
 	var format tiles.Format
 	if f := q.v.Get("tile_format"); f != "" {
 		if format, err = tiles.ParseFormat(f); err != nil {

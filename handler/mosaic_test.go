@@ -207,7 +207,7 @@ func TestTileDefaultFormatAndHeaders(t *testing.T) {
 		t.Errorf("@2x tile is %d px wide, want 512", retina.Bounds().Dx())
 	}
 	jpg := get(t, fmt.Sprintf("%s/searches/%s/tiles/WebMercatorQuad/8/124/92.jpg?assets=visual", e.url, id))
-	if jpg.status != 200 || jpg.header.Get("Content-Type") != "image/jpeg" || len(jpg.body) < 100 {
+	if jpg.status != 200 || jpg.header.Get("Content-Type") != "image/jpg" || len(jpg.body) < 100 {
 		t.Errorf("jpg tile: %d %q", jpg.status, jpg.header.Get("Content-Type"))
 	}
 }

@@ -22,11 +22,11 @@ func (m mosaicHandlers) tileAssets(w http.ResponseWriter, r *http.Request) error
 	if _, err := strconv.Atoi(vars["y"]); err != nil { // no format nor scale here
 		return tilefunc.Errorf(tilefunc.EINVALID, "y: %q is not a whole number", vars["y"])
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	opts := q.searchOptions(m.s.Search)
-	if q.err != nil {
-		return q.err
+	search := searchParams{defaults: m.s.Search}
+	if err := parseQuery(r.URL.RawQuery, &search); err != nil {
+		return err
 	}
+	opts := search.SearchOptions
 	geo, err := ref.tms.GeoBounds(ref.tile)
 	if err != nil {
 		return err

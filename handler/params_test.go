@@ -25,6 +25,8 @@ func TestSplitAssetsRecoversJoinedValues(t *testing.T) {
 		{"red|expression=where(b1>0,b1,0),nir|bidx=1", []string{"red|expression=where(b1>0,b1,0)", "nir|bidx=1"}},
 		{"red|expression=b1/2,nir", []string{"red|expression=b1/2", "nir"}},
 		{"a|bidx=1,b2", []string{"a|bidx=1", "b2"}},
+		{"stack|bands=nir,red", []string{"stack|bands=nir,red"}},
+		{"stack|bands=nir,red,visual|bidx=1", []string{"stack|bands=nir,red", "visual|bidx=1"}},
 		// The one shape a join makes ambiguous: an all-digit asset name
 		// after a bidx list reads as a band.
 		{"a|bidx=1,2", []string{"a|bidx=1,2"}},
@@ -37,14 +39,15 @@ func TestSplitAssetsRecoversJoinedValues(t *testing.T) {
 }
 
 func TestLayerReadsRepeatedAndJoinedAssetsAlike(t *testing.T) {
-	want := []tiles.AssetBands{{Name: "red", Bidx: []int{1, 2}}, {Name: "nir"}, {Name: "swir", Bidx: []int{4}}}
+	want := []tiles.AssetSpec{{Name: "red", Bidx: []int{1, 2}}, {Name: "nir"}, {Name: "swir", Bidx: []int{4}}}
 	for _, raw := range []string{
 		"assets=red|bidx=1,2&assets=nir&assets=swir|bidx=4",
 		"assets=red%7Cbidx%3D1,2,nir,swir%7Cbidx%3D4", // as the forwarding host sends it
 	} {
 		v, _ := url.ParseQuery(raw)
 		q := newQuery(v)
-		l := q.layer()
+		var l layerParams
+		l.parse(q)
 		if q.err != nil || !reflect.DeepEqual(l.Assets, want) {
 			t.Errorf("%s: assets %+v (err %v), want %+v", raw, l.Assets, q.err, want)
 		}
@@ -61,15 +64,17 @@ func TestRenderReadsRescaleRepeatedJoinedOrBracketed(t *testing.T) {
 	} {
 		v, _ := url.ParseQuery(raw)
 		q := newQuery(v)
-		r := q.render()
-		if q.err != nil || !reflect.DeepEqual(r.Rescale, want) {
-			t.Errorf("%s: rescale %v (err %v), want %v", raw, r.Rescale, q.err, want)
+		var r renderingParams
+		r.parse(q)
+		if q.err != nil || !reflect.DeepEqual(r.rescale, want) {
+			t.Errorf("%s: rescale %v (err %v), want %v", raw, r.rescale, q.err, want)
 		}
 	}
 	for _, raw := range []string{"rescale=0,10,5", "rescale=a,b", "rescale="} {
 		v, _ := url.ParseQuery(raw)
 		q := newQuery(v)
-		q.render()
+		var r renderingParams
+		r.parse(q)
 		if q.err == nil {
 			t.Errorf("%s: accepted", raw)
 		}

@@ -11,7 +11,7 @@ import (
 
 // The parameter groups of the point, part and statistics routes (titiler's
 // CoordCRSParams, DstCRSParams, PartFeatureParams, StatisticsParams,
-// HistogramParams, CoverScaleParams), beside the groups of params.go.
+// HistogramParams, CoverScaleParams), beside the groups of groups.go.
 
 // pathNumbers reads path variables that must be numbers (a point's lon,lat,
 // a bbox's corners).
@@ -46,9 +46,26 @@ func (q *query) crs(name string, def tiles.CRS) tiles.CRS {
 // tilefunc caps it so that a large bbox cannot exhaust an instance.
 const defaultMaxSize = 1024
 
-// partSize reads a part image's size: width and height from the path
-// ({width}x{height}) or the query, else max_size. titiler ignores max_size
-// once a width or height is given.
+// partSize is a part image's size (titiler's PartFeatureParams): width
+// and height from the path ({width}x{height}) or the query, else max_size.
+// titiler ignores max_size once a width or height is given.
+type partSize struct {
+	vars                   map[string]string // the route's path variables
+	width, height, maxSize int
+}
+
+func (*partSize) params() []Param {
+	return []Param{
+		{Name: "max_size", Type: "integer", Default: defaultMaxSize, Description: "The longer side of the image at most this, when no size is given."},
+		{Name: "height", Type: "integer", Description: "Image height in pixels."},
+		{Name: "width", Type: "integer", Description: "Image width in pixels."},
+	}
+}
+
+func (p *partSize) parse(q *query) {
+	p.width, p.height, p.maxSize = q.partSize(p.vars)
+}
+
 func (q *query) partSize(vars map[string]string) (width, height, maxSize int) {
 	width, height = q.int("width", 0, 1), q.int("height", 0, 1)
 	if vars["width"] != "" || vars["height"] != "" {
@@ -74,19 +91,62 @@ func (q *query) partSize(vars map[string]string) (width, height, maxSize int) {
 	return width, height, maxSize
 }
 
-// coverScale reads cover_scale: how much finer than the image the geometry
-// is rasterized to weigh edge pixels (1 to 1000, default 10).
-func (q *query) coverScale() int {
-	n := q.int("cover_scale", 10, 1)
-	if n > 1000 {
-		q.fail("cover_scale", "%d is above 1000", n)
-	}
-	return n
+// crsParams are the CRS of the coordinates a request gives (coord_crs) and
+// of the image it asks for (dst_crs, default coord_crs).
+type crsParams struct {
+	coord, dst tiles.CRS
+	withDst    bool // the route takes dst_crs
 }
 
-// stats reads the statistics group: categorical, c, p, histogram_bins,
-// histogram_range. c and p repeat; the Functions host in forwarding mode
-// joins their values with commas, so commas also separate them.
+func (p *crsParams) params() []Param {
+	ps := []Param{{Name: "coord_crs", Type: "string", Default: "EPSG:4326", Description: "CRS of the coordinates given."}}
+	if p.withDst {
+		ps = append(ps, Param{Name: "dst_crs", Type: "string", Description: "CRS of the image (default coord_crs)."})
+	}
+	return ps
+}
+
+func (p *crsParams) parse(q *query) {
+	p.coord = q.crs("coord_crs", tiles.WGS84)
+	p.dst = p.coord
+	if p.withDst {
+		p.dst = q.crs("dst_crs", p.coord)
+	}
+}
+
+// coverScale is how much finer than the image the geometry is rasterized
+// to weigh edge pixels (1 to 1000, default 10).
+type coverScale struct{ scale int }
+
+func (*coverScale) params() []Param {
+	return []Param{{Name: "cover_scale", Type: "integer", Default: 10, Description: "How much finer than the image the geometry is rasterized to weigh its edge pixels."}}
+}
+
+func (p *coverScale) parse(q *query) {
+	p.scale = q.int("cover_scale", 10, 1)
+	if p.scale > 1000 {
+		q.fail("cover_scale", "%d is above 1000", p.scale)
+	}
+}
+
+// statsParams are titiler's StatisticsParams and HistogramParams:
+// categorical, c, p, histogram_bins, histogram_range. c and p repeat; the
+// Functions host in forwarding mode joins their values with commas, so
+// commas also separate them.
+type statsParams struct{ tiles.StatsOptions }
+
+func (*statsParams) params() []Param {
+	return []Param{
+		{Name: "categorical", Type: "boolean", Default: false, Description: "Count the pixels of each value (categorical data)."},
+		{Name: "c", Type: "number", Array: true, Description: "The values to count when categorical."},
+		{Name: "p", Type: "integer", Array: true, Description: "Percentiles (default 2 and 98)."},
+		{Name: "histogram_bins", Type: "string", Description: "Number of equal-width bins (default 10), or comma-separated bin edges."},
+		{Name: "histogram_range", Type: "string", Description: "min,max of the histogram."},
+	}
+}
+
+func (p *statsParams) parse(q *query) { p.StatsOptions = q.stats() }
+
 func (q *query) stats() tiles.StatsOptions {
 	o := tiles.StatsOptions{Categorical: q.bool("categorical", false)}
 	for _, s := range q.list("c") {
@@ -117,7 +177,13 @@ func (q *query) histogram(o *tiles.StatsOptions) {
 			if err != nil || n < 1 {
 				q.fail("histogram_bins", "%q is not a number of bins", s)
 			}
+			if n > maxBins {
+				q.fail("histogram_bins", "%d bins is above the %d limit", n, maxBins)
+				n = 0
+			}
 			o.Bins = n
+		} else if len(parts) > maxBins+1 {
+			q.fail("histogram_bins", "%d edges is above the %d limit", len(parts), maxBins+1)
 		} else {
 			for i, p := range parts {
 				f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
@@ -145,13 +211,24 @@ func (q *query) histogram(o *tiles.StatsOptions) {
 	}
 }
 
+// maxBins bounds a histogram's bins, and maxListed the values c and p
+// list, so that statistics allocate what the server allows.
+const (
+	maxBins   = 10000
+	maxListed = 1000
+)
+
 // list reads a repeatable parameter of plain values (no commas of their
-// own): every value, split at commas.
+// own): every value, split at commas, at most maxListed of them.
 func (q *query) list(name string) []string {
 	var out []string
 	for _, v := range q.v[name] {
 		for _, s := range strings.Split(v, ",") {
 			if s = strings.TrimSpace(s); s != "" {
+				if len(out) == maxListed {
+					q.fail(name, "more than %d values", maxListed)
+					return out
+				}
 				out = append(out, s)
 			}
 		}

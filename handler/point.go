@@ -1,7 +1,7 @@
 package handler
 
 import (
-	"fmt"
+	"math"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -13,11 +13,28 @@ import (
 // pointRoutes declares a mosaic's point routes: the values of its items at
 // a point, and the items there (titiler's mosaic /point and its /assets).
 func (m mosaicHandlers) pointRoutes(prefix, name string) []route {
+	values := paramsOf(newPointRoute(m.s.Search).groups()...)
+	locate := paramsOf(newLocateRoute(m.s.Search).groups()...)
 	return []route{
-		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}"}, m.point},
-		{Route{Name: name + "_point_assets", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}/assets"}, m.pointAssets},
+		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}", Params: values}, m.point},
+		{Route{Name: name + "_point_assets", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}/assets", Params: locate}, m.pointAssets},
 	}
 }
+
+// pointRoute are the parameters of point values: the layer, how it is
+// read, the point's CRS and pgSTAC's controls.
+type pointRoute struct {
+	layer   layerParams
+	dataset datasetParams
+	crs     crsParams
+	search  searchParams
+}
+
+func newPointRoute(defaults tilefunc.SearchOptions) *pointRoute {
+	return &pointRoute{search: searchParams{defaults: defaults}}
+}
+
+func (p *pointRoute) groups() []group { return []group{&p.layer, &p.dataset, &p.crs, &p.search} }
 
 // assetPoint is one item's values at the point, as titiler.mosaic's
 // AssetPoint.
@@ -36,21 +53,19 @@ func (m mosaicHandlers) point(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	layer := q.layer()
-	crs := q.crs("coord_crs", tiles.WGS84)
-	opts := q.searchOptions(m.s.Search)
-	if q.err != nil {
-		return q.err
+	p := newPointRoute(m.s.Search)
+	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+		return err
 	}
-	items, err := m.itemsAtPoint(r, pt[0], pt[1], crs, opts)
+	items, err := m.itemsAtPoint(r, pt[0], pt[1], p.crs.coord, p.search.SearchOptions)
 	if err != nil {
 		return err
 	}
 	if len(items) == 0 {
 		return tilefunc.Errorf(tilefunc.ENOCONTENT, "No assets found for point (%g,%g)", pt[0], pt[1])
 	}
-	values, err := m.s.Renderer.Point(r.Context(), items, pt[0], pt[1], crs, layer)
+	spec := tiles.Spec{Layer: p.layer.Layer, Dataset: p.dataset.DatasetOptions}
+	values, err := m.s.Renderer.Point(r.Context(), items, pt[0], pt[1], p.crs.coord, spec)
 	if err != nil {
 		return err
 	}
@@ -59,14 +74,26 @@ func (m mosaicHandlers) point(w http.ResponseWriter, r *http.Request) error {
 		Assets      []assetPoint `json:"assets"`
 	}{Coordinates: pt, Assets: []assetPoint{}}
 	for _, v := range values {
-		ap := assetPoint{Name: itemName(v.Item), Values: v.Values, BandDescriptions: v.Descriptions}
-		for i := range v.Values {
-			ap.BandNames = append(ap.BandNames, fmt.Sprintf("b%d", i+1))
-		}
-		out.Assets = append(out.Assets, ap)
+		out.Assets = append(out.Assets, pointOf(v))
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// pointOf is one item's answer: each band's value at the point, null
+// where the band has no data (or a value JSON cannot write).
+func pointOf(v tiles.PointValues) assetPoint {
+	img := v.Image
+	ap := assetPoint{Name: itemName(v.Item), Values: []*float64{}, BandNames: img.Names, BandDescriptions: img.Descriptions}
+	for b := range img.Bands {
+		x := img.Bands[b][0]
+		if !img.Valid[b][0] || math.IsNaN(x) || math.IsInf(x, 0) {
+			ap.Values = append(ap.Values, nil)
+			continue
+		}
+		ap.Values = append(ap.Values, &x)
+	}
+	return ap
 }
 
 // pointAssets answers the items under lon,lat (in coord_crs) as pgSTAC
@@ -76,11 +103,11 @@ func (m mosaicHandlers) pointAssets(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	crs, opts, err := m.locateQuery(r)
-	if err != nil {
+	p := newLocateRoute(m.s.Search)
+	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
 		return err
 	}
-	items, err := m.itemsAtPoint(r, pt[0], pt[1], crs, opts)
+	items, err := m.itemsAtPoint(r, pt[0], pt[1], p.crs.coord, p.search.SearchOptions)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,9 @@ type Route struct {
 	Method string
 	Path   string // gorilla/mux template: /searches/{search_id}/info
 	Write  bool   // changes the catalog: the host asks for a key by default
+	// Params are the query parameters the route reads, from the parameter
+	// groups its handler parses (nil where the route declares none yet).
+	Params []Param
 }
 
 // route is a declared endpoint with the code that serves it.

@@ -16,6 +16,7 @@ import (
 	"tilefunc"
 	"tilefunc/pgstac"
 	"tilefunc/tiles"
+	"tilefunc/tiles/raster"
 )
 
 // Catalog finds searches and the items under a geometry (pgstac.Catalog).
@@ -39,8 +40,8 @@ type Storage interface {
 // Renderer turns items into an image, or reads their values at a point
 // (tiles.Renderer).
 type Renderer interface {
-	Mosaic(ctx context.Context, items []tilefunc.Item, win tiles.Window, layer tiles.Layer) (*tiles.Image, error)
-	Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, layer tiles.Layer) ([]tiles.PointValues, error)
+	Image(ctx context.Context, items []tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error)
+	Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) ([]tiles.PointValues, error)
 }
 
 // Server serves the API.

@@ -8,14 +8,43 @@ import (
 
 	"tilefunc"
 	"tilefunc/tiles"
+	"tilefunc/tiles/raster"
 )
 
 // statisticsRoutes declares a mosaic's statistics route (titiler's
 // add_statistics; POST only for mosaics).
 func (m mosaicHandlers) statisticsRoutes(prefix, name string) []route {
+	ps := paramsOf(newStatisticsRoute(m.s.Search).groups()...)
 	return []route{
-		{Route{Name: name + "_statistics", Method: http.MethodPost, Path: prefix + "/statistics"}, m.statistics},
+		{Route{Name: name + "_statistics", Method: http.MethodPost, Path: prefix + "/statistics", Params: ps}, m.statistics},
 	}
+}
+
+// statisticsRoute are the parameters of mosaic statistics: the layer and
+// how it is read, merged and processed, the image size and CRS, the
+// statistics and the coverage scale.
+type statisticsRoute struct {
+	layer     layerParams
+	dataset   datasetParams
+	selection selectionParams
+	algorithm algorithmParams
+	search    searchParams
+	size      partSize
+	crs       crsParams
+	stats     statsParams
+	cover     coverScale
+}
+
+func newStatisticsRoute(defaults tilefunc.SearchOptions) *statisticsRoute {
+	return &statisticsRoute{search: searchParams{defaults: defaults}, crs: crsParams{withDst: true}}
+}
+
+func (p *statisticsRoute) groups() []group {
+	return []group{&p.layer, &p.dataset, &p.selection, &p.algorithm, &p.search, &p.size, &p.crs, &p.stats, &p.cover}
+}
+
+func (p *statisticsRoute) spec() tiles.Spec {
+	return tiles.Spec{Layer: p.layer.Layer, Dataset: p.dataset.DatasetOptions, Selection: p.selection.method, Algorithm: p.algorithm.algorithm}
 }
 
 // statistics answers a GeoJSON Feature or FeatureCollection with each
@@ -23,14 +52,10 @@ func (m mosaicHandlers) statisticsRoutes(prefix, name string) []route {
 // mosaic inside its geometry, edge pixels weighed by their coverage) and
 // properties.used_assets, as titiler's mosaic statistics.
 func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(queryValues(r.URL.RawQuery))
-	layer := q.layer()
-	p := q.partParams(mux.Vars(r))
-	p.align = true // whole source pixels, as titiler reads them for statistics
-	opts := q.searchOptions(m.s.Search)
-	stats, scale := q.stats(), q.coverScale()
-	if q.err != nil {
-		return q.err
+	p := newStatisticsRoute(m.s.Search)
+	p.size.vars = mux.Vars(r)
+	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+		return err
 	}
 	body, err := readBody(r)
 	if err != nil {
@@ -41,7 +66,7 @@ func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	for _, f := range features {
-		if err := m.featureStatistics(r, f, p, layer, opts, stats, scale); err != nil {
+		if err := m.featureStatistics(r, f, p); err != nil {
 			return err
 		}
 	}
@@ -61,21 +86,21 @@ func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error
 }
 
 // featureStatistics sets one feature's properties.statistics and
-// properties.used_assets.
-func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p part, layer tiles.Layer, opts tilefunc.SearchOptions, o tiles.StatsOptions, scale int) error {
-	shape, err := tiles.ParseShape(f["geometry"], p.coordCRS)
+// properties.used_assets. The image is read on whole source pixels
+// (titiler's align_bounds_with_dataset) and cut to the geometry; the
+// coverage is of the image statistics are taken on.
+func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p *statisticsRoute) error {
+	shape, err := tiles.ParseShape(f["geometry"], p.crs.coord)
 	if err != nil {
 		return err
 	}
-	p.bounds = shape.Bounds
-	img, items, err := m.renderPart(r, p, layer, opts)
+	win := tiles.Window{Bounds: shape.Bounds, BoundsCRS: p.crs.coord.SRS, CRS: p.crs.dst.SRS,
+		Width: p.size.width, Height: p.size.height, MaxSize: p.size.maxSize, Align: true, Shape: shape}
+	img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
 	if err != nil {
 		return err
 	}
-	if err := shape.Mask(img); err != nil {
-		return err
-	}
-	coverage, err := shape.Coverage(img.Window, scale)
+	coverage, err := shape.Coverage(img, p.cover.scale)
 	if err != nil {
 		return err
 	}
@@ -85,7 +110,7 @@ func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p part, la
 			return tilefunc.Errorf(tilefunc.EINVALID, "properties: want an object or null")
 		}
 	}
-	if props["statistics"], err = json.Marshal(tiles.Statistics(img, coverage, o)); err != nil {
+	if props["statistics"], err = json.Marshal(tiles.Statistics(img, coverage, p.stats.StatsOptions)); err != nil {
 		return err
 	}
 	props["used_assets"], _ = json.Marshal(usedAssets(img, items))
@@ -95,13 +120,13 @@ func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p part, la
 
 // usedAssets names the items that gave pixels, as titiler-pgstac names
 // them (collection/item).
-func usedAssets(img *tiles.Image, items []tilefunc.Item) []string {
+func usedAssets(img *raster.Image, items []tilefunc.Item) []string {
 	names := map[string]string{}
 	for _, it := range items {
 		names[it.ID] = itemName(it)
 	}
 	out := []string{}
-	for _, id := range img.Items {
+	for _, id := range img.Assets {
 		out = append(out, names[id])
 	}
 	return out

@@ -162,7 +162,9 @@ func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []
 // tileQueryOK says whether the tile route would accept the query.
 func (m mosaicHandlers) tileQueryOK(v url.Values) bool {
 	q := newQuery(v)
-	q.tile(256, m.s.Search)
+	for _, g := range newTileRoute(m.s.Search).groups() {
+		g.parse(q)
+	}
 	return q.err == nil
 }
 

@@ -1,6 +1,10 @@
 package tiles
 
-import "math"
+import (
+	"math"
+
+	"tilefunc"
+)
 
 // The sizing rules of rio-tiler's readers: how big an output is, how a
 // buffer grows it, and the grid a warped read goes through.
@@ -128,3 +132,20 @@ func isCRS(a, b string) bool {
 	defer t.Close()
 	return t.tr == nil
 }
+
+// MaxSide bounds each side of an image (bbox, feature, statistics), so
+// that one request cannot ask for more memory than an instance has: an
+// image of MaxSide² pixels and 4 bands is 512 MiB of float64 values.
+const MaxSide = 4096
+
+// checkSize refuses an output larger than MaxSide on a side (its buffer
+// and padding included), before anything is allocated for it.
+func checkSize(h, w int) error {
+	if w > MaxSide+2*maxPad || h > MaxSide+2*maxPad {
+		return tilefunc.Errorf(tilefunc.EINVALID, "the image would be %dx%d pixels, above the %d limit: set max_size, width or height", w, h, MaxSide)
+	}
+	return nil
+}
+
+// maxPad is the most buffer or padding an image may add each side.
+const maxPad = 256

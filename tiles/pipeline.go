@@ -69,6 +69,9 @@ type Window struct {
 	// Tile is set for a tile: its bounds in CRS, against which each item
 	// and raster is checked before it is read (rio-tiler's tile_exists).
 	Tile *[4]float64
+	// Shape is set for a feature: the merged image is cut to it (pixels it
+	// does not touch have no data) before the algorithm runs.
+	Shape *Shape
 }
 
 // Spec is what to make of the items up to the picture: titiler's layer,
@@ -86,7 +89,8 @@ var errOutside = errors.New("tiles: the tile is outside the raster")
 
 // Image runs the pipeline up to the picture: finds what to read of each
 // item, reads the items (concurrently, merged in their order), merges them
-// by the pixel selection and applies the algorithm. An algorithm that
+// by the pixel selection, cuts the result to the window's shape and
+// applies the algorithm. An algorithm that
 // needs pixels around its output gets them: the window is read that much
 // larger, so the image has the size asked for (titiler's answer is smaller
 // by the algorithm's buffer unless the request adds a buffer itself).
@@ -108,6 +112,11 @@ func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window,
 		return nil, tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the request")
 	}
 	img.Assets = used
+	if win.Shape != nil {
+		if err := win.Shape.Mask(img); err != nil {
+			return nil, err
+		}
+	}
 	if spec.Algorithm != nil {
 		return spec.Algorithm.Apply(img)
 	}

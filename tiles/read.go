@@ -69,6 +69,9 @@ func readOwnGrid(s *source, p partSpec, bounds [4]float64) (*raster.Image, error
 		bounds = boundsOf(win, s.gt)
 	}
 	h, w := outputSize(win.height, win.width, p.height, p.width, p.maxSize)
+	if err := checkSize(h, w); err != nil {
+		return nil, err
+	}
 	if p.buffer != 0 {
 		bounds, h, w = applyBuffer(p.buffer, bounds, h, w)
 		win = windowOf(bounds, s.gt)
@@ -100,6 +103,9 @@ func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error)
 	}
 	bounds = gridBounds(gt, vw, vh)
 	h, w := outputSize(float64(vh), float64(vw), p.height, p.width, p.maxSize)
+	if err := checkSize(h, w); err != nil {
+		return nil, err
+	}
 	if p.buffer != 0 {
 		bounds, h, w = applyBuffer(p.buffer, bounds, h, w)
 		if gt, vw, vh, err = s.vrtGrid(bounds, h, w, p.dstCRS, p.align); err != nil {
