@@ -25,6 +25,7 @@ var (
 	styledReport  = flag.String("styled-report", os.Getenv("TILEFUNC_STYLED_REPORT"), "write the styled table as markdown to this file, relative to the repository (default $TILEFUNC_STYLED_REPORT)")
 	styledWorkers = flag.Int("styled-workers", 4, "styled requests in flight at once")
 	styledOnly    = flag.String("styled-only", "", "run only the styled rows whose request contains this text")
+	styledDump    = flag.String("styled-dump", "", "write both servers' answers into this folder, as NNN-titiler and NNN-tilefunc")
 )
 
 // The fixture collections, and tiles over them (internal/fixtures says
@@ -387,6 +388,9 @@ func TestStyledRequestsMatchTitilerPgstac(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	if *styledDump != "" {
+		dump(t, *styledDump, outcomes)
+	}
 	checkControls(ctx, t, ti, tf)
 	checkPlaneAnswers(t, outcomes)
 	failed := 0
@@ -441,6 +445,26 @@ func checkControls(ctx context.Context, t *testing.T, ti, tf string) {
 		again := parity.Send(ctx, client, ti, parity.ParseRequest(c.ref))
 		if o := parity.Judge(parity.ParseRequest(c.ref), ref, again, parity.Check{}); !o.Match {
 			t.Errorf("control: titiler-pgstac's %s twice: %s", c.ref, o.Problem)
+		}
+	}
+}
+
+// dump writes each row's two answers into dir, named by row number, server
+// and the format of the bytes, for a closer look.
+func dump(t *testing.T, dir string, outcomes []parity.Outcome) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range outcomes {
+		for server, r := range map[string]parity.Response{"titiler": o.Ref, "tilefunc": o.Got} {
+			ext := parity.Sniff(r.Body)
+			if ext == "" {
+				ext = "txt"
+			}
+			name := filepath.Join(dir, fmt.Sprintf("%03d-%s.%s", i+1, server, ext))
+			if err := os.WriteFile(name, r.Body, 0o644); err != nil {
+				t.Error(err)
+			}
 		}
 	}
 }
