@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity
+.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity parity-styled
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -16,7 +16,8 @@ run: build
 ## test: vet, format, staticcheck, every test against the real services,
 ## then `make run` itself, checked in headless Chromium,
 ## then the package in a bare Debian root (verify-package),
-## then the world data set against titiler-pgstac (parity, 8-11 minutes).
+## then the world data set and the styled requests against titiler-pgstac
+## (parity, 8-11 minutes).
 test: services lint build
 	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
 	@bash scripts/verify-run.sh
@@ -50,12 +51,26 @@ verify-package: services package
 ## into .local/titiler-venv) serve the 10,000 tile requests of the world data
 ## set (../shared/data/world): every status must match, sampled images must
 ## look alike; each server's time is in the log (8-11 minutes; the last step
-## of `make test`). PARITY_PREFIX is tilefunc's mosaic path; {search} would
-## stand for a search registered for the world collection.
+## of `make test`). The styled requests of parity-styled run beside them.
+## PARITY_PREFIX is tilefunc's mosaic path; {search} would stand for a
+## search registered for the world collection.
 PARITY_PREFIX ?= /collections/world
+STYLED_REPORT ?= dist/parity-styled.md
 parity: services
 	@bash scripts/titiler.sh install
-	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run TestWorldTilesMatchTitilerPgstac ./internal/parity -tilefunc-prefix='$(PARITY_PREFIX)'
+	@mkdir -p $(dir $(STYLED_REPORT))
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac' ./internal/parity \
+		-tilefunc-prefix='$(PARITY_PREFIX)' -styled-report='$(STYLED_REPORT)'
+
+## parity-styled: ~200 styled requests (expression, rescale, colormaps,
+## algorithms, pixel selection, every format; internal/parity/styled_test.go)
+## to tilefunc and titiler-pgstac over the fixtures of internal/fixtures,
+## compared row by row; the table goes to the log and, as markdown, to
+## STYLED_REPORT (under a minute).
+parity-styled: services
+	@bash scripts/titiler.sh install
+	@mkdir -p $(dir $(STYLED_REPORT))
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run TestStyledRequestsMatchTitilerPgstac ./internal/parity -styled-report='$(STYLED_REPORT)'
 
 deps:
 	@bash scripts/deps.sh

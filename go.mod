@@ -9,6 +9,7 @@ require (
 	github.com/airbusgeo/godal v0.0.18
 	github.com/gorilla/mux v1.8.1
 	github.com/jackc/pgx/v5 v5.12.0
+	golang.org/x/image v0.45.0
 	golang.org/x/sync v0.22.0
 	golang.org/x/sys v0.47.0
 )
