@@ -333,6 +333,12 @@ var samples = []sample{
 			t.Errorf("colorMaps/viridis answered %d %v", tr.Status, tr.Body)
 		}
 	}},
+	{name: "algorithms", fn: "algorithms", target: "/algorithms", refused: true, check: status(http.StatusOK)},
+	{name: "one algorithm", fn: "algorithm", target: "/algorithms/hillshade", refused: true, check: func(t *testing.T, tr trace) {
+		if doc, ok := tr.Body.(map[string]any); !ok || doc["title"] != "Hillshade" {
+			t.Errorf("algorithms/hillshade answered %d %v", tr.Status, tr.Body)
+		}
+	}},
 	{name: "collection tile with filters", fn: "collection_tile",
 		target: "/collections/world/tiles/WebMercatorQuad/3/4/2.png?assets=visual&datetime=2024-01-01T00:00:00Z/..&ids=a,b&sortby=-datetime", check: func(t *testing.T, tr trace) {
 			q := fmt.Sprint(callOf(t, tr, "EnsureSearch").Args)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"tilefunc/handler"
+	"tilefunc/tiles/colormap"
 )
 
 // newColorMapServer serves the API with no services wired: the colormap
@@ -84,9 +85,33 @@ func TestColorMapRefusesWhatTitilerRefuses(t *testing.T) {
 
 // The image and HTML forms answer 501 until their encoders land (the
 // legend is built before encodeLegend is reached).
-func TestColorMapImagesAreNotServedYet(t *testing.T) {
+// The legend of a table is a 256 px bar of its colours, 20 px high; a
+// vertical one 256 px high; the sizes asked for are kept; f=html is
+// refused with a 422 naming it (tilefunc serves no HTML form yet).
+func TestColorMapLegendImages(t *testing.T) {
 	base := newColorMapServer(t)
-	for _, q := range []string{"?f=html", "?f=png", "?f=npy&orientation=vertical&width=30&height=300", "?f=webp&width=0"} {
-		get(t, base+"/colorMaps/viridis"+q).detail(t, http.StatusNotImplemented)
+	viridis, _ := colormap.Named("viridis")
+	r := get(t, base+"/colorMaps/viridis?f=png")
+	img := decodePNG(t, r)
+	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 20 {
+		t.Fatalf("legend is %dx%d, want 256x20", b.Dx(), b.Dy())
+	}
+	for _, x := range []int{0, 100, 255} {
+		c := nrgba(img, x, 10)
+		if want := viridis[x]; c.R != want[0] || c.G != want[1] || c.B != want[2] || c.A != want[3] {
+			t.Errorf("pixel %d = %v, viridis[%d] = %v", x, c, x, want)
+		}
+	}
+	v := decodePNG(t, get(t, base+"/colorMaps/viridis?f=png&orientation=vertical&width=30&height=300"))
+	if b := v.Bounds(); b.Dx() != 30 || b.Dy() != 300 {
+		t.Errorf("vertical legend is %dx%d, want 30x300", b.Dx(), b.Dy())
+	}
+	for _, f := range []string{"npy", "tif", "jpeg", "jp2", "webp", "pngraw"} {
+		if r := get(t, base+"/colorMaps/viridis?f="+f); r.status != http.StatusOK || len(r.body) < 50 {
+			t.Errorf("f=%s: %d, %d bytes", f, r.status, len(r.body))
+		}
+	}
+	if d := get(t, base+"/colorMaps/viridis?f=html").detail(t, http.StatusUnprocessableEntity); !strings.Contains(d, "f=html") {
+		t.Errorf("f=html detail %q does not name it", d)
 	}
 }

@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.serviceRoutes()...)
 	rs = append(rs, s.tileMatrixSetRoutes()...)
 	rs = append(rs, s.colorMapRoutes()...)
+	rs = append(rs, s.algorithmRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
 	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic)...)
 	rs = append(rs, s.collectionRoutes()...)

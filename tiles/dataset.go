@@ -65,7 +65,8 @@ type source struct {
 	height int
 	bands  []godal.Band
 	dtype  raster.DataType
-	nodata *float64 // the first band's nodata, as rasterio's dataset.nodata
+	nodata *float64       // the first band's nodata, as rasterio's dataset.nodata
+	under  *godal.Dataset // what a VRT reads, closed after it
 }
 
 // openSource opens the raster at path. Its caller closes it.
@@ -114,7 +115,13 @@ func (s *source) describe() error {
 	return nil
 }
 
-func (s *source) Close() { s.ds.Close() }
+// Close closes the raster, then what it reads.
+func (s *source) Close() {
+	s.ds.Close()
+	if s.under != nil {
+		s.under.Close()
+	}
+}
 
 // bounds is the raster's extent in its CRS.
 func (s *source) bounds() [4]float64 {

@@ -53,3 +53,18 @@ func TestDevDump(t *testing.T) {
 	os.WriteFile("/tmp/devread.bin", out, 0o644)
 	fmt.Println("bounds", img.Bounds)
 }
+
+func TestDevGrid(t *testing.T) {
+	spec := os.Getenv("TILEFUNC_DEV_GRID")
+	if spec == "" {
+		t.Skip("development aid")
+	}
+	registerDrivers.Do(godal.RegisterAll)
+	s, _ := openSource(spec)
+	defer s.Close()
+	for _, b := range [][4]float64{{-20037508.342789244, -20037508.342789244, 20037508.342789244, 20037508.342789244}, {-20037508.342789244, 0, 0, 20037508.342789244}, {-10018754.171394622, 0, 0, 10018754.171394622}} {
+		gt, w, h, err := s.vrtGrid(b, 256, 256, "EPSG:3857", false)
+		lvl, _, ow, oh, _ := s.warpLevel(gt, w, h, fwindow{width: float64(w), height: float64(h)}, 256, 256, "nearest")
+		fmt.Println(w, h, gt[1], gt[5], err, "level", lvl, ow, oh)
+	}
+}

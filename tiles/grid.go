@@ -149,3 +149,49 @@ func checkSize(h, w int) error {
 
 // maxPad is the most buffer or padding an image may add each side.
 const maxPad = 256
+
+// warpLevel is the overview GDAL 3.10 reads when a warped VRT of vw×vh
+// on gt is read from win into w×h (VRTWarpedRasterBand's
+// GetBestOverviewLevel, which rasterio's bundled GDAL runs): the source
+// overview whose implicit warped overview is the most reduced one still
+// below the least reduced axis's factor times 1.2 (1.01 when resampling).
+// It returns the level (-1: full resolution) and the grid and window to
+// read there; GDAL itself is then kept from choosing (Debian's 3.6 chooses
+// otherwise).
+func (s *source) warpLevel(gt [6]float64, vw, vh int, win fwindow, w, h int, resampling string) (int, [6]float64, int, int, fwindow) {
+	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	if w >= iw && h >= ih {
+		return -1, gt, vw, vh, win
+	}
+	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
+	desired := fy
+	if fx < fy || h == 1 {
+		desired = fx
+	}
+	threshold := 1.2
+	if resampling != "" && resampling != "nearest" {
+		threshold = 1.01
+	}
+	best, bestFactor, bw, bh := -1, 0.0, 0, 0
+	for i, o := range s.bands[0].Overviews() {
+		st := o.Structure()
+		ratio := float64(s.width) / float64(st.SizeX)
+		ow, oh := int(float64(vw)/ratio+0.5), int(float64(vh)/ratio+0.5)
+		if ow < 1 || oh < 1 {
+			break
+		}
+		f := math.Min(float64(vw)/float64(ow), float64(vh)/float64(oh))
+		if f >= desired*threshold || f <= bestFactor {
+			continue
+		}
+		best, bestFactor, bw, bh = i, f, ow, oh
+	}
+	if best < 0 {
+		return -1, gt, vw, vh, win
+	}
+	kx, ky := float64(vw)/float64(bw), float64(vh)/float64(bh)
+	ogt := gt
+	ogt[1], ogt[5] = gt[1]*kx, gt[5]*ky
+	owin := fwindow{col: win.col / kx, row: win.row / ky, width: win.width / kx, height: win.height / ky}
+	return best, ogt, bw, bh, owin
+}

@@ -121,12 +121,13 @@ func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error)
 		win.col, win.row = float64(p.padding), float64(p.padding)
 		vw, vh = vw+2*p.padding, vh+2*p.padding
 	}
-	vrt, err := s.warpedVRT(p.dstCRS, gt, vw, vh, p.opts)
+	level, ogt, ow, oh, owin := s.warpLevel(gt, vw, vh, win, w, h, p.opts.Resampling)
+	vrt, err := s.warpedVRT(level, p.dstCRS, ogt, ow, oh, p.opts)
 	if err != nil {
 		return nil, err
 	}
 	defer vrt.Close()
-	img, err := readWindowed(s, vrt, win, w, h, p)
+	img, err := readWindowed(s, vrt, owin, w, h, p)
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +135,20 @@ func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error)
 	return img, nil
 }
 
-// warpedVRT warps the raster into a VRT on a grid, as rio-tiler's WarpedVRT:
-// an alpha band marks where the source had data, unless a nodata value
-// does (given, or the raster's) or the raster brings its own alpha.
-func (s *source) warpedVRT(dst string, gt [6]float64, w, h int, o DatasetOptions) (*source, error) {
+// warpedVRT warps the raster (its overview level, or its full resolution
+// for -1) into a VRT on a grid, as rio-tiler's WarpedVRT: an alpha band
+// marks where the source had data, unless a nodata value does (given, or
+// the raster's) or the raster brings its own alpha. The raster is opened
+// again with that one level only, so that GDAL reads no other overview.
+func (s *source) warpedVRT(level int, dst string, gt [6]float64, w, h int, o DatasetOptions) (*source, error) {
+	only := "OVERVIEW_LEVEL=NONE"
+	if level >= 0 {
+		only = "OVERVIEW_LEVEL=" + strconv.Itoa(level) + " only"
+	}
+	src, err := godal.Open(s.path, godal.DriverOpenOption(only))
+	if err != nil {
+		return nil, err
+	}
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	b := gridBounds(gt, w, h)
 	sw := []string{
@@ -155,13 +166,15 @@ func (s *source) warpedVRT(dst string, gt [6]float64, w, h int, o DatasetOptions
 	default:
 		sw = append(sw, "-dstalpha")
 	}
-	ds, err := s.ds.Warp("", sw)
+	ds, err := src.Warp("", sw)
 	if err != nil {
+		src.Close()
 		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster cannot be warped into the output grid: %v", err)
 	}
-	v := &source{ds: ds, path: s.path}
+	// The VRT reads src: src is closed after it.
+	v := &source{ds: ds, path: s.path, under: src}
 	if err := v.describe(); err != nil {
-		ds.Close()
+		v.Close()
 		return nil, err
 	}
 	return v, nil
