@@ -31,7 +31,7 @@ func TestBadRequestsGetJSONErrors(t *testing.T) {
 		{"tilesize zero", tile + "8/124/92.png?assets=visual&tilesize=0", 422, "tilesize"},
 		{"tilesize huge", tile + "8/124/92.png?assets=visual&tilesize=100000", 422, "tilesize"},
 		{"nodata not a number", tile + "8/124/92.png?assets=visual&nodata=x", 422, "nodata"},
-		{"unknown asset", tile + "8/124/92.png?assets=nope", 400, "nope"},
+		{"unknown asset", tile + "8/124/92.png?assets=nope", 404, "nope"}, // titiler's InvalidAssetName
 		{"band out of range", tile + "8/124/92.png?assets=visual|bidx=9", 400, "band"},
 		{"bad asset option", tile + "8/124/92.png?assets=visual|foo=1", 422, "assets"},
 		{"unknown route", e.url + "/nothing/here", 404, "Not Found"},

@@ -360,17 +360,21 @@ func (*algorithmParams) params() []Param {
 	}
 }
 
+// parse checks algorithm_params even without an algorithm, as titiler
+// does (malformed JSON is a 422 either way).
 func (p *algorithmParams) parse(q *query) {
-	name := q.v.Get("algorithm")
-	if name == "" {
+	name, params := q.v.Get("algorithm"), q.v.Get("algorithm_params")
+	if name == "" && params == "" {
 		return
 	}
-	a, err := algorithm.New(name, q.v.Get("algorithm_params"))
+	a, err := algorithm.New(name, params)
 	if err != nil {
 		q.failWith("algorithm", err)
 		return
 	}
-	p.algorithm = a
+	if a != nil {
+		p.algorithm = a
+	}
 }
 
 // selectionParams is the mosaic's pixel selection method.

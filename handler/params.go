@@ -51,11 +51,17 @@ func (q *query) fail(name, format string, args ...any) {
 }
 
 // failWith keeps the first error as its parser gave it (a 400 stays a 400),
-// its message prefixed with the parameter's name.
+// its message prefixed with the parameter's name unless it starts with a
+// parameter's name already.
 func (q *query) failWith(name string, err error) {
-	if q.err == nil {
-		q.err = tilefunc.Errorf(tilefunc.ErrorCode(err), "%s: %s", name, tilefunc.ErrorMessage(err))
+	if q.err != nil {
+		return
 	}
+	msg := tilefunc.ErrorMessage(err)
+	if head, _, ok := strings.Cut(msg, ":"); !ok || strings.ContainsAny(head, " \"'") {
+		msg = name + ": " + msg
+	}
+	q.err = tilefunc.Errorf(tilefunc.ErrorCode(err), "%s", msg)
 }
 
 // notServed refuses, with a 422 naming it, a value of a parameter that

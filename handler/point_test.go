@@ -113,7 +113,7 @@ func TestPointRefusesMalformedRequests(t *testing.T) {
 		"-5,45?assets=visual&coord_crs=/etc/passwd", "-5,45?assets=visual&exitwhenfull=maybe"} {
 		e.checkDetail(t, get(t, base+path), http.StatusUnprocessableEntity, path)
 	}
-	e.checkDetail(t, get(t, base+"-5,45?assets=nope"), http.StatusBadRequest, "unknown asset")
+	e.checkDetail(t, get(t, base+"-5,45?assets=nope"), http.StatusNotFound, "unknown asset")
 	e.checkDetail(t, get(t, base+"-5,45?assets=visual|bidx=4"), http.StatusBadRequest, "band 4")
 	e.checkDetail(t, get(t, e.url+"/searches/0000/point/-5,45?assets=visual"), http.StatusNotFound, "unknown search")
 }

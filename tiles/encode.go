@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
-	"image/png"
 	"io"
 	"math"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/airbusgeo/godal"
@@ -129,68 +127,15 @@ func repeatBand(img *raster.Image, n int) *raster.Image {
 	return &out
 }
 
-var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngPool{}}
-
-// encodePNG writes the bands as GDAL's PNG driver lays them out: one band
-// grey, two grey and alpha, three RGB, four RGBA; the mask is one more
-// band. 16-bit values make a 16-bit PNG.
+// encodePNG writes the bands (and the mask, one more band) as GDAL's PNG
+// driver lays them out: one band grey, two grey and alpha, three RGB, four
+// RGBA. 16-bit values make a 16-bit PNG.
 func encodePNG(img *raster.Image, mask []float64) ([]byte, error) {
 	bands := img.Bands
 	if mask != nil {
 		bands = append(bands[:len(bands):len(bands)], mask)
 	}
-	w, h := img.Width, img.Height
-	rect := image.Rect(0, 0, w, h)
-	var out image.Image
-	wide := img.Type == raster.Uint16
-	switch {
-	case len(bands) == 1 && wide:
-		g := image.NewGray16(rect)
-		for p, v := range bands[0] {
-			binary.BigEndian.PutUint16(g.Pix[p*2:], uint16(v))
-		}
-		out = g
-	case len(bands) == 1:
-		g := image.NewGray(rect)
-		for p, v := range bands[0] {
-			g.Pix[p] = uint8(v)
-		}
-		out = g
-	case wide:
-		n := image.NewNRGBA64(rect)
-		fillRGBA(bands, func(p, c int, v float64) { binary.BigEndian.PutUint16(n.Pix[p*8+c*2:], uint16(v)) }, 65535)
-		out = n
-	default:
-		n := image.NewNRGBA(rect)
-		fillRGBA(bands, func(p, c int, v float64) { n.Pix[p*4+c] = uint8(v) }, 255)
-		out = n
-	}
-	var buf bytes.Buffer
-	err := pngEncoder.Encode(&buf, out)
-	return buf.Bytes(), err
-}
-
-// fillRGBA lays 2 to 4 bands out as RGBA: two are grey and alpha, three
-// are opaque RGB, four are RGBA.
-func fillRGBA(bands [][]float64, set func(p, c int, v float64), opaque float64) {
-	for p := range bands[0] {
-		switch len(bands) {
-		case 2:
-			set(p, 0, bands[0][p])
-			set(p, 1, bands[0][p])
-			set(p, 2, bands[0][p])
-			set(p, 3, bands[1][p])
-		case 3:
-			set(p, 0, bands[0][p])
-			set(p, 1, bands[1][p])
-			set(p, 2, bands[2][p])
-			set(p, 3, opaque)
-		default:
-			for c := 0; c < 4; c++ {
-				set(p, c, bands[c][p])
-			}
-		}
-	}
+	return writePNG(bands, img.Width, img.Height, img.Type == raster.Uint16)
 }
 
 // encodeJPEG writes one band as grey, three as RGB, at quality 85 (as
@@ -371,15 +316,3 @@ func appendValues(out []byte, vals []float64, t raster.DataType) []byte {
 	}
 	return out
 }
-
-// pngPool reuses the PNG encoder's buffers across tiles.
-type pngPool struct{ p sync.Pool }
-
-func (p *pngPool) Get() *png.EncoderBuffer {
-	if b, ok := p.p.Get().(*png.EncoderBuffer); ok {
-		return b
-	}
-	return nil
-}
-
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }

@@ -142,3 +142,30 @@ func TestJPEGRefusesTwoBands(t *testing.T) {
 		t.Errorf("two bands as JPEG: %v, want a 400", err)
 	}
 }
+
+// PNG is laid out as GDAL's PNG driver lays it out, as titiler answers:
+// one band and its mask are grey and alpha, three bands and a mask RGBA
+// even where every pixel is opaque, three without a mask RGB.
+func TestPNGColourTypesAreGDALs(t *testing.T) {
+	colourType := func(b []byte) byte { return b[25] } // IHDR's colour type
+	grey := row(raster.Uint8, []float64{10, 20}, true, false)
+	body, _, err := tiles.Draw(grey, tiles.Style{ReturnMask: true}, mustFormat(t, "png"))
+	if err != nil || colourType(body) != 4 {
+		t.Fatalf("one band with mask: colour type %d (%v), want 4 (grey and alpha)", colourType(body), err)
+	}
+	if px := decode(t, body); px[0] != [4]uint8{10, 10, 10, 255} || px[1][3] != 0 {
+		t.Errorf("grey and alpha decode to %v", px)
+	}
+	rgb := raster.New(2, 1, 3, raster.Uint8)
+	for b := range rgb.Valid {
+		rgb.Valid[b][0], rgb.Valid[b][1] = true, true
+	}
+	body, _, _ = tiles.Draw(rgb, tiles.Style{ReturnMask: true}, mustFormat(t, "png"))
+	if colourType(body) != 6 {
+		t.Errorf("opaque RGB with mask: colour type %d, want 6 (RGBA)", colourType(body))
+	}
+	body, _, _ = tiles.Draw(rgb, tiles.Style{}, mustFormat(t, "png"))
+	if colourType(body) != 2 {
+		t.Errorf("RGB without mask: colour type %d, want 2", colourType(body))
+	}
+}

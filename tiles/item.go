@@ -3,6 +3,7 @@ package tiles
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"tilefunc"
@@ -69,7 +70,8 @@ func (r *Renderer) readItem(item tilefunc.Item, layer Layer, opts DatasetOptions
 func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc) (*raster.Image, error) {
 	asset, ok := item.Assets[spec.Name]
 	if !ok {
-		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "asset %q is not in item %q", spec.Name, item.ID)
+		// 404 as titiler's InvalidAssetName.
+		return nil, tilefunc.Errorf(tilefunc.ENOTFOUND, "asset %q is not in item %q, whose assets are %v", spec.Name, item.ID, assetNames(item))
 	}
 	bidx := spec.Bidx
 	if len(spec.Bands) > 0 {
@@ -108,6 +110,16 @@ func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc) 
 		img.Descriptions[i] = spec.Name + "_" + d
 	}
 	return img, nil
+}
+
+// assetNames are an item's asset names, sorted.
+func assetNames(item tilefunc.Item) []string {
+	names := make([]string, 0, len(item.Assets))
+	for n := range item.Assets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // stacBand is what rio-tiler reads of a STAC band description.
