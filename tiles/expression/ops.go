@@ -88,7 +88,7 @@ func addFloatOps(k kind) {
 	ops["sub_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a - b) })
 	ops["mul_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a * b) })
 	ops["div_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a / b) })
-	ops["pow_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(math.Pow(a, b)) })
+	ops["pow_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(pow(a, b)) })
 	ops["mod_"+c+c+c] = floatOp2(floatMod(k))
 	ops["floordiv_"+c+c+c] = floatOp2(func(a, b float64) float64 { return math.Floor(r(a / b)) })
 	ops["neg_"+c+c] = floatOp1(func(a float64) float64 { return -a })
@@ -101,11 +101,11 @@ func addFloatOps(k kind) {
 	addComparisons(c, floatCompare)
 	for name, f := range map[string]func(float64) float64{
 		"sqrt": math.Sqrt, "sin": math.Sin, "cos": math.Cos, "tan": math.Tan,
-		"arcsin": math.Asin, "arccos": math.Acos, "arctan": math.Atan,
+		"arcsin": asin, "arccos": acos, "arctan": math.Atan,
 		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
 		"arcsinh": math.Asinh, "arccosh": math.Acosh, "arctanh": math.Atanh,
-		"log": math.Log, "log1p": math.Log1p, "log10": math.Log10, "log2": math.Log2,
-		"exp": math.Exp, "expm1": math.Expm1, "absolute": math.Abs,
+		"log": log, "log1p": math.Log1p, "log10": log10, "log2": log2,
+		"exp": exp, "expm1": math.Expm1, "absolute": math.Abs,
 		"ceil": math.Ceil, "floor": math.Floor, "trunc": math.Trunc,
 		"sign": signFloat, "round": math.RoundToEven,
 	} {

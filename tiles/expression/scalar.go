@@ -412,7 +412,7 @@ func pyFloatPow(a, b float64) (float64, error) {
 	case a < 0 && b != math.Trunc(b) && !math.IsInf(b, 0) && !math.IsNaN(b):
 		return 0, errConst("a negative number to a fractional power is complex")
 	}
-	r := math.Pow(a, b)
+	r := pow(a, b)
 	if math.IsInf(r, 0) && !math.IsInf(a, 0) && !math.IsInf(b, 0) {
 		return 0, errConst("numerical result out of range")
 	}
@@ -468,7 +468,7 @@ func npFloatOp(op string, a, b float64) float64 {
 		_, m := floatDivMod(a, b)
 		return m
 	}
-	return math.Pow(a, b)
+	return pow(a, b)
 }
 
 func npBoolOp(op string, a, b bool) (scalar, error) {
