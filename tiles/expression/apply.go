@@ -35,7 +35,7 @@ func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
 			return nil, err
 		}
 	}
-	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return inputKind(img.Type) }})
+	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return inputKind(img.Type) }}, "")
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +60,8 @@ func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
 }
 
 // compileFor builds and compiles every block with b, refusing a band
-// that names holds none of.
-func (e *Expression) compileFor(names []string, b *builder) ([]*program, error) {
+// that names holds none of; context starts the message of an error.
+func (e *Expression) compileFor(names []string, b *builder, context string) ([]*program, error) {
 	have := map[string]int{}
 	for i, n := range names {
 		have[n] = i
@@ -78,7 +78,7 @@ func (e *Expression) compileFor(names []string, b *builder) ([]*program, error) 
 			progs[i], err = compile(tree)
 		}
 		if err != nil {
-			return nil, blockError(err, i, e.texts())
+			return nil, blockError(inContext(err, context), i, e.texts())
 		}
 		for _, n := range progs[i].bands {
 			progs[i].bandIndex = append(progs[i].bandIndex, have[n])
@@ -206,7 +206,9 @@ func (e *Expression) statistics(img *raster.Image) ([][2]float64, error) {
 	if len(e.names) > maxStatsBands {
 		return nil, badRequest("expression: reads %d bands that have dataset statistics; at most %d can be combined", len(e.names), maxStatsBands)
 	}
-	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return kDouble }, realConj: true})
+	// rio-tiler evaluates the statistics as float64 before the image: an
+	// operation float64 lacks (~, &) fails there, as in titiler.
+	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return kDouble }}, "with the dataset statistics, which are float64: ")
 	if err != nil {
 		return nil, err
 	}

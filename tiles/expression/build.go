@@ -29,9 +29,6 @@ func (e *enode) isConst() bool { return e.op == "const" }
 // builder builds the trees of one expression for given band kinds.
 type builder struct {
 	kinds func(name string) kind
-	// realConj makes conj() of a float the identity rather than a complex
-	// number: rio-tiler keeps the real part of complex statistics.
-	realConj bool
 }
 
 // opNode is numexpr's OpNode: the kind is the arguments' common kind
@@ -301,9 +298,6 @@ func (b *builder) call(n *snode) (*enode, error) {
 	if f.boolOut {
 		k = kBool
 	}
-	if k == kComplex && b.realConj {
-		k = kDouble
-	}
 	return opNode(f.op, n.pos, k, args...), nil
 }
 
@@ -311,7 +305,7 @@ func (b *builder) call(n *snode) (*enode, error) {
 func callConst(n *snode, f *function, args []*enode) (*enode, error) {
 	vals := make([]scalar, len(args))
 	for i, a := range args {
-		if a.val.isBool() || a.val.big != nil || f.numpy == nil {
+		if a.val.isBool() || f.numpy == nil {
 			return nil, errAt(n.pos, "%s() of the constant %s is not supported: give it a band", n.name, a.val)
 		}
 		vals[i] = a.val

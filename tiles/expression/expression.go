@@ -226,6 +226,15 @@ func blockError(err error, i int, texts []string) error {
 	return badRequest("expression: %s at character %d of %s", pe.msg, pe.pos, where)
 }
 
+// inContext prefixes the message of a positioned error.
+func inContext(err error, context string) error {
+	var pe *posError
+	if context == "" || !errors.As(err, &pe) {
+		return err
+	}
+	return &posError{pos: pe.pos, msg: context + pe.msg}
+}
+
 func badRequest(format string, args ...any) error {
 	return tilefunc.Errorf(tilefunc.EBADREQUEST, format, args...)
 }

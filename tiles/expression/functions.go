@@ -2,6 +2,7 @@ package expression
 
 import (
 	"math"
+	"math/big"
 )
 
 // function is one of numexpr's functions, as an expression may call it.
@@ -44,21 +45,21 @@ var functions = map[string]*function{
 	"expm1":     floatFunc("expm1", math.Expm1),
 	"fmod":      {op: "fmod", arity: 2, minKind: kFloat, maxKind: kComplex, numpy: numpyFmod},
 	"arctan2":   floatFunc2("arctan2", kFloat, math.Atan2),
-	"hypot":     floatFunc2("hypot", kDouble, math.Hypot),
+	"hypot":     floatFunc2("hypot", kDouble, hypot),
 	"nextafter": floatFunc2("nextafter", kDouble, math.Nextafter),
 	"copysign":  floatFunc2("copysign", kDouble, math.Copysign),
 	"maximum":   {op: "maximum", arity: 2, minKind: kDouble, maxKind: kComplex, numpy: numpyExtreme(fmax, true)},
 	"minimum":   {op: "minimum", arity: 2, minKind: kDouble, maxKind: kComplex, numpy: numpyExtreme(fmin, false)},
-	"abs":       {op: "absolute", arity: 1, minKind: kFloat, maxKind: kComplex, numpy: numpyIntOrFloat(absInt64, math.Abs)},
-	"ceil":      {op: "ceil", arity: 1, minKind: kFloat, maxKind: kDouble, numpy: numpyIntOrFloat(same, math.Ceil)},
-	"floor":     {op: "floor", arity: 1, minKind: kFloat, maxKind: kDouble, numpy: numpyIntOrFloat(same, math.Floor)},
-	"round":     {op: "round", arity: 1, minKind: kDouble, maxKind: kComplex, keepInt: true, numpy: numpyIntOrFloat(same, math.RoundToEven)},
-	"trunc":     {op: "trunc", arity: 1, minKind: kDouble, maxKind: kComplex, numpy: numpyIntOrFloat(same, math.Trunc)},
-	"sign":      {op: "sign", arity: 1, minKind: kDouble, maxKind: kComplex, keepInt: true, numpy: numpyIntOrFloat(signInt, signFloat)},
+	"abs":       {op: "absolute", arity: 1, minKind: kFloat, maxKind: kComplex, numpy: numpyIntOrFloat(absInt64, math.Abs, bigAbs)},
+	"ceil":      {op: "ceil", arity: 1, minKind: kFloat, maxKind: kDouble, numpy: numpyIntOrFloat(same, math.Ceil, bigSame)},
+	"floor":     {op: "floor", arity: 1, minKind: kFloat, maxKind: kDouble, numpy: numpyIntOrFloat(same, math.Floor, bigSame)},
+	"round":     {op: "round", arity: 1, minKind: kDouble, maxKind: kComplex, keepInt: true, numpy: numpyIntOrFloat(same, math.RoundToEven, nil)},
+	"trunc":     {op: "trunc", arity: 1, minKind: kDouble, maxKind: kComplex, numpy: numpyIntOrFloat(same, math.Trunc, bigSame)},
+	"sign":      {op: "sign", arity: 1, minKind: kDouble, maxKind: kComplex, keepInt: true, numpy: numpyIntOrFloat(signInt, signFloat, bigSign)},
 	"where":     {op: "where", arity: 3},
 	"real":      {op: "real", arity: 1, minKind: kDouble, maxKind: kDouble, numpy: numpyReal},
 	"imag":      {op: "imag", arity: 1, minKind: kDouble, maxKind: kDouble, numpy: numpyImag},
-	"conj":      {op: "conjugate", arity: 1, minKind: kComplex, maxKind: kComplex, numpy: numpyIntOrFloat(same, func(x float64) float64 { return x })},
+	"conj":      {op: "conjugate", arity: 1, minKind: kComplex, maxKind: kComplex, numpy: numpyIntOrFloat(same, func(x float64) float64 { return x }, bigSame)},
 	"isnan":     boolFunc("isnan", math.IsNaN),
 	"isfinite":  boolFunc("isfinite", isFinite),
 	"isinf":     boolFunc("isinf", func(x float64) bool { return math.IsInf(x, 0) }),
@@ -72,35 +73,87 @@ var functions = map[string]*function{
 }
 
 // floatFunc is a function of one argument computed in floating point.
+// numpy takes a Python int up to 2^64 (as uint64) and no larger.
 func floatFunc(op string, f func(float64) float64) *function {
 	return &function{op: op, arity: 1, minKind: kFloat, maxKind: kComplex,
-		numpy: func(a []scalar) (scalar, error) { return npF(f(a[0].float())), nil }}
+		numpy: func(a []scalar) (scalar, error) {
+			x, err := uint64Float(a[0])
+			return npF(f(x)), err
+		}}
 }
 
+// floatFunc2 is a function of two arguments computed in floating point;
+// numpy converts Python ints of any size to float64.
 func floatFunc2(op string, minKind kind, f func(a, b float64) float64) *function {
 	return &function{op: op, arity: 2, minKind: minKind, maxKind: kComplex,
-		numpy: func(a []scalar) (scalar, error) { return npF(f(a[0].float(), a[1].float())), nil }}
+		numpy: func(a []scalar) (scalar, error) {
+			x, err := a[0].toFloat()
+			if err != nil {
+				return scalar{}, err
+			}
+			y, err := a[1].toFloat()
+			return npF(f(x, y)), err
+		}}
 }
 
 func boolFunc(op string, f func(float64) bool) *function {
 	return &function{op: op, arity: 1, minKind: kDouble, maxKind: kComplex, boolOut: true,
-		numpy: func(a []scalar) (scalar, error) { return npB(f(a[0].float())), nil }}
+		numpy: func(a []scalar) (scalar, error) {
+			x, err := uint64Float(a[0])
+			return npB(f(x)), err
+		}}
+}
+
+// uint64Float is a constant as numpy converts it for a floating-point
+// function: a Python int beyond int64 only if it fits uint64.
+func uint64Float(s scalar) (float64, error) {
+	if s.big != nil && (s.big.Sign() < 0 || s.big.BitLen() > 64) {
+		return 0, errTooLarge
+	}
+	return s.toFloat()
 }
 
 // numpyIntOrFloat is a function numpy computes in int64 for integers and
-// in float64 for floats.
-func numpyIntOrFloat(i func(int64) int64, f func(float64) float64) func([]scalar) (scalar, error) {
+// in float64 for floats; for a Python int beyond 64 bits numpy calls the
+// int's own method (b), or fails (nil b).
+func numpyIntOrFloat(i func(int64) int64, f func(float64) float64, b func(*big.Int) (scalar, error)) func([]scalar) (scalar, error) {
 	return func(a []scalar) (scalar, error) {
-		if a[0].isFloat() {
+		switch {
+		case a[0].big != nil && b == nil:
+			return scalar{}, errTooLarge
+		case a[0].big != nil:
+			return b(a[0].big)
+		case a[0].isFloat():
 			return npF(f(a[0].f)), nil
 		}
 		return npI(i(a[0].i)), nil
 	}
 }
 
+func bigSame(x *big.Int) (scalar, error) { return pyBig(x) }
+func bigAbs(x *big.Int) (scalar, error)  { return pyBig(new(big.Int).Abs(x)) }
+func bigSign(x *big.Int) (scalar, error) { return pyI(int64(x.Sign())), nil }
+
+// bothFloats is a and b as float64 when one is a float (numpy's
+// float64 loop), and whether one is.
+func bothFloats(a []scalar) (float64, float64, bool, error) {
+	if !a[0].isFloat() && !a[1].isFloat() {
+		if a[0].big != nil || a[1].big != nil {
+			return 0, 0, false, errConst("Python int too large to convert to C long")
+		}
+		return 0, 0, false, nil
+	}
+	x, err := a[0].toFloat()
+	if err != nil {
+		return 0, 0, true, err
+	}
+	y, err := a[1].toFloat()
+	return x, y, true, err
+}
+
 func numpyFmod(a []scalar) (scalar, error) {
-	if a[0].isFloat() || a[1].isFloat() {
-		return npF(math.Mod(a[0].float(), a[1].float())), nil
+	if x, y, ok, err := bothFloats(a); ok || err != nil {
+		return npF(math.Mod(x, y)), err
 	}
 	if a[1].i == 0 {
 		return npI(0), nil // numpy warns and gives 0
@@ -112,8 +165,8 @@ func numpyFmod(a []scalar) (scalar, error) {
 // two integers, else float64.
 func numpyExtreme(f func(a, b float64) float64, larger bool) func([]scalar) (scalar, error) {
 	return func(a []scalar) (scalar, error) {
-		if a[0].isFloat() || a[1].isFloat() {
-			return npF(f(a[0].float(), a[1].float())), nil
+		if x, y, ok, err := bothFloats(a); ok || err != nil {
+			return npF(f(x, y)), err
 		}
 		return npI(pick((a[0].i > a[1].i) == larger, a[0].i, a[1].i)), nil
 	}

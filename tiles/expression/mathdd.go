@@ -194,3 +194,29 @@ func asin(x float64) float64 {
 	}
 	return math.Asin(x)
 }
+
+// hypot is sqrt(x² + y²) rounded once: the sum of squares exact in
+// double-double, its square root corrected by one Newton step, scaled by
+// a power of two away from overflow and underflow.
+func hypot(x, y float64) float64 {
+	x, y = math.Abs(x), math.Abs(y)
+	switch {
+	case math.IsInf(x, 0) || math.IsInf(y, 0):
+		return math.Inf(1)
+	case math.IsNaN(x) || math.IsNaN(y):
+		return math.NaN()
+	}
+	if x < y {
+		x, y = y, x
+	}
+	if x == 0 {
+		return 0
+	}
+	_, e := math.Frexp(x)
+	x, y = math.Ldexp(x, -e), math.Ldexp(y, -e)
+	s := dd{x, 0}.mul(dd{x, 0}).add(dd{y, 0}.mul(dd{y, 0}))
+	r := math.Sqrt(s.hi)
+	// r + (s - r²)/(2r)
+	d := s.add(dd{r, 0}.mul(dd{-r, 0}))
+	return math.Ldexp(r+(d.hi+d.lo)/(2*r), e)
+}

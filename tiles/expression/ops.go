@@ -116,7 +116,7 @@ func addFloatOps(k kind) {
 		nextafter = func(a, b float64) float64 { return float64(math.Nextafter32(float32(a), float32(b))) }
 	}
 	for name, f := range map[string]func(a, b float64) float64{
-		"fmod": math.Mod, "arctan2": math.Atan2, "hypot": math.Hypot, "nextafter": nextafter,
+		"fmod": math.Mod, "arctan2": math.Atan2, "hypot": hypot, "nextafter": nextafter,
 		"copysign": math.Copysign, "maximum": fmax, "minimum": fmin,
 	} {
 		ops[name+"_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(f(a, b)) })
