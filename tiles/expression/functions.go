@@ -1,0 +1,220 @@
+package expression
+
+import (
+	"math"
+	"math/big"
+)
+
+// function is one of numexpr's functions, as an expression may call it.
+type function struct {
+	op      string // numexpr's operation: numpy's name for the function (abs is absolute)
+	arity   int
+	minKind kind // the narrowest kind it computes in (numexpr's minkind); kBool: none
+	maxKind kind // the widest (maxkind); kComplex: none
+	// keepInt: integers in give integers out; for the others numexpr
+	// computes integers as float64.
+	keepInt bool
+	boolOut bool   // the result is a truth value (isnan...)
+	refuse  string // why tilefunc refuses it, when it cannot give one real value per pixel
+	// numpy is what numpy gives for constant arguments.
+	numpy func(args []scalar) (scalar, error)
+}
+
+// functions are numexpr's (the names rio-tiler lets an expression call).
+var functions = map[string]*function{
+	"copy":      {op: "copy", arity: 1, minKind: kBool, maxKind: kComplex, keepInt: true},
+	"ones_like": {op: "ones_like", arity: 1, minKind: kBool, maxKind: kComplex, keepInt: true},
+	"sqrt":      floatFunc("sqrt", math.Sqrt),
+	"sin":       floatFunc("sin", math.Sin),
+	"cos":       floatFunc("cos", math.Cos),
+	"tan":       floatFunc("tan", math.Tan),
+	"arcsin":    floatFunc("arcsin", asin),
+	"arccos":    floatFunc("arccos", acos),
+	"arctan":    floatFunc("arctan", math.Atan),
+	"sinh":      floatFunc("sinh", math.Sinh),
+	"cosh":      floatFunc("cosh", math.Cosh),
+	"tanh":      floatFunc("tanh", math.Tanh),
+	"arcsinh":   floatFunc("arcsinh", math.Asinh),
+	"arccosh":   floatFunc("arccosh", math.Acosh),
+	"arctanh":   floatFunc("arctanh", math.Atanh),
+	"log":       floatFunc("log", log),
+	"log1p":     floatFunc("log1p", math.Log1p),
+	"log10":     floatFunc("log10", log10),
+	"log2":      floatFunc("log2", log2),
+	"exp":       floatFunc("exp", exp),
+	"expm1":     floatFunc("expm1", math.Expm1),
+	"fmod":      {op: "fmod", arity: 2, minKind: kFloat, maxKind: kComplex, numpy: numpyFmod},
+	"arctan2":   floatFunc2("arctan2", kFloat, math.Atan2),
+	"hypot":     floatFunc2("hypot", kDouble, hypot),
+	"nextafter": floatFunc2("nextafter", kDouble, math.Nextafter),
+	"copysign":  floatFunc2("copysign", kDouble, math.Copysign),
+	"maximum":   {op: "maximum", arity: 2, minKind: kDouble, maxKind: kComplex, numpy: numpyExtreme(fmax, true)},
+	"minimum":   {op: "minimum", arity: 2, minKind: kDouble, maxKind: kComplex, numpy: numpyExtreme(fmin, false)},
+	"abs":       {op: "absolute", arity: 1, minKind: kFloat, maxKind: kComplex, numpy: numpyIntOrFloat(absInt64, math.Abs, bigAbs)},
+	"ceil":      {op: "ceil", arity: 1, minKind: kFloat, maxKind: kDouble, numpy: numpyIntOrFloat(same, math.Ceil, bigSame)},
+	"floor":     {op: "floor", arity: 1, minKind: kFloat, maxKind: kDouble, numpy: numpyIntOrFloat(same, math.Floor, bigSame)},
+	"round":     {op: "round", arity: 1, minKind: kDouble, maxKind: kComplex, keepInt: true, numpy: numpyIntOrFloat(same, math.RoundToEven, nil)},
+	"trunc":     {op: "trunc", arity: 1, minKind: kDouble, maxKind: kComplex, numpy: numpyIntOrFloat(same, math.Trunc, bigSame)},
+	"sign":      {op: "sign", arity: 1, minKind: kDouble, maxKind: kComplex, keepInt: true, numpy: numpyIntOrFloat(signInt, signFloat, bigSign)},
+	"where":     {op: "where", arity: 3},
+	"real":      {op: "real", arity: 1, minKind: kDouble, maxKind: kDouble, numpy: numpyReal},
+	"imag":      {op: "imag", arity: 1, minKind: kDouble, maxKind: kDouble, numpy: numpyImag},
+	"conj":      {op: "conjugate", arity: 1, minKind: kComplex, maxKind: kComplex, numpy: numpyIntOrFloat(same, func(x float64) float64 { return x }, bigSame)},
+	"isnan":     boolFunc("isnan", math.IsNaN),
+	"isfinite":  boolFunc("isfinite", isFinite),
+	"isinf":     boolFunc("isinf", func(x float64) bool { return math.IsInf(x, 0) }),
+	"signbit":   boolFunc("signbit", math.Signbit),
+	"complex":   {refuse: "it makes complex numbers, which an image cannot hold"},
+	"contains":  {refuse: "it searches strings, and bands hold numbers"},
+	"sum":       {refuse: "it reduces a whole band to one value, which is not an image"},
+	"prod":      {refuse: "it reduces a whole band to one value, which is not an image"},
+	"min":       {refuse: "it reduces a whole band to one value, which is not an image (use minimum(a, b))"},
+	"max":       {refuse: "it reduces a whole band to one value, which is not an image (use maximum(a, b))"},
+}
+
+// floatFunc is a function of one argument computed in floating point.
+// numpy takes a Python int up to 2^64 (as uint64) and no larger.
+func floatFunc(op string, f func(float64) float64) *function {
+	return &function{op: op, arity: 1, minKind: kFloat, maxKind: kComplex,
+		numpy: func(a []scalar) (scalar, error) {
+			x, err := uint64Float(a[0])
+			return npF(f(x)), err
+		}}
+}
+
+// floatFunc2 is a function of two arguments computed in floating point;
+// numpy converts Python ints of any size to float64.
+func floatFunc2(op string, minKind kind, f func(a, b float64) float64) *function {
+	return &function{op: op, arity: 2, minKind: minKind, maxKind: kComplex,
+		numpy: func(a []scalar) (scalar, error) {
+			x, err := a[0].toFloat()
+			if err != nil {
+				return scalar{}, err
+			}
+			y, err := a[1].toFloat()
+			return npF(f(x, y)), err
+		}}
+}
+
+func boolFunc(op string, f func(float64) bool) *function {
+	return &function{op: op, arity: 1, minKind: kDouble, maxKind: kComplex, boolOut: true,
+		numpy: func(a []scalar) (scalar, error) {
+			x, err := uint64Float(a[0])
+			return npB(f(x)), err
+		}}
+}
+
+// uint64Float is a constant as numpy converts it for a floating-point
+// function: a Python int beyond int64 only if it fits uint64.
+func uint64Float(s scalar) (float64, error) {
+	if s.big != nil && (s.big.Sign() < 0 || s.big.BitLen() > 64) {
+		return 0, errTooLarge
+	}
+	return s.toFloat()
+}
+
+// numpyIntOrFloat is a function numpy computes in int64 for integers and
+// in float64 for floats; for a Python int beyond 64 bits numpy calls the
+// int's own method (b), or fails (nil b).
+func numpyIntOrFloat(i func(int64) int64, f func(float64) float64, b func(*big.Int) (scalar, error)) func([]scalar) (scalar, error) {
+	return func(a []scalar) (scalar, error) {
+		switch {
+		case a[0].big != nil && b == nil:
+			return scalar{}, errTooLarge
+		case a[0].big != nil:
+			return b(a[0].big)
+		case a[0].isFloat():
+			return npF(f(a[0].f)), nil
+		}
+		return npI(i(a[0].i)), nil
+	}
+}
+
+func bigSame(x *big.Int) (scalar, error) { return pyBig(x) }
+func bigAbs(x *big.Int) (scalar, error)  { return pyBig(new(big.Int).Abs(x)) }
+func bigSign(x *big.Int) (scalar, error) { return pyI(int64(x.Sign())), nil }
+
+// bothFloats is a and b as float64 when one is a float (numpy's
+// float64 loop), and whether one is.
+func bothFloats(a []scalar) (float64, float64, bool, error) {
+	if !a[0].isFloat() && !a[1].isFloat() {
+		if a[0].big != nil || a[1].big != nil {
+			return 0, 0, false, errConst("Python int too large to convert to C long")
+		}
+		return 0, 0, false, nil
+	}
+	x, err := a[0].toFloat()
+	if err != nil {
+		return 0, 0, true, err
+	}
+	y, err := a[1].toFloat()
+	return x, y, true, err
+}
+
+func numpyFmod(a []scalar) (scalar, error) {
+	if x, y, ok, err := bothFloats(a); ok || err != nil {
+		return npF(math.Mod(x, y)), err
+	}
+	if a[1].i == 0 {
+		return npI(0), nil // numpy warns and gives 0
+	}
+	return npI(a[0].i % a[1].i), nil // C's fmod: the sign of the dividend
+}
+
+// numpyExtreme is maximum (larger) or minimum of two constants: int64 of
+// two integers, else float64.
+func numpyExtreme(f func(a, b float64) float64, larger bool) func([]scalar) (scalar, error) {
+	return func(a []scalar) (scalar, error) {
+		if x, y, ok, err := bothFloats(a); ok || err != nil {
+			return npF(f(x, y)), err
+		}
+		return npI(pick((a[0].i > a[1].i) == larger, a[0].i, a[1].i)), nil
+	}
+}
+
+// numpyReal and numpyImag take Python's .real and .imag of a number,
+// which keep its type.
+func numpyReal(a []scalar) (scalar, error) { return a[0], nil }
+
+func numpyImag(a []scalar) (scalar, error) { return scalar{t: a[0].t}, nil }
+
+func same(x int64) int64 { return x }
+
+func absInt64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func signInt(x int64) int64 { return int64(cmpInt(x, 0)) }
+
+// signFloat is numpy's sign: NaN stays NaN and both zeros give 0.
+func signFloat(x float64) float64 {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	case x == 0:
+		return 0
+	}
+	return x
+}
+
+func isFinite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }
+
+// fmax and fmin are numexpr's maximum and minimum: NaN if either is NaN.
+func fmax(a, b float64) float64 {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.NaN()
+	}
+	return math.Max(a, b)
+}
+
+func fmin(a, b float64) float64 {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.NaN()
+	}
+	return math.Min(a, b)
+}

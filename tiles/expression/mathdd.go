@@ -1,0 +1,222 @@
+package expression
+
+import (
+	"math"
+	"math/big"
+)
+
+// titiler computes pow, exp and the logarithms with glibc, whose results
+// are the correctly rounded ones in all but rare cases; Go's math package
+// is up to a few dozen units in the last place off for pow, and a few
+// for log2 and log10. These compute in double-double arithmetic (a value
+// as the unevaluated sum of two float64, about 106 bits) and round once,
+// so that they agree with glibc. acos and asin take formulas that keep
+// their precision near ±1, where Go's lose it.
+
+// dd is a double-double: hi + lo with |lo| at most half an ulp of hi.
+type dd struct{ hi, lo float64 }
+
+func twoSum(a, b float64) dd {
+	s := a + b
+	bb := s - a
+	return dd{s, (a - (s - bb)) + (b - bb)}
+}
+
+func quickTwoSum(a, b float64) dd {
+	s := a + b
+	return dd{s, b - (s - a)}
+}
+
+func (a dd) add(b dd) dd {
+	s := twoSum(a.hi, b.hi)
+	return quickTwoSum(s.hi, s.lo+a.lo+b.lo)
+}
+
+func (a dd) mul(b dd) dd {
+	p := a.hi * b.hi
+	e := math.FMA(a.hi, b.hi, -p)
+	return quickTwoSum(p, e+a.hi*b.lo+a.lo*b.hi)
+}
+
+func (a dd) scale(f float64) dd { return dd{a.hi * f, a.lo * f} } // f a power of two
+
+var (
+	ln2dd, invLn2dd, invLn10dd dd
+	// invFactorial[n] is 1/n!, for exp's series.
+	invFactorial [12]dd
+)
+
+func init() {
+	const prec = 256
+	one := func() *big.Float { return big.NewFloat(1).SetPrec(prec) }
+	// log 2 = 2 atanh(1/3); log 10 = 3 log 2 + log 1.25 = 3 log 2 + 2 atanh(1/9).
+	ln2 := twiceAtanhInv(3, prec)
+	ln10 := new(big.Float).SetPrec(prec).Mul(ln2, big.NewFloat(3))
+	ln10.Add(ln10, twiceAtanhInv(9, prec))
+	ln2dd = ddOf(ln2)
+	invLn2dd = ddOf(one().Quo(one(), ln2))
+	invLn10dd = ddOf(one().Quo(one(), ln10))
+	f := one()
+	for n := range invFactorial {
+		f.Mul(f, big.NewFloat(float64(max(n, 1))))
+		invFactorial[n] = ddOf(one().Quo(one(), f))
+	}
+}
+
+func ddOf(x *big.Float) dd {
+	hi, _ := x.Float64()
+	lo, _ := new(big.Float).SetPrec(x.Prec()).Sub(x, big.NewFloat(hi)).Float64()
+	return dd{hi, lo}
+}
+
+// twiceAtanhInv is 2·atanh(1/n) = 2·Σ 1/((2i+1)·n^(2i+1)), to prec bits.
+func twiceAtanhInv(n int, prec uint) *big.Float {
+	sum := new(big.Float).SetPrec(prec)
+	power := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), big.NewFloat(float64(n)))
+	n2 := big.NewFloat(float64(n * n))
+	for i := 1; i < 4*int(prec); i += 2 {
+		sum.Add(sum, new(big.Float).SetPrec(prec).Quo(power, big.NewFloat(float64(i))))
+		power.Quo(power, n2)
+	}
+	return sum.Mul(sum, big.NewFloat(2))
+}
+
+// expDD is e^a as (h + l)·2^k with h near 1.
+func expDD(a dd) (dd, int) {
+	k := math.Round(a.hi * invLn2dd.hi)
+	p := math.FMA(k, ln2dd.hi, -k*ln2dd.hi)
+	r := twoSum(a.hi, -k*ln2dd.hi)
+	r = quickTwoSum(r.hi, r.lo+a.lo-p-k*ln2dd.lo)
+	// e^r with |r| ≤ ln2/2: the series of e^(r/256) - 1, squared back.
+	r = r.scale(1.0 / 256)
+	e := invFactorial[len(invFactorial)-1]
+	for n := len(invFactorial) - 2; n >= 1; n-- {
+		e = e.mul(r).add(invFactorial[n])
+	}
+	e = e.mul(r)
+	for range 8 {
+		e = e.mul(e.add(dd{2, 0})) // (1+e)² - 1
+	}
+	return quickTwoSum(1, e.hi).add(dd{0, e.lo}), int(k)
+}
+
+// logDD is log(x) for a positive finite x: Go's log corrected by one
+// Newton step, x/e^log(x) - 1, computed in double-double.
+func logDD(x float64) dd {
+	l := math.Log(x)
+	e, k := expDD(dd{l, 0})
+	xs := math.Ldexp(x, -k)
+	d := twoSum(xs, -e.hi)
+	return quickTwoSum(l, (d.hi+d.lo-e.lo)/xs)
+}
+
+// pow is x**y as C's pow gives it.
+func pow(x, y float64) float64 {
+	switch {
+	case x < 0 && isFinite(x) && isFinite(y) && y == math.Trunc(y):
+		r := pow(-x, y)
+		if math.Mod(y, 2) != 0 {
+			return -r
+		}
+		return r
+	case x <= 0 || x == 1 || y == 0 || !isFinite(x) || !isFinite(y):
+		return math.Pow(x, y) // zeros, infinities and NaN: C's rules
+	}
+	l := logDD(x)
+	t := dd{y * l.hi, 0}
+	t = quickTwoSum(t.hi, math.FMA(y, l.hi, -t.hi)+y*l.lo)
+	switch {
+	case t.hi > 710:
+		return math.Inf(1)
+	case t.hi < -746:
+		return 0
+	}
+	return exp2k(expDD(t))
+}
+
+func exp2k(e dd, k int) float64 { return math.Ldexp(e.hi+e.lo, k) }
+
+func exp(x float64) float64 {
+	switch {
+	case !isFinite(x) || x > 710 || x < -746:
+		return math.Exp(x)
+	}
+	return exp2k(expDD(dd{x, 0}))
+}
+
+func logOf(x float64, scale dd) float64 {
+	if x <= 0 || !isFinite(x) {
+		return math.Log(x) * scale.hi // -Inf, NaN and +Inf as C's
+	}
+	l := logDD(x)
+	if scale.hi == 1 {
+		return l.hi + l.lo
+	}
+	r := l.mul(scale)
+	return r.hi + r.lo
+}
+
+func log(x float64) float64   { return logOf(x, dd{1, 0}) }
+func log2(x float64) float64  { return logOf(x, invLn2dd) }
+func log10(x float64) float64 { return logOf(x, invLn10dd) }
+
+// pio2 is π/2 as a double-double.
+var pio2 = dd{math.Pi / 2, 6.123233995736766e-17}
+
+// halfAngle is 2·asin(sqrt((1-|x|)/2)), the angle whose cosine is |x|,
+// precise near |x| = 1.
+func halfAngle(x float64) float64 { return 2 * math.Asin(math.Sqrt((1-math.Abs(x))/2)) }
+
+// minus is a - y rounded once, for a double-double a.
+func minus(a dd, y float64) float64 {
+	t := twoSum(a.hi, -y)
+	return t.hi + (t.lo + a.lo)
+}
+
+// acos keeps its precision near ±1, where π/2 - asin(x) cancels.
+func acos(x float64) float64 {
+	switch {
+	case x > 0.5:
+		return halfAngle(x)
+	case x < -0.5:
+		return minus(pio2.scale(2), halfAngle(x))
+	}
+	return math.Acos(x)
+}
+
+// asin keeps its precision near ±1.
+func asin(x float64) float64 {
+	switch {
+	case x > 0.5:
+		return minus(pio2, halfAngle(x))
+	case x < -0.5:
+		return -minus(pio2, halfAngle(x))
+	}
+	return math.Asin(x)
+}
+
+// hypot is sqrt(x² + y²) rounded once: the sum of squares exact in
+// double-double, its square root corrected by one Newton step, scaled by
+// a power of two away from overflow and underflow.
+func hypot(x, y float64) float64 {
+	x, y = math.Abs(x), math.Abs(y)
+	switch {
+	case math.IsInf(x, 0) || math.IsInf(y, 0):
+		return math.Inf(1)
+	case math.IsNaN(x) || math.IsNaN(y):
+		return math.NaN()
+	}
+	if x < y {
+		x, y = y, x
+	}
+	if x == 0 {
+		return 0
+	}
+	_, e := math.Frexp(x)
+	x, y = math.Ldexp(x, -e), math.Ldexp(y, -e)
+	s := dd{x, 0}.mul(dd{x, 0}).add(dd{y, 0}.mul(dd{y, 0}))
+	r := math.Sqrt(s.hi)
+	// r + (s - r²)/(2r)
+	d := s.add(dd{r, 0}.mul(dd{-r, 0}))
+	return math.Ldexp(r+(d.hi+d.lo)/(2*r), e)
+}

@@ -1,0 +1,293 @@
+package expression
+
+import (
+	"math"
+)
+
+// slot is one stack slot of the machine: a chunk of values, integers and
+// bools in i, floats in f (float32 values rounded, kept as float64).
+type slot struct {
+	i []int64
+	f []float64
+}
+
+// opFunc computes an operation over n values of its argument slots into
+// dst, which is the first argument's slot (element by element, so reading
+// and writing the same slot is safe).
+type opFunc func(dst *slot, args []*slot, n int)
+
+// ops are the operations by numexpr's signature, as numexpr's virtual
+// machine computes them: int32 arithmetic wraps, integer division by zero
+// gives 0, float32 rounds after every step.
+var ops = map[string]opFunc{}
+
+func init() {
+	for _, k := range []kind{kInt, kLong} {
+		w := wrapper(k)
+		c := string(k.code())
+		ops["add_"+c+c+c] = intOp2(func(a, b int64) int64 { return w(a + b) })
+		ops["sub_"+c+c+c] = intOp2(func(a, b int64) int64 { return w(a - b) })
+		ops["mul_"+c+c+c] = intOp2(func(a, b int64) int64 { return w(a * b) })
+		ops["div_"+c+c+c] = intOp2(func(a, b int64) int64 { return w(cDiv(a, b)) })
+		ops["mod_"+c+c+c] = intOp2(func(a, b int64) int64 { return cMod(a, b, w) })
+		ops["floordiv_"+c+c+c] = intOp2(func(a, b int64) int64 { return w(cFloorDiv(a, b)) })
+		ops["pow_"+c+c+c] = intOp2(intPower(k))
+		ops["and_"+c+c+c] = intOp2(func(a, b int64) int64 { return a & b })
+		ops["or_"+c+c+c] = intOp2(func(a, b int64) int64 { return a | b })
+		ops["xor_"+c+c+c] = intOp2(func(a, b int64) int64 { return a ^ b })
+		ops["neg_"+c+c] = intOp1(func(a int64) int64 { return w(-a) })
+		ops["invert_"+c+c] = intOp1(func(a int64) int64 { return ^a })
+		ops["copy_"+c+c] = intOp1(same)
+		ops["ones_like_"+c+c] = intOp1(func(int64) int64 { return 1 })
+		ops["absolute_"+c+c] = intOp1(func(a int64) int64 { return w(absInt64(a)) })
+		ops["sign_"+c+c] = intOp1(signInt)
+		ops["round_"+c+c] = intOp1(same)
+		ops["where_"+c+"b"+c+c] = whereInt
+		addComparisons(c, intCompare)
+	}
+	ops["invert_bb"] = intOp1(func(a int64) int64 { return 1 - a })
+	ops["and_bbb"] = intOp2(func(a, b int64) int64 { return a & b })
+	ops["or_bbb"] = intOp2(func(a, b int64) int64 { return a | b })
+	ops["xor_bbb"] = intOp2(func(a, b int64) int64 { return a ^ b })
+	ops["eq_bbb"] = intCompare(func(c int) bool { return c == 0 }, false)
+	ops["ne_bbb"] = intCompare(func(c int) bool { return c != 0 }, true)
+	ops["copy_bb"] = intOp1(same)
+	ops["where_bbbb"] = whereInt
+	ops["cast_ib"] = intOp1(same)
+	ops["cast_li"] = intOp1(same)
+	ops["cast_fi"] = toFloat(round32)
+	ops["cast_fl"] = func(dst *slot, a []*slot, n int) {
+		for j := 0; j < n; j++ {
+			dst.f[j] = float64(float32(a[0].i[j])) // one rounding, from the integer
+		}
+	}
+	ops["cast_di"] = toFloat(same64)
+	ops["cast_dl"] = toFloat(same64)
+	ops["cast_df"] = floatOp1(same64)
+	for _, k := range []kind{kFloat, kDouble} {
+		addFloatOps(k)
+	}
+}
+
+func addComparisons(c string, cmp func(func(int) bool, bool) opFunc) {
+	ops["gt_b"+c+c] = cmp(func(c int) bool { return c > 0 }, false)
+	ops["ge_b"+c+c] = cmp(func(c int) bool { return c >= 0 }, false)
+	ops["eq_b"+c+c] = cmp(func(c int) bool { return c == 0 }, false)
+	ops["ne_b"+c+c] = cmp(func(c int) bool { return c != 0 }, true)
+}
+
+// addFloatOps adds the operations of a float kind: each result rounded
+// to the kind, as C computes float32 in float32.
+func addFloatOps(k kind) {
+	r := same64
+	if k == kFloat {
+		r = round32
+	}
+	c := string(k.code())
+	ops["add_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a + b) })
+	ops["sub_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a - b) })
+	ops["mul_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a * b) })
+	ops["div_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(a / b) })
+	ops["pow_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(pow(a, b)) })
+	ops["mod_"+c+c+c] = floatOp2(floatMod(k))
+	ops["floordiv_"+c+c+c] = floatOp2(func(a, b float64) float64 { return math.Floor(r(a / b)) })
+	ops["neg_"+c+c] = floatOp1(func(a float64) float64 { return -a })
+	ops["copy_"+c+c] = floatOp1(same64)
+	ops["ones_like_"+c+c] = floatOp1(func(float64) float64 { return 1 })
+	ops["conjugate_"+c+c] = floatOp1(same64)
+	ops["real_"+c+c] = floatOp1(same64)
+	ops["imag_"+c+c] = floatOp1(func(float64) float64 { return 0 })
+	ops["where_"+c+"b"+c+c] = whereFloat
+	addComparisons(c, floatCompare)
+	for name, f := range map[string]func(float64) float64{
+		"sqrt": math.Sqrt, "sin": math.Sin, "cos": math.Cos, "tan": math.Tan,
+		"arcsin": asin, "arccos": acos, "arctan": math.Atan,
+		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
+		"arcsinh": math.Asinh, "arccosh": math.Acosh, "arctanh": math.Atanh,
+		"log": log, "log1p": math.Log1p, "log10": log10, "log2": log2,
+		"exp": exp, "expm1": math.Expm1, "absolute": math.Abs,
+		"ceil": math.Ceil, "floor": math.Floor, "trunc": math.Trunc,
+		"sign": signFloat, "round": math.RoundToEven,
+	} {
+		ops[name+"_"+c+c] = floatOp1(func(a float64) float64 { return r(f(a)) })
+	}
+	nextafter := math.Nextafter
+	if k == kFloat {
+		nextafter = func(a, b float64) float64 { return float64(math.Nextafter32(float32(a), float32(b))) }
+	}
+	for name, f := range map[string]func(a, b float64) float64{
+		"fmod": math.Mod, "arctan2": math.Atan2, "hypot": hypot, "nextafter": nextafter,
+		"copysign": math.Copysign, "maximum": fmax, "minimum": fmin,
+	} {
+		ops[name+"_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(f(a, b)) })
+	}
+	for name, f := range map[string]func(float64) bool{
+		"isnan": math.IsNaN, "isfinite": isFinite, "signbit": math.Signbit,
+		"isinf": func(x float64) bool { return math.IsInf(x, 0) },
+	} {
+		ops[name+"_b"+c] = func(dst *slot, a []*slot, n int) {
+			for j := 0; j < n; j++ {
+				dst.i[j] = b2i(f(a[0].f[j]))
+			}
+		}
+	}
+}
+
+// floatMod is numexpr's % on floats, a - floor(a/b)*b (not Python's),
+// every step rounded: the conversions keep Go from fusing the multiply
+// and the subtraction.
+func floatMod(k kind) func(a, b float64) float64 {
+	if k == kFloat {
+		return func(a, b float64) float64 {
+			q := float32(a) / float32(b)
+			p := float32(float64(math.Floor(float64(q))) * b)
+			return float64(float32(a) - p)
+		}
+	}
+	return func(a, b float64) float64 {
+		p := float64(math.Floor(a/b) * b)
+		return a - p
+	}
+}
+
+func same64(x float64) float64 { return x }
+
+func round32(x float64) float64 { return float64(float32(x)) }
+
+// wrapper wraps an integer result to the kind's width.
+func wrapper(k kind) func(int64) int64 {
+	if k == kInt {
+		return func(x int64) int64 { return int64(int32(x)) }
+	}
+	return same
+}
+
+// cDiv is C's integer division with numexpr's 0 for a zero divisor.
+func cDiv(a, b int64) int64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// cMod is numexpr's integer %: ((a % b) + b) % b, which gives the
+// divisor's sign, and 0 for a zero divisor; the sum wraps like the kind.
+func cMod(a, b int64, w func(int64) int64) int64 {
+	if b == 0 {
+		return 0
+	}
+	return w(w(a%b+b) % b)
+}
+
+// cFloorDiv is numexpr's integer //: C's division moved down by one when
+// it was rounded toward zero from a negative quotient, 0 for a zero
+// divisor.
+func cFloorDiv(a, b int64) int64 {
+	if b == 0 {
+		return 0
+	}
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// intPower is numexpr's integer pow: the exact power when it fits the
+// kind, else its smallest value (C's conversion of an out-of-range
+// double), and for negative exponents 1/a in integers. numexpr crashes
+// on 0 to a negative power; this gives 0.
+func intPower(k kind) func(a, b int64) int64 {
+	lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
+	if k == kLong {
+		lo, hi = math.MinInt64, math.MaxInt64
+	}
+	return func(a, b int64) int64 {
+		if b < 0 {
+			return cDiv(1, a)
+		}
+		r, over := powInt(a, b)
+		if over || r < lo || r > hi {
+			return lo
+		}
+		return r
+	}
+}
+
+func intOp1(f func(int64) int64) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		for j, x := range a[0].i[:n] {
+			dst.i[j] = f(x)
+		}
+	}
+}
+
+func intOp2(f func(a, b int64) int64) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		x, y := a[0].i[:n], a[1].i[:n]
+		for j := range x {
+			dst.i[j] = f(x[j], y[j])
+		}
+	}
+}
+
+func floatOp1(f func(float64) float64) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		for j, x := range a[0].f[:n] {
+			dst.f[j] = f(x)
+		}
+	}
+}
+
+func floatOp2(f func(a, b float64) float64) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		x, y := a[0].f[:n], a[1].f[:n]
+		for j := range x {
+			dst.f[j] = f(x[j], y[j])
+		}
+	}
+}
+
+func toFloat(r func(float64) float64) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		for j, x := range a[0].i[:n] {
+			dst.f[j] = r(float64(x))
+		}
+	}
+}
+
+// intCompare compares integers (or bools); unordered is unused, as
+// integers are always ordered.
+func intCompare(ok func(int) bool, _ bool) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		x, y := a[0].i[:n], a[1].i[:n]
+		for j := range x {
+			dst.i[j] = b2i(ok(cmpInt(x[j], y[j])))
+		}
+	}
+}
+
+// floatCompare compares floats: with a NaN only != holds (unordered).
+func floatCompare(ok func(int) bool, unordered bool) opFunc {
+	return func(dst *slot, a []*slot, n int) {
+		x, y := a[0].f[:n], a[1].f[:n]
+		for j := range x {
+			c, ordered := cmpFloat(x[j], y[j])
+			dst.i[j] = b2i(pick(ordered, ok(c), unordered))
+		}
+	}
+}
+
+func whereInt(dst *slot, a []*slot, n int) {
+	c, x, y := a[0].i[:n], a[1].i[:n], a[2].i[:n]
+	for j := range c {
+		dst.i[j] = pick(c[j] != 0, x[j], y[j])
+	}
+}
+
+func whereFloat(dst *slot, a []*slot, n int) {
+	c, x, y := a[0].i[:n], a[1].f[:n], a[2].f[:n]
+	for j := range c {
+		dst.f[j] = pick(c[j] != 0, x[j], y[j])
+	}
+}
