@@ -255,18 +255,49 @@ func gridBounds(gt [6]float64, w, h int) [4]float64 {
 }
 
 // windowOf is the fractional window of gt's grid that b covers (rasterio's
-// windows.from_bounds).
+// windows.from_bounds). The corners go through the inverse affine
+// transform as the affine package computes it, so that a window's size
+// rounds as rio-tiler's does (a pixel more or less in an image's size).
 func windowOf(b [4]float64, gt [6]float64) fwindow {
-	c0, c1 := (b[0]-gt[0])/gt[1], (b[2]-gt[0])/gt[1]
-	r0, r1 := (b[3]-gt[3])/gt[5], (b[1]-gt[3])/gt[5]
-	return fwindow{col: math.Min(c0, c1), row: math.Min(r0, r1), width: math.Abs(c1 - c0), height: math.Abs(r1 - r0)}
+	inv := invert(gt)
+	cols, rows := make([]float64, 4), make([]float64, 4)
+	for i, pt := range [4][2]float64{{b[0], b[3]}, {b[2], b[3]}, {b[2], b[1]}, {b[0], b[1]}} {
+		cols[i], rows[i] = apply(inv, pt[0], pt[1])
+	}
+	c0, c1 := minMax(cols)
+	r0, r1 := minMax(rows)
+	return fwindow{col: c0, row: r0, width: math.Max(c1-c0, 0), height: math.Max(r1-r0, 0)}
+}
+
+// invert is the inverse of a geotransform as the affine package writes it.
+func invert(gt [6]float64) [6]float64 {
+	a, b, c, d, e, f := gt[1], gt[2], gt[0], gt[4], gt[5], gt[3]
+	idet := 1.0 / float64(float64(a*e)-float64(b*d))
+	ra, rb, rd, re := float64(e*idet), float64(-b*idet), float64(-d*idet), float64(a*idet)
+	rc := float64(float64(-c*ra) - float64(f*rb))
+	rf := float64(float64(-c*rd) - float64(f*re))
+	return [6]float64{rc, ra, rb, rf, rd, re}
+}
+
+// apply is a geotransform applied to x, y, each product rounded on its own
+// (numpy's dot).
+func apply(gt [6]float64, x, y float64) (float64, float64) {
+	return float64(float64(gt[1]*x)+float64(gt[2]*y)) + gt[0], float64(float64(gt[4]*x)+float64(gt[5]*y)) + gt[3]
+}
+
+func minMax(vs []float64) (float64, float64) {
+	lo, hi := vs[0], vs[0]
+	for _, v := range vs[1:] {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return lo, hi
 }
 
 // boundsOf is the extent of a window of gt's grid (rasterio's
 // windows.bounds).
 func boundsOf(w fwindow, gt [6]float64) [4]float64 {
-	x0, x1 := gt[0]+w.col*gt[1], gt[0]+(w.col+w.width)*gt[1]
-	y0, y1 := gt[3]+w.row*gt[5], gt[3]+(w.row+w.height)*gt[5]
+	x0, y0 := apply(gt, w.col, w.row)
+	x1, y1 := apply(gt, w.col+w.width, w.row+w.height)
 	return [4]float64{math.Min(x0, x1), math.Min(y0, y1), math.Max(x0, x1), math.Max(y0, y1)}
 }
 

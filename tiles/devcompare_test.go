@@ -62,9 +62,52 @@ func TestDevGrid(t *testing.T) {
 	registerDrivers.Do(godal.RegisterAll)
 	s, _ := openSource(spec)
 	defer s.Close()
-	for _, b := range [][4]float64{{-20037508.342789244, -20037508.342789244, 20037508.342789244, 20037508.342789244}, {-20037508.342789244, 0, 0, 20037508.342789244}, {-10018754.171394622, 0, 0, 10018754.171394622}} {
+	for _, b := range [][4]float64{boundsFromEnv()} {
 		gt, w, h, err := s.vrtGrid(b, 256, 256, "EPSG:3857", false)
-		lvl, _, ow, oh, _ := s.warpLevel(gt, w, h, fwindow{width: float64(w), height: float64(h)}, 256, 256, "nearest")
+		r := s.planWarpRead(gt, w, h, fwindow{width: float64(w), height: float64(h)}, 256, 256, true, "nearest"); lvl, ow, oh := r.level, r.w, r.h
 		fmt.Println(w, h, gt[1], gt[5], err, "level", lvl, ow, oh)
 	}
+}
+
+func boundsFromEnv() [4]float64 {
+	var b [4]float64
+	for i, v := range strings.Split(os.Getenv("TILEFUNC_DEV_BOUNDS"), ",") {
+		b[i], _ = strconv.ParseFloat(v, 64)
+	}
+	return b
+}
+
+func TestDevVRT(t *testing.T) {
+	path := os.Getenv("TILEFUNC_DEV_VRT")
+	if path == "" {
+		t.Skip("development aid")
+	}
+	registerDrivers.Do(godal.RegisterAll)
+	s, _ := openSource(path)
+	defer s.Close()
+	b := boundsFromEnv()
+	gt, w, h, _ := s.vrtGrid(b, 256, 256, "EPSG:3857", false)
+	r := s.planWarpRead(gt, w, h, fwindow{width: float64(w), height: float64(h)}, 256, 256, true, "nearest"); lvl, ogt, ow, oh, owin := r.level, r.gt, r.w, r.h, r.win
+	vrt, err := s.warpedVRT(lvl, "EPSG:3857", ogt, ow, oh, DatasetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vrt.Close()
+	for _, size := range [][2]int{{ow, oh}, {256, 256}} {
+		img, err := readWindowed(s, vrt, owin, size[0], size[1], partSpec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []byte(fmt.Sprintf("%d %d %d\n", img.Count(), img.Height, img.Width))
+		for bnd := range img.Bands {
+			for i, v := range img.Bands[bnd] {
+				if !img.Valid[bnd][i] {
+					v = math.NaN()
+				}
+				out = binary.LittleEndian.AppendUint64(out, math.Float64bits(v))
+			}
+		}
+		os.WriteFile(fmt.Sprintf("/tmp/devvrt_%d.bin", size[0]), out, 0o644)
+	}
+	fmt.Println(ogt, ow, oh, owin)
 }

@@ -60,11 +60,15 @@ static GDALRasterBandH bestOverview(GDALRasterBandH band, int *ix, int *iy, int 
 // the overview bestOverview picks. Errors are captured here, on the thread
 // that raised them, and returned as text (NULL on success; the caller
 // frees it).
-static char *readWindow(GDALRasterBandH band, int mask, int ix, int iy, int iw, int ih,
+static char *readWindow(GDALRasterBandH band, int mask, int ovr, int ix, int iy, int iw, int ih,
                         double xoff, double yoff, double xsize, double ysize, void *buf, int bw, int bh,
                         GDALDataType type, int alg) {
+	if (ovr >= 0) {
+		band = GDALGetOverview(band, ovr);
+		if (!band) return CPLStrdup("no such overview");
+	}
 	if (mask) band = GDALGetMaskBand(band);
-	band = bestOverview(band, &ix, &iy, &iw, &ih, &xoff, &yoff, &xsize, &ysize, bw, bh, alg);
+	if (ovr < 0) band = bestOverview(band, &ix, &iy, &iw, &ih, &xoff, &yoff, &xsize, &ysize, bw, bh, alg);
 	GDALRasterIOExtraArg ex;
 	INIT_RASTERIO_EXTRA_ARG(ex);
 	ex.eResampleAlg = (GDALRIOResampleAlg)alg;
@@ -101,16 +105,18 @@ type fwindow struct {
 // request is a RasterIO request as GDAL takes it: the whole pixels the
 // read touches (which decide the overview), and the fractional window the
 // samples are taken from, which may reach a little past the raster's edge
-// (samples there take the edge pixel).
+// (samples there take the edge pixel). overview is the level to read, when
+// the caller chose it (-1: chosen here, as GDAL 3.10 chooses).
 type request struct {
 	ix, iy, iw, ih int
 	win            fwindow
+	overview       int
 }
 
 // plainRequest is rasterio's request for a window on the raster: whole
 // pixels cut toward zero.
 func plainRequest(win fwindow, rw, rh int) request {
-	r := request{ix: int(win.col), iy: int(win.row), iw: max(1, int(win.width)), ih: max(1, int(win.height)), win: win}
+	r := request{ix: int(win.col), iy: int(win.row), iw: max(1, int(win.width)), ih: max(1, int(win.height)), win: win, overview: -1}
 	r.iw = min(r.iw, rw-r.ix)
 	r.ih = min(r.ih, rh-r.iy)
 	return r
@@ -153,7 +159,7 @@ func readInto(band godal.Band, mask bool, req request, buf unsafe.Pointer, bw, b
 		m = 1
 	}
 	win := req.win
-	msg := C.readWindow(bandHandle(band), m, C.int(req.ix), C.int(req.iy), C.int(req.iw), C.int(req.ih),
+	msg := C.readWindow(bandHandle(band), m, C.int(req.overview), C.int(req.ix), C.int(req.iy), C.int(req.iw), C.int(req.ih),
 		C.double(win.col), C.double(win.row), C.double(win.width), C.double(win.height),
 		buf, C.int(bw), C.int(bh), typ, C.int(alg))
 	if msg != nil {

@@ -150,27 +150,66 @@ func checkSize(h, w int) error {
 // maxPad is the most buffer or padding an image may add each side.
 const maxPad = 256
 
-// warpLevel is the overview GDAL 3.10 reads when a warped VRT of vw×vh
-// on gt is read from win into w×h (VRTWarpedRasterBand's
-// GetBestOverviewLevel, which rasterio's bundled GDAL runs): the source
-// overview whose implicit warped overview is the most reduced one still
-// below the least reduced axis's factor times 1.2 (1.01 when resampling).
-// It returns the level (-1: full resolution) and the grid and window to
-// read there; GDAL itself is then kept from choosing (Debian's 3.6 chooses
-// otherwise).
-func (s *source) warpLevel(gt [6]float64, vw, vh int, win fwindow, w, h int, resampling string) (int, [6]float64, int, int, fwindow) {
+// warpRead is how GDAL 3.10 (rasterio's) reads a window of a warped VRT
+// into a w×h buffer, which Debian's GDAL 3.6 does otherwise: from which
+// overview of the source, and either by warping straight onto the buffer's
+// grid (direct) or by sampling the warped overview's pixels.
+type warpRead struct {
+	level  int        // source overview; -1: full resolution
+	direct bool       // warp onto the buffer's own grid
+	gt     [6]float64 // the warped grid to sample (not direct)
+	w, h   int
+	win    fwindow // the window of that grid to read
+}
+
+// planWarpRead follows VRTWarpedDataset::IRasterIO: a read of every band
+// of the whole VRT, or of a large enough part, goes through the dataset:
+// an overview chosen as GDALBandGetBestOverviewLevel2 chooses, then a
+// warp straight onto the buffer when the read is of the whole (overview)
+// raster; other reads go band by band, the overview chosen by the warped
+// band's own rule, and sample the warped pixels.
+func (s *source) planWarpRead(gt [6]float64, vw, vh int, win fwindow, w, h int, allBands bool, resampling string) warpRead {
 	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	whole := win.col == 0 && win.row == 0 && iw == vw && ih == vh
+	base := warpRead{level: -1, gt: gt, w: vw, h: vh, win: win}
 	if w >= iw && h >= ih {
-		return -1, gt, vw, vh, win
+		base.direct = whole
+		return base
 	}
+	byDataset := allBands && (whole || w > min(512, vw) && h > min(128, vh))
+	if !byDataset {
+		return s.overviewRead(gt, vw, vh, win, w, h, resampling, false)
+	}
+	r := s.overviewRead(gt, vw, vh, win, w, h, resampling, true)
+	owin := r.win
+	r.direct = owin.col == 0 && owin.row == 0 && max(1, int(owin.width+0.5)) == r.w && max(1, int(owin.height+0.5)) == r.h
+	if r.level < 0 {
+		r.direct = whole
+	}
+	return r
+}
+
+// overviewRead is the overview a read of win into w×h picks among the
+// warped VRT's implicit overviews (the source's overviews warped onto
+// grids reduced as much as they are), and the window there. The dataset
+// rule (gcore's) allows a factor up to the request's × 1.2 (1.0 when
+// resampling) + 0.1; the warped band's rule up to × 1.2 (1.01).
+func (s *source) overviewRead(gt [6]float64, vw, vh int, win fwindow, w, h int, resampling string, datasetRule bool) warpRead {
+	iw, ih := max(1, int(win.width)), max(1, int(win.height))
 	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
 	desired := fy
 	if fx < fy || h == 1 {
 		desired = fx
 	}
-	threshold := 1.2
-	if resampling != "" && resampling != "nearest" {
-		threshold = 1.01
+	nearest := resampling == "" || resampling == "nearest"
+	limit := desired * 1.2
+	switch {
+	case datasetRule && !nearest:
+		limit = desired + 0.1
+	case datasetRule:
+		limit = desired*1.2 + 0.1
+	case !nearest:
+		limit = desired * 1.01
 	}
 	best, bestFactor, bw, bh := -1, 0.0, 0, 0
 	for i, o := range s.bands[0].Overviews() {
@@ -181,17 +220,20 @@ func (s *source) warpLevel(gt [6]float64, vw, vh int, win fwindow, w, h int, res
 			break
 		}
 		f := math.Min(float64(vw)/float64(ow), float64(vh)/float64(oh))
-		if f >= desired*threshold || f <= bestFactor {
+		if f >= limit || f <= bestFactor {
 			continue
 		}
 		best, bestFactor, bw, bh = i, f, ow, oh
+		if datasetRule && math.Abs(desired-f) < 0.1 {
+			break
+		}
 	}
 	if best < 0 {
-		return -1, gt, vw, vh, win
+		return warpRead{level: -1, gt: gt, w: vw, h: vh, win: win}
 	}
 	kx, ky := float64(vw)/float64(bw), float64(vh)/float64(bh)
 	ogt := gt
 	ogt[1], ogt[5] = gt[1]*kx, gt[5]*ky
-	owin := fwindow{col: win.col / kx, row: win.row / ky, width: win.width / kx, height: win.height / ky}
-	return best, ogt, bw, bh, owin
+	return warpRead{level: best, gt: ogt, w: bw, h: bh,
+		win: fwindow{col: win.col / kx, row: win.row / ky, width: win.width / kx, height: win.height / ky}}
 }

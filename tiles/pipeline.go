@@ -111,7 +111,9 @@ func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window,
 	if img == nil {
 		return nil, tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the request")
 	}
-	img.Assets = used
+	// rio-tiler's mosaic keeps no dataset statistics: images of a mosaic
+	// are rescaled from their type's range.
+	img.Assets, img.Stats = used, nil
 	if win.Shape != nil {
 		if err := win.Shape.Mask(img); err != nil {
 			return nil, err

@@ -121,18 +121,30 @@ func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error)
 		win.col, win.row = float64(p.padding), float64(p.padding)
 		vw, vh = vw+2*p.padding, vh+2*p.padding
 	}
-	level, ogt, ow, oh, owin := s.warpLevel(gt, vw, vh, win, w, h, p.opts.Resampling)
-	vrt, err := s.warpedVRT(level, p.dstCRS, ogt, ow, oh, p.opts)
+	plan := s.planWarpRead(gt, vw, vh, win, w, h, s.readsEveryBand(p.bidx), p.opts.Resampling)
+	if plan.direct {
+		// The read's own grid: the window's bounds, the buffer's size.
+		plan.gt, plan.w, plan.h = fromBounds(boundsOf(win, gt), w, h), w, h
+		plan.win = fwindow{width: float64(w), height: float64(h)}
+	}
+	vrt, err := s.warpedVRT(plan.level, p.dstCRS, plan.gt, plan.w, plan.h, p.opts)
 	if err != nil {
 		return nil, err
 	}
 	defer vrt.Close()
-	img, err := readWindowed(s, vrt, owin, w, h, p)
+	img, err := readWindowed(s, vrt, plan.win, w, h, p)
 	if err != nil {
 		return nil, err
 	}
 	img.Bounds = bounds
 	return img, nil
+}
+
+// readsEveryBand says whether a read of bidx asks the warped VRT for all
+// its bands (rasterio reads the chosen bands, and the alpha band unless a
+// nodata value applies): GDAL then reads it as a whole dataset.
+func (s *source) readsEveryBand(bidx []int) bool {
+	return bidx == nil || len(bidx) >= len(s.nonAlpha())
 }
 
 // warpedVRT warps the raster (its overview level, or its full resolution
@@ -209,13 +221,13 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 	}
 	img := raster.New(w, h, len(bidx), ds.dtype)
 	img.CRS = ds.wkt
-	cut := clip(win, ds.width, ds.height, w, h)
+	cuts := clip(ds, win, w, h, resampling)
 	for i, b := range bidx {
-		if err := cut.read(ds.bands[b-1], img.Bands[i], resampling, false); err != nil {
+		if err := cuts.band(i).read(ds.bands[b-1], img.Bands[i], w, resampling, false); err != nil {
 			return nil, err
 		}
 	}
-	if err := readValidity(src, ds, img, bidx, cut, nodata, resampling); err != nil {
+	if err := readValidity(src, ds, img, bidx, cuts, nodata, resampling); err != nil {
 		return nil, err
 	}
 	img.Names = raster.DefaultNames(len(bidx))
@@ -233,10 +245,12 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 // readValidity sets img's masks: from the alpha band when the dataset has
 // one and no nodata applies (keeping it as img.Alpha when the raster
 // itself has it), else from the nodata value, else from GDAL's mask bands.
-func readValidity(src, ds *source, img *raster.Image, bidx []int, cut clipped, nodata *float64, resampling string) error {
+func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, nodata *float64, resampling string) error {
+	w := img.Width
 	if a := ds.alphaBand(); a > 0 && nodata == nil {
 		alpha := make([]float64, img.Pixels())
-		if err := cut.read(ds.bands[a-1], alpha, resampling, false); err != nil {
+		cut := cuts.band(len(bidx)) // read last, after the bands
+		if err := cut.read(ds.bands[a-1], alpha, w, resampling, false); err != nil {
 			return err
 		}
 		_, opaque := ds.dtype.Range()
@@ -245,7 +259,7 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cut clipped, n
 		}
 		for b := range img.Bands {
 			for p, v := range alpha {
-				img.Valid[b][p] = v == opaque && cut.inside(p)
+				img.Valid[b][p] = v == opaque && cut.inside(p, w)
 			}
 		}
 		if src.alphaBand() > 0 {
@@ -256,25 +270,25 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cut clipped, n
 	if nodata != nil {
 		for b, vals := range img.Bands {
 			for p, v := range vals {
-				img.Valid[b][p] = cut.inside(p) && !(v == *nodata || math.IsNaN(*nodata) && math.IsNaN(v))
+				img.Valid[b][p] = cuts.band(b).inside(p, w) && !(v == *nodata || math.IsNaN(*nodata) && math.IsNaN(v))
 			}
 		}
 		return nil
 	}
 	for i, b := range bidx {
-		band := ds.bands[b-1]
+		band, cut := ds.bands[b-1], cuts.band(i)
 		if band.MaskFlags()&maskAllValid != 0 {
 			for p := range img.Valid[i] {
-				img.Valid[i][p] = cut.inside(p)
+				img.Valid[i][p] = cut.inside(p, w)
 			}
 			continue
 		}
 		m := make([]float64, img.Pixels())
-		if err := cut.read(band, m, resampling, true); err != nil {
+		if err := cut.read(band, m, w, resampling, true); err != nil {
 			return err
 		}
 		for p, v := range m {
-			img.Valid[i][p] = v != 0 && cut.inside(p)
+			img.Valid[i][p] = v != 0 && cut.inside(p, w)
 		}
 	}
 	return nil
@@ -314,29 +328,91 @@ func maxOf(vs []float64) float64 {
 // read, with the window's own sampling step, so edge samples that fall a
 // little off the raster take its edge pixel.
 type clipped struct {
+	first, rest cut // the first band read, and the others
+	w           int // the buffer's width
+}
+
+// cut is a request for the buffer pixels x0..x1, y0..y1.
+type cut struct {
 	req            request
-	w              int // the buffer's width
-	x0, y0, x1, y1 int // the buffer pixels it fills
+	x0, y0, x1, y1 int
 	empty          bool
 }
 
-func clip(win fwindow, rw, rh, w, h int) clipped {
-	c := clipped{w: w}
+func clip(s *source, win fwindow, w, h int, resampling string) clipped {
+	rw, rh := s.width, s.height
 	if win.col >= 0 && win.row >= 0 && win.col+win.width <= float64(rw) && win.row+win.height <= float64(rh) {
-		c.req, c.x1, c.y1 = plainRequest(win, rw, rh), w, h
-		return c
+		c := cut{req: plainRequest(win, rw, rh), x1: w, y1: h}
+		return clipped{first: c, rest: c, w: w}
 	}
-	var ok1, ok2 bool
-	var x, y axisCut
-	x, ok1 = cutAxis(win.col, win.width, rw, w)
-	y, ok2 = cutAxis(win.row, win.height, rh, h)
+	// rasterio reads past the edges through a VRT holding the raster.
+	// GDAL 3.10 reads the first band of that VRT from a virtual overview
+	// (where the raster is an overview placed at the scaled offset) and
+	// the other bands from the raster, choosing its overview again: the
+	// bands are sampled a little apart, and tilefunc samples them so.
+	rest := cutAt(-1, [2]float64{win.col, win.row}, [2]float64{win.width, win.height}, [2]int{rw, rh}, w, h)
+	level, off, span, size := s.boundlessLevel(win, w, h, resampling)
+	return clipped{first: cutAt(level, off, span, size, w, h), rest: rest, w: w}
+}
+
+func cutAt(level int, off, span [2]float64, size [2]int, w, h int) cut {
+	x, ok1 := cutAxis(off[0], span[0], size[0], w)
+	y, ok2 := cutAxis(off[1], span[1], size[1], h)
 	if !ok1 || !ok2 {
-		c.empty = true
-		return c
+		return cut{empty: true}
 	}
-	c.x0, c.x1, c.y0, c.y1 = x.out0, x.out1, y.out0, y.out1
-	c.req = request{ix: x.i0, iy: y.i0, iw: x.n, ih: y.n, win: fwindow{col: x.off, row: y.off, width: x.size, height: y.size}}
-	return c
+	return cut{x0: x.out0, x1: x.out1, y0: y.out0, y1: y.out1,
+		req: request{ix: x.i0, iy: y.i0, iw: x.n, ih: y.n, win: fwindow{col: x.off, row: y.off, width: x.size, height: y.size}, overview: level}}
+}
+
+// boundlessLevel is the overview GDAL 3.10 reads rasterio's boundless VRT
+// from (its virtual overviews: each of the raster's, the VRT's size scaled
+// as the overview's, none under 128 pixels), and the window's offset,
+// span and the raster's size in that level's pixels; level -1 is the
+// raster itself, GDAL choosing among its overviews again.
+func (s *source) boundlessLevel(win fwindow, w, h int, resampling string) (int, [2]float64, [2]float64, [2]int) {
+	full := func() (int, [2]float64, [2]float64, [2]int) {
+		return -1, [2]float64{win.col, win.row}, [2]float64{win.width, win.height}, [2]int{s.width, s.height}
+	}
+	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	if w >= iw && h >= ih {
+		return full()
+	}
+	vw := int(math.Max(float64(s.width), win.width) + 1)
+	vh := int(math.Max(float64(s.height), win.height) + 1)
+	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
+	desired := fy
+	if fx < fy || h == 1 {
+		desired = fx
+	}
+	limit := desired*1.2 + 0.1
+	if resampling != "" && resampling != "nearest" {
+		limit = desired + 0.1
+	}
+	best, bestFactor := -1, 0.0
+	var bestW, bestH, ovW, ovH int
+	for i, o := range s.bands[0].Overviews() {
+		st := o.Structure()
+		ow := int(0.5 + float64(vw)*float64(st.SizeX)/float64(s.width))
+		oh := int(0.5 + float64(vh)*float64(st.SizeY)/float64(s.height))
+		if ow < 128 || oh < 128 {
+			break
+		}
+		f := math.Min(float64(vw)/float64(ow), float64(vh)/float64(oh))
+		if f >= limit || f <= bestFactor {
+			continue
+		}
+		best, bestFactor, bestW, bestH, ovW, ovH = i, f, ow, oh, st.SizeX, st.SizeY
+		if math.Abs(desired-f) < 0.1 {
+			break
+		}
+	}
+	if best < 0 {
+		return full()
+	}
+	kx, ky := float64(vw)/float64(bestW), float64(vh)/float64(bestH)
+	rx, ry := float64(ovW)/float64(s.width), float64(ovH)/float64(s.height)
+	return best, [2]float64{win.col * rx, win.row * ry}, [2]float64{win.width / kx, win.height / ky}, [2]int{ovW, ovH}
 }
 
 // axisCut is one axis of a read cut to the raster: buffer pixels out0 to
@@ -385,15 +461,22 @@ func cutAxis(off, span float64, size, n int) (axisCut, bool) {
 	return c, c.out1 > c.out0
 }
 
-// inside says whether buffer pixel p was read.
-func (c clipped) inside(p int) bool {
-	x, y := p%c.w, p/c.w
+// band is the cut of the i-th band read (i counts the bands read, from 0).
+func (c clipped) band(i int) cut {
+	if i == 0 {
+		return c.first
+	}
+	return c.rest
+}
+
+// inside says whether buffer pixel p (of a buffer w pixels wide) was read.
+func (c cut) inside(p, w int) bool {
+	x, y := p%w, p/w
 	return !c.empty && x >= c.x0 && x < c.x1 && y >= c.y0 && y < c.y1
 }
 
-// read reads the band (or its mask) into dst, the whole buffer.
-func (c clipped) read(band godal.Band, dst []float64, resampling string, mask bool) error {
-	w := c.w
+// read reads the band (or its mask) into dst, a buffer w pixels wide.
+func (c cut) read(band godal.Band, dst []float64, w int, resampling string, mask bool) error {
 	if c.empty {
 		return nil
 	}

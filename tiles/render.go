@@ -36,6 +36,10 @@ type picture struct {
 // dataset's statistics). With no format named it picks PNG when a pixel
 // is masked, else JPEG, as titiler does.
 func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error) {
+	if img.Type == raster.Bool {
+		// titiler answers 500 (no value range for booleans).
+		return nil, Format{}, tilefunc.Errorf(tilefunc.EBADREQUEST, "the image is true/false values (a comparison): wrap it in where(condition, 1, 0) to draw it")
+	}
 	var err error
 	if len(st.Rescale) > 0 {
 		img = rescale(img, st.Rescale)
