@@ -365,18 +365,18 @@ var samples = []sample{
 	{name: "list, deprecated path", fn: "search_list_deprecated", target: "/searches/list"},
 	{name: "info", fn: "search_info", target: "/searches/abc123/info"},
 	{name: "info of an unknown search", fn: "search_info", target: "/searches/nope/info", check: status(http.StatusNotFound)},
-	{name: "tile, one asset", fn: "search_tile", target: tile + ".png?assets=visual", check: tileIs(256, pixel(5, 30, 100), tiles.AssetBands{Name: "visual"})},
+	{name: "tile, one asset", fn: "search_tile", target: tile + ".png?assets=visual", check: tileIs(256, pixel(5, 30, 100), tiles.AssetSpec{Name: "visual"})},
 	{name: "tile, bidx lists and rescale ranges repeated", fn: "search_tile",
-		target: tile + ".png?assets=red|bidx=1,2&assets=nir|bidx=3&rescale=0,10&rescale=5,50",
-		check:  tileIs(256, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir", Bidx: []int{3}})},
+		target: tile + ".png?assets=red|bidx=1,2&assets=nir|bidx=3&rescale=0,10&rescale=5,50&rescale=0,200",
+		check:  tileIs(256, pixel(127, 141, 127), tiles.AssetSpec{Name: "red", Bidx: []int{1, 2}}, tiles.AssetSpec{Name: "nir", Bidx: []int{3}})},
 	{name: "tile, percent-encoded, bracketed ranges, every parameter, a function key", fn: "search_tile",
-		target: tile + "@2x.png?assets=red%7Cbidx%3D1%2C2&assets=nir&rescale=%5B0%2C10%5D&rescale=[5,50]&nodata=0&reproject=bilinear&return_mask=false" +
+		target: tile + "@2x.png?assets=red%7Cbidx%3D1%2C2&assets=nir&rescale=%5B0%2C10%5D&rescale=[5,50]&rescale=[0,200]&nodata=0&reproject=bilinear&return_mask=false" +
 			"&scan_limit=5&items_limit=7&time_limit=3&exitwhenfull=false&skipcovered=false&code=k3y%3D%3D",
 		check: func(t *testing.T, tr trace) {
-			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr)
-			l := layerOf(t, tr)
-			if l.NoData == nil || *l.NoData != 0 || l.Resampling != "bilinear" {
-				t.Errorf("layer %+v, want nodata 0 and bilinear", l)
+			tileIs(512, pixel(127, 141, 127), tiles.AssetSpec{Name: "red", Bidx: []int{1, 2}}, tiles.AssetSpec{Name: "nir"})(t, tr)
+			d := specOf(t, tr).Dataset
+			if d.NoData == nil || *d.NoData != 0 || d.Reproject != "bilinear" {
+				t.Errorf("dataset options %+v, want nodata 0 and bilinear", d)
 			}
 			want := tilefunc.SearchOptions{ScanLimit: 5, ItemsLimit: 7, TimeLimit: 3 * time.Second}
 			if o := callOf(t, tr, "Items").Args.([]any)[2]; o != want {
@@ -389,21 +389,22 @@ var samples = []sample{
 		}
 	}},
 	{name: "tile, an expression with commas in an asset", fn: "search_tile",
-		target: tile + ".png?assets=red|expression=where(b1>0,b1,0)&assets=nir", refused: true,
+		target: tile + ".png?assets=red|expression=where(b1>0,b1,0)&assets=nir",
 		check: func(t *testing.T, tr trace) {
-			// Expressions are not built yet: the first asset is refused,
-			// and the refusal shows the split left its commas alone.
-			if d, _ := tr.Body.(map[string]any)["detail"].(string); tr.Status != 422 || !strings.Contains(d, `"red|expression=where(b1>0,b1,0)"`) {
-				t.Errorf("want 422 about red|expression=where(b1>0,b1,0), got %d %v", tr.Status, tr.Body)
+			// The split leaves the expression's commas alone: two assets,
+			// the first with its expression.
+			a := layerOf(t, tr).Assets
+			if len(a) != 2 || a[0].Name != "red" || a[0].Expression == nil || a[1].Name != "nir" || a[1].Expression != nil {
+				t.Errorf("assets %+v, want red with its expression, then nir", a)
 			}
 		}},
 	{name: "tilejson", fn: "search_tilejson",
-		target: "/searches/abc123/WebMercatorQuad/tilejson.json?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&tile_format=png&minzoom=2&maxzoom=9",
+		target: "/searches/abc123/WebMercatorQuad/tilejson.json?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&rescale=0,200&tile_format=png&minzoom=2&maxzoom=9",
 		check: func(t *testing.T, tr trace) {
 			if doc := tr.Body.(map[string]any); doc["minzoom"] != 2.0 || doc["maxzoom"] != 9.0 || len(tr.Follow) != 1 {
 				t.Fatalf("tilejson %v", doc)
 			}
-			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0])
+			tileIs(512, pixel(127, 141, 127), tiles.AssetSpec{Name: "red", Bidx: []int{1, 2}}, tiles.AssetSpec{Name: "nir"})(t, tr.Follow[0])
 		}},
 	{name: "point", fn: "search_point", target: mosaic + "/point/-9.5,45.25?assets=visual|bidx=1,2&exitwhenfull=true&skipcovered=true&items_limit=7",
 		check: func(t *testing.T, tr trace) {
@@ -415,7 +416,7 @@ var samples = []sample{
 				t.Errorf("point search options %+v: want exitwhenfull and skipcovered off, items_limit 7", o)
 			}
 			pt := callOf(t, tr, "Point").Args.([]any)
-			if l := pt[4].(tiles.Layer); !reflect.DeepEqual(l.Assets, []tiles.AssetBands{{Name: "visual", Bidx: []int{1, 2}}}) || pt[3].(tiles.CRS) != tiles.WGS84 {
+			if l := pt[4].(tiles.Spec).Layer; !reflect.DeepEqual(l.Assets, []tiles.AssetSpec{{Name: "visual", Bidx: []int{1, 2}}}) || pt[3].(tiles.CRS) != tiles.WGS84 {
 				t.Errorf("point read %v", pt)
 			}
 			want := map[string]any{"coordinates": []any{-9.5, 45.25}, "assets": []any{map[string]any{
@@ -435,7 +436,7 @@ var samples = []sample{
 	{name: "point assets", fn: "search_point_assets", target: mosaic + "/point/-9.5,45.25/assets", check: itemsListed},
 	{name: "bbox, sized by the items", fn: "search_bbox", target: mosaic + "/bbox/-10.5,40,0.5,50.png?assets=visual&max_size=64",
 		check: func(t *testing.T, tr trace) {
-			want := tiles.Window{Bounds: [4]float64{-10.5, 40, 0.5, 50}, SRS: "EPSG:4326", MaxSize: 64}
+			want := tiles.Window{Bounds: [4]float64{-10.5, 40, 0.5, 50}, BoundsCRS: "EPSG:4326", CRS: "EPSG:4326", MaxSize: 64}
 			if win := callOf(t, tr, "Mosaic").Args.([]any)[1]; win != want {
 				t.Errorf("window %+v, want %+v", win, want)
 			}
@@ -446,7 +447,7 @@ var samples = []sample{
 	{name: "bbox, sized, into Web Mercator, GeoTIFF", fn: "search_bbox_size", target: mosaic + "/bbox/-10.5,40,0.5,50/256x128.tif?assets=visual&dst_crs=EPSG:3857",
 		check: func(t *testing.T, tr trace) {
 			win := callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window)
-			if win.SRS != "EPSG:3857" || win.Width != 256 || win.Height != 128 || math.Abs(win.Bounds[0]+1168854.65) > 1 {
+			if win.CRS != "EPSG:3857" || win.BoundsCRS != "EPSG:4326" || win.Width != 256 || win.Height != 128 || win.Bounds[0] != -10.5 {
 				t.Errorf("window %+v", win)
 			}
 			if tr.ContentType != "image/tiff; application=geotiff" {
@@ -470,7 +471,7 @@ var samples = []sample{
 		}},
 	{name: "feature, sized", fn: "search_feature_size", method: http.MethodPost, target: mosaic + "/feature/64x32.jpg?assets=visual", body: triangle,
 		check: func(t *testing.T, tr trace) {
-			if win := callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window); win.Width != 64 || win.Height != 32 || tr.ContentType != "image/jpeg" {
+			if win := callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window); win.Width != 64 || win.Height != 32 || tr.ContentType != "image/jpg" {
 				t.Errorf("want a 64x32 JPEG: %+v %s", win, tr.ContentType)
 			}
 		}},
@@ -505,7 +506,7 @@ var samples = []sample{
 			if limits, _ := tr.Body.(map[string]any)["tileMatrixSetLimits"].([]any); len(limits) != 8 || len(tr.Follow) != 1 {
 				t.Fatalf("tileset %d %s", tr.Status, dump(tr.Body))
 			}
-			if got := layerOf(t, tr.Follow[0]).Assets; !reflect.DeepEqual(got, []tiles.AssetBands{{Name: "red", Bidx: []int{1, 2}}}) {
+			if got := layerOf(t, tr.Follow[0]).Assets; !reflect.DeepEqual(got, []tiles.AssetSpec{{Name: "red", Bidx: []int{1, 2}}}) {
 				t.Errorf("the tileset's tile link reads %+v", got)
 			}
 		}},
@@ -526,22 +527,22 @@ var samples = []sample{
 	}},
 	{name: "tile assets, y with a format", fn: "search_tile_assets", target: tile + ".png/assets", refused: true, check: status(http.StatusUnprocessableEntity)},
 	{name: "wmts", fn: "search_wmts",
-		target: "/searches/abc123/WMTSCapabilities.xml?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&zooms=WebMercatorQuad::2,9&zooms=WorldCRS84Quad::0,3&code=k3y",
+		target: "/searches/abc123/WMTSCapabilities.xml?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&rescale=0,200&zooms=WebMercatorQuad::2,9&zooms=WorldCRS84Quad::0,3&code=k3y",
 		check: func(t *testing.T, tr trace) {
 			layers, _ := tr.Body.([]string)
 			if tr.Status != 200 || len(layers) != 14 || len(tr.Follow) != 1 || !strings.Contains(dump(layers), "abc123_WebMercatorQuad_default in WebMercatorQuad as image/png, zooms [2 3 4 5 6 7 8 9]") ||
 				!strings.Contains(dump(layers), "abc123_WorldCRS84Quad_default in WorldCRS84Quad as image/png, zooms [0 1 2 3]") {
 				t.Fatalf("wmts %d %s", tr.Status, dump(tr.Body))
 			}
-			tileIs(256, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0])
+			tileIs(256, pixel(127, 141, 127), tiles.AssetSpec{Name: "red", Bidx: []int{1, 2}}, tiles.AssetSpec{Name: "nir"})(t, tr.Follow[0])
 		}},
 	{name: "map", fn: "search_map",
-		target: "/searches/abc123/WebMercatorQuad/map.html?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&tile_format=png",
+		target: "/searches/abc123/WebMercatorQuad/map.html?assets=red|bidx=1,2&assets=nir&rescale=0,10&rescale=5,50&rescale=0,200&tile_format=png",
 		check: func(t *testing.T, tr trace) {
 			if len(tr.Follow) != 1 || tr.Follow[0].Function != "search_tilejson" || len(tr.Follow[0].Follow) != 1 {
 				t.Fatalf("the map page's TileJSON: %+v", tr.Follow)
 			}
-			tileIs(512, pixel(128, 142, 255), tiles.AssetBands{Name: "red", Bidx: []int{1, 2}}, tiles.AssetBands{Name: "nir"})(t, tr.Follow[0].Follow[0])
+			tileIs(512, pixel(127, 141, 127), tiles.AssetSpec{Name: "red", Bidx: []int{1, 2}}, tiles.AssetSpec{Name: "nir"})(t, tr.Follow[0].Follow[0])
 		}},
 }
 
@@ -594,7 +595,7 @@ func pixel(r, g, b uint8) color.NRGBA { return color.NRGBA{r, g, b, 255} }
 
 // tileIs checks a PNG tile: its size, first pixel (the fake renderer paints
 // 5, 30, 100, so the pixel shows the rescale ranges) and the assets read.
-func tileIs(size int, px color.NRGBA, assets ...tiles.AssetBands) func(*testing.T, trace) {
+func tileIs(size int, px color.NRGBA, assets ...tiles.AssetSpec) func(*testing.T, trace) {
 	return func(t *testing.T, tr trace) {
 		t.Helper()
 		img, ok := tr.Body.(imageBody)
@@ -621,10 +622,12 @@ func callOf(t *testing.T, tr trace, op string) call {
 	return call{}
 }
 
-func layerOf(t *testing.T, tr trace) tiles.Layer {
+func specOf(t *testing.T, tr trace) tiles.Spec {
 	t.Helper()
-	return callOf(t, tr, "Mosaic").Args.([]any)[2].(tiles.Layer)
+	return callOf(t, tr, "Mosaic").Args.([]any)[2].(tiles.Spec)
 }
+
+func layerOf(t *testing.T, tr trace) tiles.Layer { t.Helper(); return specOf(t, tr).Layer }
 
 func dump(v any) string {
 	b, _ := json.MarshalIndent(v, "", "  ")
@@ -763,10 +766,10 @@ func TestForwardingModeLimits(t *testing.T) {
 	target := c.public(tile + ".png?assets=a|bidx=1&assets=2")
 	// An all-digit asset name after a bidx list reads as one more band.
 	p, f := c.send(proxying, http.MethodGet, target, ""), c.send(forwarding, http.MethodGet, target, "")
-	if got, want := layerOf(t, p).Assets, []tiles.AssetBands{{Name: "a", Bidx: []int{1}}, {Name: "2"}}; !reflect.DeepEqual(got, want) {
+	if got, want := layerOf(t, p).Assets, []tiles.AssetSpec{{Name: "a", Bidx: []int{1}}, {Name: "2"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("proxying: assets %+v, want %+v", got, want)
 	}
-	if got, want := layerOf(t, f).Assets, []tiles.AssetBands{{Name: "a", Bidx: []int{1, 2}}}; !reflect.DeepEqual(got, want) {
+	if got, want := layerOf(t, f).Assets, []tiles.AssetSpec{{Name: "a", Bidx: []int{1, 2}}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("forwarding: assets %+v, want %+v (if this now passes through, update README and params.go)", got, want)
 	}
 	// ASP.NET Core groups keys without regard to case: Assets and assets

@@ -11,6 +11,7 @@ import (
 	"tilefunc"
 	"tilefunc/pgstac"
 	"tilefunc/tiles"
+	"tilefunc/tiles/raster"
 )
 
 // call is one call the handler made to its services, and the route that
@@ -107,40 +108,41 @@ func (c fakeCatalog) ListSearches(ctx context.Context, o pgstac.ListOptions) ([]
 // rescale ranges show in the encoded tile) and notes what it was asked for.
 type fakeRenderer struct{ rec *recorder }
 
-func (r fakeRenderer) Mosaic(ctx context.Context, items []tilefunc.Item, win tiles.Window, layer tiles.Layer) (*tiles.Image, error) {
-	r.rec.add(ctx, "Mosaic", []any{len(items), win, layer})
+func (r fakeRenderer) Image(ctx context.Context, items []tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error) {
+	r.rec.add(ctx, "Mosaic", []any{len(items), win, spec})
 	if win.Width == 0 { // a part sized by the items: the fake's are 100 px
 		win.Width = 100
 	}
 	if win.Height == 0 {
 		win.Height = 100
 	}
-	n := win.Width * win.Height
-	img := &tiles.Image{Width: win.Width, Height: win.Height, Valid: make([]bool, n), Items: []string{"item"},
-		Window: win, Descriptions: []string{"visual_b1", "visual_b2", "visual_b3"}, DataType: "uint8"}
-	for _, v := range []float32{5, 30, 100} {
-		band := make([]float32, n)
-		for i := range band {
-			band[i] = v
+	img := raster.New(win.Width, win.Height, 3, raster.Uint8)
+	img.Bounds, img.CRS, img.Assets = win.Bounds, win.CRS, []string{"item"}
+	img.Descriptions = []string{"visual_b1", "visual_b2", "visual_b3"}
+	for b, v := range []float64{5, 30, 100} {
+		for i := range img.Bands[b] {
+			img.Bands[b][i], img.Valid[b][i] = v, true
 		}
-		img.Bands = append(img.Bands, band)
 	}
-	for i := range img.Valid {
-		img.Valid[i] = true
+	if win.Shape != nil { // the real renderer cuts features to their shape
+		if err := win.Shape.Mask(img); err != nil {
+			return nil, err
+		}
 	}
 	return img, nil
 }
 
 // Point answers 5, 30 and 100 for every item.
-func (r fakeRenderer) Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, layer tiles.Layer) ([]tiles.PointValues, error) {
-	r.rec.add(ctx, "Point", []any{len(items), x, y, crs, layer})
+func (r fakeRenderer) Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) ([]tiles.PointValues, error) {
+	r.rec.add(ctx, "Point", []any{len(items), x, y, crs, spec})
 	var out []tiles.PointValues
 	for _, it := range items {
-		pv := tiles.PointValues{Item: it, Descriptions: []string{"visual_b1", "visual_b2", "visual_b3"}}
-		for _, v := range []float64{5, 30, 100} {
-			pv.Values = append(pv.Values, &v)
+		img := raster.New(1, 1, 3, raster.Uint8)
+		img.Descriptions = []string{"visual_b1", "visual_b2", "visual_b3"}
+		for b, v := range []float64{5, 30, 100} {
+			img.Bands[b][0], img.Valid[b][0] = v, true
 		}
-		out = append(out, pv)
+		out = append(out, tiles.PointValues{Item: it, Image: img})
 	}
 	return out, nil
 }

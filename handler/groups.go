@@ -307,8 +307,8 @@ func (p *renderingParams) parse(q *query) {
 			return
 		}
 	}
-	if s := q.v.Get("color_formula"); s != "" {
-		f, err := colorformula.Parse(s)
+	if q.v.Has("color_formula") { // even empty: titiler answers 422 for color_formula=
+		f, err := colorformula.Parse(q.v.Get("color_formula"))
 		if err != nil {
 			q.failWith("color_formula", err)
 			return

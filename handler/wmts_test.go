@@ -176,17 +176,6 @@ func TestWMTSLayersFromMetadataRenders(t *testing.T) {
 	}
 }
 
-// matchesRed says whether v is the red value of the source pixel or a
-// neighbour's.
-func (s source) matchesRed(v float64) bool {
-	for _, n := range append([][]float64{s.center}, s.around...) {
-		if n[0] == v {
-			return true
-		}
-	}
-	return false
-}
-
 func TestWMTSOptions(t *testing.T) {
 	e := newEnv(t, false)
 	id := e.register(t, demoRGB)

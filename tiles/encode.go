@@ -172,6 +172,7 @@ var gdalTypes = map[raster.DataType]godal.DataType{
 // GDAL's drivers: GeoTIFF (georeferenced), WebP (quality 75, as rio-tiler),
 // JPEG 2000.
 func encodeGDAL(img *raster.Image, mask []float64, driver string) ([]byte, error) {
+	registerDrivers.Do(godal.RegisterAll)
 	typ, ok := gdalTypes[img.Type]
 	if !ok {
 		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "%s cannot hold %s values", driver, img.Type)
@@ -305,7 +306,12 @@ func appendValues(out []byte, vals []float64, t raster.DataType) []byte {
 		case raster.Int32:
 			out = le.AppendUint32(out, uint32(int32(v)))
 		case raster.Uint64:
-			out = le.AppendUint64(out, uint64(v))
+			// float64 holds no more than 2^64, which is the type's top.
+			u := uint64(math.MaxUint64)
+			if v < 1<<64 {
+				u = uint64(v)
+			}
+			out = le.AppendUint64(out, u)
 		case raster.Int64:
 			out = le.AppendUint64(out, uint64(int64(v)))
 		case raster.Float32:

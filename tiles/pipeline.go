@@ -160,6 +160,9 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 		}
 		img := res.img
 		if first == nil {
+			if err := checkSelection(spec.Selection, img); err != nil {
+				return nil, err
+			}
 			first = img
 		} else if img, res.err = fitTo(img, first, items[i].ID); res.err != nil {
 			return nil, res.err
@@ -171,6 +174,16 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 		}
 	}
 	return used, nil
+}
+
+// checkSelection refuses a pixel selection the image cannot feed: the
+// lastband methods decide on a last band that they then drop (titiler
+// answers an image of no band but its mask).
+func checkSelection(method string, img *raster.Image) error {
+	if (method == "lastbandlow" || method == "lastbandhigh") && img.Count() < 2 {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "pixel_selection: %s needs two bands or more: it picks by the last band and drops it", method)
+	}
+	return nil
 }
 
 // fitTo makes an item's image the size of the mosaic's first, as rio-tiler

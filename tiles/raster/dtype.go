@@ -180,6 +180,9 @@ func floatSize(i typeInfo) int {
 // float as Cast does; from an integer the bits are kept (wrapping), as C
 // converts integers.
 func Convert(v float64, from, to DataType) float64 {
+	if from == to {
+		return v
+	}
 	if !from.Integer() || !to.Integer() || to == Bool || to == Uint64 || to == Int64 {
 		return to.Cast(v)
 	}
