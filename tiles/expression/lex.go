@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The lexer reads a block as Python's tokenizer reads source given to
@@ -61,7 +62,7 @@ func (l *lexer) next() (token, error) {
 	start := l.pos
 	if start == len(l.src) {
 		if n := len(l.parens); n > 0 {
-			return token{}, errAt(l.parens[n-1], "%q is never closed", l.src[l.parens[n-1]])
+			return token{}, errAt(l.parens[n-1], "%q is never closed", l.src[l.parens[n-1]:l.parens[n-1]+1])
 		}
 		return token{typ: tEOF, pos: start}, nil
 	}
@@ -94,7 +95,8 @@ func (l *lexer) next() (token, error) {
 			return token{typ: tOp, text: op, pos: start}, nil
 		}
 	}
-	return token{}, errAt(start, "invalid character %q", rune(c))
+	r, _ := utf8.DecodeRuneInString(l.src[start:])
+	return token{}, errAt(start, "invalid character %q", r)
 }
 
 // skip passes over what separates tokens: blanks, comments, line breaks

@@ -21,7 +21,7 @@ func sanitize(block string) error {
 	}
 	text, at := squeeze(block)
 	if i := strings.IndexAny(text, ";[:"); i >= 0 {
-		return errAt(at[i], "numexpr forbids %q in an expression (comments included)", text[i])
+		return errAt(at[i], "numexpr forbids %q in an expression (comments included)", text[i:i+1])
 	}
 	if m := dunder.FindStringIndex(text); m != nil {
 		return errAt(at[m[0]], "numexpr forbids __names__")
