@@ -100,7 +100,7 @@ func addFloatOps(k kind) {
 	ops["where_"+c+"b"+c+c] = whereFloat
 	addComparisons(c, floatCompare)
 	for name, f := range map[string]func(float64) float64{
-		"sqrt": math.Sqrt, "sin": math.Sin, "cos": math.Cos, "tan": math.Tan,
+		"sqrt": math.Sqrt, "sin": sin, "cos": cos, "tan": tan,
 		"arcsin": asin, "arccos": acos, "arctan": math.Atan,
 		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
 		"arcsinh": math.Asinh, "arccosh": math.Acosh, "arctanh": math.Atanh,
