@@ -70,6 +70,11 @@ EXPRESSIONS = [
     ("isfinite(b1/b2)", 0), ("signbit(b1-b2)", 0), ("real(b1)", 0), ("imag(b1)", 0),
     ("conj(b1)", 0), ("copy(b1)", 0), ("ones_like(b1)", 0), ("sqrt(b1>b2)", 0),
     ("abs(b1>b2)", 0), ("floor(b1>b2)", 0),
+    # the sign of a NaN, seen through signbit() and copysign()
+    ("signbit(log(b1-1))", 0), ("signbit(log1p(b1-2))", 0), ("signbit(b1**0.3)", 0),
+    ("signbit((b1-3)**b2)", 0), ("signbit(fmod(b1,b2))", 0), ("signbit(sin(b1*1e300))", 0),
+    ("signbit(arccosh(b1))", 0), ("signbit(sqrt(b1-3))", 0), ("copysign(1,b1/b2)", 0),
+    ("signbit(sign(b1/b2))", 0), ("signbit(abs(b1/b2))", 0), ("signbit(maximum(b1,b2/b3))", 0),
     # where
     ("where(b1>b2,b1,b2)", 0), ("where(b1>100,1,0)", 0), ("where(b1>100,b1,0.5)", 0),
     ("where(b1,1,0)", 0), ("where(1,b1,b2)", 0), ("where(0,b1,b2+1)", 0),

@@ -189,7 +189,8 @@ func absInt64(x int64) int64 {
 
 func signInt(x int64) int64 { return int64(cmpInt(x, 0)) }
 
-// signFloat is numpy's sign: NaN stays NaN and both zeros give 0.
+// signFloat is numexpr's sign: NaN is NaN (a positive one) and both
+// zeros give 0.
 func signFloat(x float64) float64 {
 	switch {
 	case x > 0:
@@ -199,7 +200,7 @@ func signFloat(x float64) float64 {
 	case x == 0:
 		return 0
 	}
-	return x
+	return math.NaN()
 }
 
 func isFinite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }

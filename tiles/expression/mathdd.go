@@ -102,8 +102,13 @@ func expDD(a dd) (dd, int) {
 }
 
 // logDD is log(x) for a positive finite x: Go's log corrected by one
-// Newton step, x/e^log(x) - 1, computed in double-double.
+// Newton step, x/e^log(x) - 1, computed in double-double. Go's log on
+// amd64 is wrong for subnormal numbers (log(5e-324) is -709), so those
+// are scaled into the normal range first.
 func logDD(x float64) dd {
+	if x < 0x1p-1022 {
+		return logDD(x * 0x1p54).add(ln2dd.mul(dd{-54, 0}))
+	}
 	l := math.Log(x)
 	e, k := expDD(dd{l, 0})
 	xs := math.Ldexp(x, -k)
@@ -111,8 +116,25 @@ func logDD(x float64) dd {
 	return quickTwoSum(l, (d.hi+d.lo-e.lo)/xs)
 }
 
-// pow is x**y as C's pow gives it.
+// pow is x**y as glibc's pow gives it, NaN signs included: a NaN
+// exponent (or an infinite one) gives back the first NaN, a NaN base
+// keeps its sign except to an odd power, where glibc flips it, and a
+// negative base to a fractional power is x86's negative NaN.
 func pow(x, y float64) float64 {
+	switch {
+	case y == 0 || x == 1:
+		return 1
+	case math.IsNaN(x) && (math.IsNaN(y) || math.IsInf(y, 0)):
+		return x
+	case math.IsNaN(y):
+		return y
+	case math.IsNaN(x) && math.Signbit(x) && y == math.Trunc(y) && math.Mod(y, 2) != 0:
+		return math.Abs(x)
+	case math.IsNaN(x):
+		return x
+	case x < 0 && isFinite(x) && !math.IsInf(y, 0) && y != math.Trunc(y):
+		return defaultNaN
+	}
 	switch {
 	case x < 0 && isFinite(x) && isFinite(y) && y == math.Trunc(y):
 		r := pow(-x, y)
@@ -198,15 +220,18 @@ func asin(x float64) float64 {
 
 // hypot is sqrt(x² + y²) rounded once: the sum of squares exact in
 // double-double, its square root corrected by one Newton step, scaled by
-// a power of two away from overflow and underflow.
+// a power of two away from overflow and underflow. An infinity wins over
+// a NaN, and a NaN comes back as it is, as glibc's.
 func hypot(x, y float64) float64 {
-	x, y = math.Abs(x), math.Abs(y)
 	switch {
 	case math.IsInf(x, 0) || math.IsInf(y, 0):
 		return math.Inf(1)
-	case math.IsNaN(x) || math.IsNaN(y):
-		return math.NaN()
+	case math.IsNaN(x):
+		return x
+	case math.IsNaN(y):
+		return y
 	}
+	x, y = math.Abs(x), math.Abs(y)
 	if x < y {
 		x, y = y, x
 	}
