@@ -133,8 +133,6 @@ func (l *lexer) skip() error {
 			if err := l.continuation(); err != nil {
 				return err
 			}
-		case c == 0:
-			return errAt(l.pos, "a block may not contain a NUL byte")
 		default:
 			return l.lineStarts()
 		}
