@@ -1,6 +1,7 @@
 package expression
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 
@@ -28,6 +29,9 @@ const maxStatsBands = 16
 // no Stats (points carry none, and with them the statistics' float64
 // evaluation could refuse what the point's own types allow).
 func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
+	if len(img.Names) != img.Count() || len(img.Valid) != img.Count() {
+		return nil, fmt.Errorf("expression: an image of %d bands has %d names and %d masks", img.Count(), len(img.Names), len(img.Valid))
+	}
 	var stats [][2]float64
 	if img.Stats != nil {
 		var err error
@@ -201,7 +205,7 @@ func allValid(img *raster.Image) []bool {
 // bands' minimums and maximums, computed with the bands as float64.
 func (e *Expression) statistics(img *raster.Image) ([][2]float64, error) {
 	if len(img.Stats) != img.Count() {
-		return nil, badRequest("expression: the image has %d bands but statistics for %d", img.Count(), len(img.Stats))
+		return nil, fmt.Errorf("expression: an image of %d bands has statistics for %d", img.Count(), len(img.Stats))
 	}
 	if len(e.names) > maxStatsBands {
 		return nil, badRequest("expression: reads %d bands that have dataset statistics; at most %d can be combined", len(e.names), maxStatsBands)

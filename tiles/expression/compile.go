@@ -36,13 +36,23 @@ type compiler struct {
 	p    *program
 	sp   int
 	band map[string]int
+	// consts are the constants pushed so far by kind and value: numexpr
+	// gives equal constants of a kind one register, the first one's, so
+	// 0.0 and -0.0 in one expression are both the one written first.
+	consts map[constKey]instr
+}
+
+type constKey struct {
+	kind kind
+	i    int64
+	f    float64 // compared with ==, as Python compares: -0.0 is 0.0
 }
 
 // compile types the tree as numexpr's typeCompileAst does: every
 // operation takes the first signature its arguments widen to, constants
 // are converted and other arguments cast.
 func compile(e *enode) (*program, error) {
-	c := &compiler{p: &program{kind: e.kind}, band: map[string]int{}}
+	c := &compiler{p: &program{kind: e.kind}, band: map[string]int{}, consts: map[constKey]instr{}}
 	if err := c.emit(e); err != nil {
 		return nil, err
 	}
@@ -141,6 +151,15 @@ func (c *compiler) pushConst(e *enode, k kind) error {
 		if k == kFloat {
 			in.f = float64(float32(f))
 		}
+	}
+	key := constKey{kind: k, i: in.i, f: in.f}
+	if k == kFloat {
+		key.f, _ = v.toFloat() // the value before rounding is what numexpr compares
+	}
+	if first, ok := c.consts[key]; ok {
+		in = first
+	} else {
+		c.consts[key] = in
 	}
 	return c.push(in)
 }

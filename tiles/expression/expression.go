@@ -10,6 +10,22 @@
 // The parser is hand-written (recursive descent over Python's expression
 // grammar): the subset is small, and a request controls the text, so
 // sizes and nesting are bounded before anything is allocated for them.
+//
+// Refused here though titiler takes them, each with a 400 that says why:
+// complex numbers (1j, complex(), conj() of a float, and so conj() of
+// any band when the image has dataset statistics, which are computed in
+// float64), for titiler makes complex images of them or keeps real parts;
+// sum(), prod() (titiler makes a 1×1 image, or returns a point's value);
+// blocks that read no band (titiler makes a 1×1 image); functions of
+// constant truth values and copy() or ones_like() of a constant (numpy's
+// float16 and 0-d array quirks); integers beyond 4,096 bits; more than 16
+// bands combined with dataset statistics (2^n evaluations); the bounds
+// below. Values agree with titiler's exactly, except that sin, cos, tan,
+// the arc and hyperbolic functions, hypot and arctan2 may be a few ulp
+// from glibc's (Go computes them), and glibc's float32 functions, not
+// always correctly rounded, may be one ulp from these.
+//
+// An Expression is immutable: it may be applied concurrently.
 package expression
 
 import (

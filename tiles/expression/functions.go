@@ -25,9 +25,9 @@ var functions = map[string]*function{
 	"copy":      {op: "copy", arity: 1, minKind: kBool, maxKind: kComplex, keepInt: true},
 	"ones_like": {op: "ones_like", arity: 1, minKind: kBool, maxKind: kComplex, keepInt: true},
 	"sqrt":      floatFunc("sqrt", math.Sqrt),
-	"sin":       floatFunc("sin", math.Sin),
-	"cos":       floatFunc("cos", math.Cos),
-	"tan":       floatFunc("tan", math.Tan),
+	"sin":       floatFunc("sin", sin),
+	"cos":       floatFunc("cos", cos),
+	"tan":       floatFunc("tan", tan),
 	"arcsin":    floatFunc("arcsin", asin),
 	"arccos":    floatFunc("arccos", acos),
 	"arctan":    floatFunc("arctan", math.Atan),
@@ -189,7 +189,8 @@ func absInt64(x int64) int64 {
 
 func signInt(x int64) int64 { return int64(cmpInt(x, 0)) }
 
-// signFloat is numpy's sign: NaN stays NaN and both zeros give 0.
+// signFloat is numexpr's sign: NaN is NaN (a positive one) and both
+// zeros give 0.
 func signFloat(x float64) float64 {
 	switch {
 	case x > 0:
@@ -199,7 +200,7 @@ func signFloat(x float64) float64 {
 	case x == 0:
 		return 0
 	}
-	return x
+	return math.NaN()
 }
 
 func isFinite(x float64) bool { return !math.IsInf(x, 0) && !math.IsNaN(x) }

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The lexer reads a block as Python's tokenizer reads source given to
@@ -61,7 +62,7 @@ func (l *lexer) next() (token, error) {
 	start := l.pos
 	if start == len(l.src) {
 		if n := len(l.parens); n > 0 {
-			return token{}, errAt(l.parens[n-1], "%q is never closed", l.src[l.parens[n-1]])
+			return token{}, errAt(l.parens[n-1], "%q is never closed", l.src[l.parens[n-1]:l.parens[n-1]+1])
 		}
 		return token{typ: tEOF, pos: start}, nil
 	}
@@ -94,7 +95,8 @@ func (l *lexer) next() (token, error) {
 			return token{typ: tOp, text: op, pos: start}, nil
 		}
 	}
-	return token{}, errAt(start, "invalid character %q", rune(c))
+	r, _ := utf8.DecodeRuneInString(l.src[start:])
+	return token{}, errAt(start, "invalid character %q", r)
 }
 
 // skip passes over what separates tokens: blanks, comments, line breaks
@@ -114,6 +116,9 @@ func (l *lexer) skip() error {
 			for l.pos < len(l.src) && l.src[l.pos] != '\n' && l.src[l.pos] != '\r' {
 				l.pos++
 			}
+			if l.bol {
+				l.col = 0 // a comment line is blank
+			}
 		case c == '\n' || c == '\r':
 			if len(l.parens) == 0 && !l.bol {
 				return nil
@@ -122,27 +127,25 @@ func (l *lexer) skip() error {
 			if len(l.parens) == 0 {
 				l.col = 0 // the line was blank
 			}
-		case c == 0:
-			return errAt(l.pos, "a block may not contain a NUL byte")
-		default:
-			if err := l.lineStarts(); err != nil {
-				return err
-			}
-			if c != '\\' {
-				return nil
-			}
+		case c == '\\':
+			// A joined line: at the start of a line, the blanks of the next
+			// one still count as indentation.
 			if err := l.continuation(); err != nil {
 				return err
 			}
+		default:
+			return l.lineStarts()
 		}
 	}
-	return nil
+	// Python reads blanks ending the text on a line of their own as an
+	// indent.
+	return l.lineStarts()
 }
 
-// lineStarts is called at the first thing on a line that is not blank: it
-// must not be indented.
+// lineStarts is called at the first thing on a line that is not blank,
+// or at the end: it must not be indented.
 func (l *lexer) lineStarts() error {
-	if l.bol && l.col > 0 && !l.ended {
+	if l.bol && l.col > 0 {
 		return errAt(l.pos, "unexpected indent: a block may not start with spaces or tabs")
 	}
 	l.bol = false

@@ -3,6 +3,7 @@ package expression
 import (
 	"math"
 	"math/big"
+	"sync"
 )
 
 // titiler computes pow, exp and the logarithms with glibc, whose results
@@ -101,8 +102,13 @@ func expDD(a dd) (dd, int) {
 }
 
 // logDD is log(x) for a positive finite x: Go's log corrected by one
-// Newton step, x/e^log(x) - 1, computed in double-double.
+// Newton step, x/e^log(x) - 1, computed in double-double. Go's log on
+// amd64 is wrong for subnormal numbers (log(5e-324) is -709), so those
+// are scaled into the normal range first.
 func logDD(x float64) dd {
+	if x < 0x1p-1022 {
+		return logDD(x * 0x1p54).add(ln2dd.mul(dd{-54, 0}))
+	}
 	l := math.Log(x)
 	e, k := expDD(dd{l, 0})
 	xs := math.Ldexp(x, -k)
@@ -110,8 +116,25 @@ func logDD(x float64) dd {
 	return quickTwoSum(l, (d.hi+d.lo-e.lo)/xs)
 }
 
-// pow is x**y as C's pow gives it.
+// pow is x**y as glibc's pow gives it, NaN signs included: a NaN
+// exponent (or an infinite one) gives back the first NaN, a NaN base
+// keeps its sign except to an odd power, where glibc flips it, and a
+// negative base to a fractional power is x86's negative NaN.
 func pow(x, y float64) float64 {
+	switch {
+	case y == 0 || x == 1:
+		return 1
+	case math.IsNaN(x) && (math.IsNaN(y) || math.IsInf(y, 0)):
+		return x
+	case math.IsNaN(y):
+		return y
+	case math.IsNaN(x) && math.Signbit(x) && y == math.Trunc(y) && math.Mod(y, 2) != 0:
+		return math.Abs(x)
+	case math.IsNaN(x):
+		return x
+	case x < 0 && isFinite(x) && !math.IsInf(y, 0) && y != math.Trunc(y):
+		return defaultNaN
+	}
 	switch {
 	case x < 0 && isFinite(x) && isFinite(y) && y == math.Trunc(y):
 		r := pow(-x, y)
@@ -197,15 +220,18 @@ func asin(x float64) float64 {
 
 // hypot is sqrt(x² + y²) rounded once: the sum of squares exact in
 // double-double, its square root corrected by one Newton step, scaled by
-// a power of two away from overflow and underflow.
+// a power of two away from overflow and underflow. An infinity wins over
+// a NaN, and a NaN comes back as it is, as glibc's.
 func hypot(x, y float64) float64 {
-	x, y = math.Abs(x), math.Abs(y)
 	switch {
 	case math.IsInf(x, 0) || math.IsInf(y, 0):
 		return math.Inf(1)
-	case math.IsNaN(x) || math.IsNaN(y):
-		return math.NaN()
+	case math.IsNaN(x):
+		return x
+	case math.IsNaN(y):
+		return y
 	}
+	x, y = math.Abs(x), math.Abs(y)
 	if x < y {
 		x, y = y, x
 	}
@@ -219,4 +245,101 @@ func hypot(x, y float64) float64 {
 	// r + (s - r²)/(2r)
 	d := s.add(dd{r, 0}.mul(dd{-r, 0}))
 	return math.Ldexp(r+(d.hi+d.lo)/(2*r), e)
+}
+
+// Go's sin, cos and tan lose precision for arguments beyond 2^29 (a
+// uint64 band's 2^63 is one); there the argument is reduced by π/2 in
+// big-float arithmetic first, as glibc does with its long π.
+const hugeAngle = 1 << 29
+
+var (
+	piOnce    sync.Once
+	bigHalfPi *big.Float
+)
+
+// halfPi is π/2 to 1,200 bits (Machin's formula), enough to reduce any
+// float64 exactly.
+func halfPi() *big.Float {
+	piOnce.Do(func() {
+		const prec = 1200
+		atanInv := func(n int64) *big.Float {
+			sum := new(big.Float).SetPrec(prec)
+			x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), big.NewFloat(float64(n)))
+			n2 := new(big.Float).SetPrec(prec).SetInt64(n * n)
+			for k := int64(0); k < prec; k++ {
+				t := new(big.Float).SetPrec(prec).Quo(x, new(big.Float).SetInt64(2*k+1))
+				if k%2 == 0 {
+					sum.Add(sum, t)
+				} else {
+					sum.Sub(sum, t)
+				}
+				x.Quo(x, n2)
+			}
+			return sum
+		}
+		// π/2 = 2·(4·atan(1/5) - atan(1/239))
+		p := new(big.Float).SetPrec(prec).Mul(atanInv(5), big.NewFloat(4))
+		p.Sub(p, atanInv(239))
+		bigHalfPi = p.Mul(p, big.NewFloat(2))
+	})
+	return bigHalfPi
+}
+
+// reduce is x - k·π/2 for the nearest k, and k mod 4.
+func reduce(x float64) (float64, int) {
+	hp := halfPi()
+	bx := new(big.Float).SetPrec(hp.Prec()).SetFloat64(x)
+	q := new(big.Float).SetPrec(hp.Prec()).Quo(bx, hp)
+	k, _ := q.Int(nil)
+	// round to nearest: compare the remainder with π/4
+	r := new(big.Float).SetPrec(hp.Prec()).Sub(bx, new(big.Float).SetPrec(hp.Prec()).Mul(new(big.Float).SetInt(k), hp))
+	half := new(big.Float).SetPrec(hp.Prec()).Quo(hp, big.NewFloat(2))
+	if r.Cmp(half) > 0 {
+		k.Add(k, big.NewInt(1))
+		r.Sub(r, hp)
+	} else if r.Cmp(new(big.Float).Neg(half)) < 0 {
+		k.Sub(k, big.NewInt(1))
+		r.Add(r, hp)
+	}
+	f, _ := r.Float64()
+	return f, int(new(big.Int).And(k, big.NewInt(3)).Int64())
+}
+
+// sinQuadrant is sin(r + q·π/2).
+func sinQuadrant(r float64, q int) float64 {
+	switch q & 3 {
+	case 0:
+		return math.Sin(r)
+	case 1:
+		return math.Cos(r)
+	case 2:
+		return -math.Sin(r)
+	}
+	return -math.Cos(r)
+}
+
+func sin(x float64) float64 {
+	if math.Abs(x) < hugeAngle || !isFinite(x) {
+		return math.Sin(x)
+	}
+	return sinQuadrant(reduce(x))
+}
+
+func cos(x float64) float64 {
+	if math.Abs(x) < hugeAngle || !isFinite(x) {
+		return math.Cos(x)
+	}
+	r, q := reduce(x)
+	return sinQuadrant(r, q+1)
+}
+
+func tan(x float64) float64 {
+	if math.Abs(x) < hugeAngle || !isFinite(x) {
+		return math.Tan(x)
+	}
+	r, q := reduce(x)
+	if q&1 == 1 {
+		return -1 / math.Tan(r)
+	}
+	return math.Tan(r)
 }

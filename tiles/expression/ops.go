@@ -100,7 +100,7 @@ func addFloatOps(k kind) {
 	ops["where_"+c+"b"+c+c] = whereFloat
 	addComparisons(c, floatCompare)
 	for name, f := range map[string]func(float64) float64{
-		"sqrt": math.Sqrt, "sin": math.Sin, "cos": math.Cos, "tan": math.Tan,
+		"sqrt": math.Sqrt, "sin": sin, "cos": cos, "tan": tan,
 		"arcsin": asin, "arccos": acos, "arctan": math.Atan,
 		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
 		"arcsinh": math.Asinh, "arccosh": math.Acosh, "arctanh": math.Atanh,
@@ -109,6 +109,9 @@ func addFloatOps(k kind) {
 		"ceil": math.Ceil, "floor": math.Floor, "trunc": math.Trunc,
 		"sign": signFloat, "round": math.RoundToEven,
 	} {
+		if name != "absolute" && name != "sign" { // these decide their NaN's sign
+			f = glibcNaN1(f, negativeNaN(name, k))
+		}
 		ops[name+"_"+c+c] = floatOp1(func(a float64) float64 { return r(f(a)) })
 	}
 	nextafter := math.Nextafter
@@ -119,6 +122,12 @@ func addFloatOps(k kind) {
 		"fmod": math.Mod, "arctan2": math.Atan2, "hypot": hypot, "nextafter": nextafter,
 		"copysign": math.Copysign, "maximum": fmax, "minimum": fmin,
 	} {
+		switch name {
+		case "maximum", "minimum": // numexpr's own: a positive NaN
+		case "copysign", "hypot": // a NaN in need not give a NaN out
+		default:
+			f = glibcNaN2(f, negativeNaN(name, k))
+		}
 		ops[name+"_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(f(a, b)) })
 	}
 	for name, f := range map[string]func(float64) bool{
@@ -131,6 +140,59 @@ func addFloatOps(k kind) {
 			}
 		}
 	}
+}
+
+// The sign of a NaN shows through signbit() and copysign(). On x86-64 a
+// NaN from arithmetic is negative, glibc's functions give back a NaN
+// argument as it is, and their domain errors (log1p(-2), fmod(x, 0)) are
+// positive or negative NaNs by function; Go's functions return a
+// positive NaN for all of these.
+
+// defaultNaN is x86's NaN of an invalid operation: negative.
+var defaultNaN = math.Float64frombits(0xFFF8000000000000)
+
+// negativeNaN says whether glibc's function of the kind gives a negative
+// NaN on a domain error (found by running numexpr).
+func negativeNaN(name string, k kind) bool {
+	switch name {
+	case "log1p", "fmod", "arccosh", "arctanh", "sqrt", "sin", "cos", "tan":
+		return true
+	case "log", "log2":
+		return k == kFloat
+	}
+	return false
+}
+
+// glibcNaN1 gives f's NaNs glibc's signs.
+func glibcNaN1(f func(float64) float64, negative bool) func(float64) float64 {
+	return func(x float64) float64 {
+		if math.IsNaN(x) {
+			return x
+		}
+		return domainNaN(f(x), negative)
+	}
+}
+
+func glibcNaN2(f func(a, b float64) float64, negative bool) func(a, b float64) float64 {
+	return func(a, b float64) float64 {
+		switch {
+		case math.IsNaN(a):
+			return a
+		case math.IsNaN(b):
+			return b
+		}
+		return domainNaN(f(a, b), negative)
+	}
+}
+
+func domainNaN(r float64, negative bool) float64 {
+	if !math.IsNaN(r) {
+		return r
+	}
+	if negative {
+		return defaultNaN
+	}
+	return math.NaN()
 }
 
 // floatMod is numexpr's % on floats, a - floor(a/b)*b (not Python's),

@@ -1,5 +1,7 @@
 package expression
 
+import "strings"
+
 // A hand-written recursive-descent parser for the part of Python's
 // expression grammar rio-tiler lets through (its ast whitelist): numbers,
 // names, calls of a function by name, unary + - ~, binary + - * / // % **
@@ -38,6 +40,9 @@ var compareOps = map[string]string{"<": "lt", "<=": "le", ">": "gt", ">=": "ge",
 
 // parseBlock reads one whole block.
 func parseBlock(src string, nodes *int) (*snode, error) {
+	if i := strings.IndexByte(src, 0); i >= 0 {
+		return nil, errAt(i, "a block may not contain a NUL byte") // not even in a comment, to Python
+	}
 	p := &parser{lex: newLexer(src), nodes: nodes}
 	if err := p.advance(); err != nil {
 		return nil, err

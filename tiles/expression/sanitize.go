@@ -12,9 +12,16 @@ import (
 // few things Python and rio-tiler allow: a ':' or 'e.g.' in a comment,
 // '_' in the digits of a fraction (1.5_0).
 func sanitize(block string) error {
+	// numexpr compiles the block stripped: a line continuation followed by
+	// blanks alone ends it with a bare backslash (unless in a comment).
+	t := strings.TrimRight(block, pyBlanks)
+	lastLine := t[strings.LastIndexAny(t, "\n\r")+1:]
+	if strings.HasSuffix(t, "\\") && !strings.Contains(lastLine, "#") {
+		return errAt(len(t)-1, "unexpected end after a line continuation (\\)")
+	}
 	text, at := squeeze(block)
 	if i := strings.IndexAny(text, ";[:"); i >= 0 {
-		return errAt(at[i], "numexpr forbids %q in an expression (comments included)", text[i])
+		return errAt(at[i], "numexpr forbids %q in an expression (comments included)", text[i:i+1])
 	}
 	if m := dunder.FindStringIndex(text); m != nil {
 		return errAt(at[m[0]], "numexpr forbids __names__")
@@ -32,6 +39,9 @@ var (
 	fraction = regexp.MustCompile(`^(real|imag|\d*[eE]?[+-]?\d+|\d*[eE]?[+-]?\d+j|\d*j)\b`)
 )
 
+// pyBlanks are the ASCII characters Python's str.strip removes.
+const pyBlanks = " \t\n\r\v\f\x1c\x1d\x1e\x1f"
+
 // squeeze is the block without blanks and without '...' spans, as numexpr
 // looks at it, and the offset in the block of each byte kept.
 func squeeze(block string) (string, []int) {
@@ -39,7 +49,7 @@ func squeeze(block string) (string, []int) {
 	var at []int
 	for i := 0; i < len(block); i++ {
 		c := block[i]
-		if strings.IndexByte(" \t\n\r\f\v", c) >= 0 {
+		if strings.IndexByte(pyBlanks, c) >= 0 {
 			continue
 		}
 		if c == '\'' {
