@@ -73,3 +73,20 @@ func TestNoSecretInAnyError(t *testing.T) {
 		t.Fatalf("a secret reached the log: %s", e.logs.String())
 	}
 }
+
+// The routes titiler also answers as HTML refuse f=html with a 422 that
+// names it, rather than a JSON 200 to a client that asked for a page.
+func TestHTMLFormsAreRefusedByName(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	for _, path := range []string{"/", "/tileMatrixSets", "/tileMatrixSets/WebMercatorQuad", "/algorithms", "/algorithms/hillshade",
+		"/colorMaps", "/searches/" + id + "/tiles", "/searches/" + id + "/tiles/WebMercatorQuad"} {
+		if d := get(t, e.url+path+"?f=html").detail(t, http.StatusUnprocessableEntity); !strings.Contains(d, "f=html") {
+			t.Errorf("%s?f=html: %q does not name f=html", path, d)
+		}
+		get(t, e.url+path+"?f=xml").detail(t, http.StatusUnprocessableEntity)
+		if r := get(t, e.url+path+"?f=json"); r.status != http.StatusOK {
+			t.Errorf("%s?f=json: %d", path, r.status)
+		}
+	}
+}

@@ -39,8 +39,8 @@ func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (
 	m := mosaicHandlers{s: s, resolve: resolve}
 	tileParams := paramsOf(newTileRoute(s.Search).groups()...)
 	rs := []route{
-		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles"}, m.tilesets},
-		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}"}, m.tileset},
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{})}, jsonForm(m.tilesets)},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{})}, jsonForm(m.tileset)},
 		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tileParams}, m.tile},
 		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets"}, m.tileAssets},
 		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},

@@ -3,6 +3,7 @@ package handler
 import (
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -167,4 +168,35 @@ func (q *query) bool(name string, def bool) bool {
 	}
 	q.fail(name, "%q is not a boolean", s)
 	return def
+}
+
+// formParam is titiler's f on the routes that answer JSON or HTML:
+// tilefunc answers JSON, and refuses f=html with a 422 naming it rather
+// than answering JSON to a client that asked for a page.
+type formParam struct{}
+
+func (formParam) params() []Param {
+	return []Param{{Name: "f", Type: "string", Enum: []string{"json"}, Description: "Response form: json (titiler's html form is not served)."}}
+}
+
+func (formParam) parse(q *query) {
+	switch f := q.v.Get("f"); f {
+	case "", "json":
+	case "html":
+		if q.err == nil {
+			q.err = notServed("f", "html", "the HTML form of this route; use f=json")
+		}
+	default:
+		q.fail("f", "%q is not one of html, json", f)
+	}
+}
+
+// jsonForm serves h after checking f.
+func jsonForm(h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := parseQuery(r.URL.RawQuery, formParam{}); err != nil {
+			return err
+		}
+		return h(w, r)
+	}
 }

@@ -13,7 +13,7 @@ import (
 // serviceRoutes declares the routes about the service itself.
 func (s *Server) serviceRoutes() []route {
 	return []route{
-		{Route{Name: "landing", Method: http.MethodGet, Path: "/"}, s.landing},
+		{Route{Name: "landing", Method: http.MethodGet, Path: "/", Params: paramsOf(formParam{})}, jsonForm(s.landing)},
 		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz"}, s.healthz},
 	}
 }
