@@ -141,11 +141,17 @@ func TestWMTSLayersFromMetadataRenders(t *testing.T) {
 	id := e.register(t, `{"collections":["demo-rgb"],"bbox":[-9.5,40,10.5,50],"metadata":{"defaults":{
 		"red":{"assets":["visual"],"asset_bidx":["visual|1"],"rescale":[[0,255]],"tilesize":1024,"colormap":{"1":[0,0,0,255]},"nodata":0},
 		"true_color":{"assets":"visual","tilematrixsets":{"WebMercatorQuad":[5,8]},"spatial_extent":[-9.5,40,0.5,50]},
+		"bright":{"assets":["visual|expression=b1*2"],"expression":"b1/255","rescale":[[0,1]]},
 		"broken":{"rescale":[[0,1]]}}}}`)
 	base := e.url + "/searches/" + id + "/WMTSCapabilities.xml"
 	d := getWMTS(t, base)
-	if len(d.Layers) != 2*13 {
-		t.Fatalf("%d layers, want the 2 valid renders in 13 sets", len(d.Layers))
+	if len(d.Layers) != 3*13 {
+		t.Fatalf("%d layers, want the 3 valid renders in 13 sets", len(d.Layers))
+	}
+	// A render with expressions is a layer: its query is a tile query.
+	bright, _ := url.Parse(d.Layers[d.layer(t, id+"_WebMercatorQuad_bright")].Resource.Template)
+	if q := bright.Query(); q.Get("assets") != "visual|expression=b1*2" || q.Get("expression") != "b1/255" {
+		t.Errorf("bright layer's tile query %v", q)
 	}
 	red := d.Layers[d.layer(t, id+"_WebMercatorQuad_red")]
 	tmpl, _ := url.Parse(red.Resource.Template)
@@ -171,8 +177,8 @@ func TestWMTSLayersFromMetadataRenders(t *testing.T) {
 		t.Errorf("red layer pixel %v, source %v: want transparent where red is not 1", c, src.center)
 	}
 	// With assets, the query's layer comes too.
-	if d := getWMTS(t, base+"?assets=visual"); len(d.Layers) != 3*13 {
-		t.Errorf("%d layers with assets, want 39", len(d.Layers))
+	if d := getWMTS(t, base+"?assets=visual"); len(d.Layers) != 4*13 {
+		t.Errorf("%d layers with assets, want 52", len(d.Layers))
 	}
 }
 
