@@ -36,6 +36,7 @@ func TestBadStylingInputGets4xxNamingTheParameter(t *testing.T) {
 		{"algorithm_params out of range", f32, "assets=dem&algorithm=hillshade&algorithm_params=" + url.QueryEscape(`{"azimuth":999}`), "algorithm_params"},
 		{"unknown algorithm", f32, "assets=dem&algorithm=not_an_algorithm", "algorithm"},
 		{"color_formula unknown operation", u8, "assets=visual&color_formula=sepia%203", "color_formula"},
+		{"color_formula over floats", f32, "assets=dem&color_formula=gamma%20r%202", "color_formula"},
 		{"unknown pixel_selection", ov, "assets=value&pixel_selection=not_a_method", "pixel_selection"},
 		{"unknown resampling", u8, "assets=visual&resampling=not_a_method", "resampling"},
 		{"nodata not a number", u8, "assets=visual&nodata=abc", "nodata"},

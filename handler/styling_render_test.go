@@ -155,6 +155,17 @@ func TestColorFormulaGammaAndSigmoidalFollowRioColorsFormulasOnBytes(t *testing.
 	}
 }
 
+// On uint16 values a formula works from the type's range: v / 65535,
+// then back to bytes.
+func TestColorFormulaOnUint16WorksFromItsTypeRangeToBytes(t *testing.T) {
+	e := newStylingEnv(t)
+	pic, h := decodePNGBands(t, e.tile(t, u16, eastTile, ".png?assets=nir&color_formula="+url.QueryEscape("gamma r 2")))
+	if h.depth != 8 {
+		t.Fatalf("PNG of %d bits, want bytes", h.depth)
+	}
+	checkNirTile(t, e, eastTile, pic, 255, func(v float64) float64 { return math.Trunc(math.Sqrt(v/65535) * 255) })
+}
+
 // Saturation works in the LCH colour space: the expected values are
 // rio-color's own (color_operations, in scripts/styling_golden.py) on the
 // source bytes of a window of u8-west.
