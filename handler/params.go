@@ -59,7 +59,9 @@ func (q *query) failWith(name string, err error) {
 		return
 	}
 	msg := tilefunc.ErrorMessage(err)
-	if head, _, ok := strings.Cut(msg, ":"); !ok || strings.ContainsAny(head, " \"'") {
+	// A message that names the parameter, or one of its family
+	// (algorithm_params for algorithm), is kept as it is.
+	if head, _, _ := strings.Cut(msg, ":"); head != name && !strings.HasPrefix(head, name+"_") {
 		msg = name + ": " + msg
 	}
 	q.err = tilefunc.Errorf(tilefunc.ErrorCode(err), "%s", msg)

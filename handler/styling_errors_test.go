@@ -11,10 +11,6 @@ import (
 func TestBadStylingInputGets4xxNamingTheParameter(t *testing.T) {
 	e := newStylingEnv(t)
 	thousands := strings.TrimSuffix(strings.Repeat("b1;", 10000), ";")
-	// Known tilefunc bugs: their cases skip, and fail once fixed.
-	knownBugs := map[string]string{
-		"malformed asset expression": "the detail names the expression parameter, which the request does not use, not assets",
-	}
 	for _, c := range []struct{ name, collection, query, param string }{
 		{"malformed expression", u16, "assets=nir&assets=red&expression=(b1-b2", "expression"},
 		{"expression ending in an operator", u16, "assets=nir&expression=b1%2B", "expression"},
@@ -40,6 +36,8 @@ func TestBadStylingInputGets4xxNamingTheParameter(t *testing.T) {
 		{"unknown pixel_selection", ov, "assets=value&pixel_selection=not_a_method", "pixel_selection"},
 		{"unknown resampling", u8, "assets=visual&resampling=not_a_method", "resampling"},
 		{"nodata not a number", u8, "assets=visual&nodata=abc", "nodata"},
+		{"nodata nan on integers", u16, "assets=nir&nodata=nan", "nodata"},
+		{"nodata beyond the type", u8, "assets=visual&nodata=300", "nodata"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			// .npy holds any band count: the error is the parameter's
@@ -52,14 +50,7 @@ func TestBadStylingInputGets4xxNamingTheParameter(t *testing.T) {
 			}
 			var body struct{ Detail string }
 			r.json(t, &body)
-			named := strings.HasPrefix(body.Detail, c.param+":")
-			if bug, ok := knownBugs[c.name]; ok {
-				if named {
-					t.Fatalf("known bug fixed (%s): remove it from knownBugs", bug)
-				}
-				t.Skipf("known bug: %s (detail %q)", bug, body.Detail)
-			}
-			if !named {
+			if !strings.HasPrefix(body.Detail, c.param+":") {
 				t.Fatalf("detail %q does not name %s", body.Detail, c.param)
 			}
 			if len(body.Detail) > 1000 {

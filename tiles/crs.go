@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"strings"
@@ -56,7 +57,7 @@ func ParseCRS(s string) (CRS, error) {
 	registerDrivers.Do(godal.RegisterAll)
 	sr, err := godal.NewSpatialRef(c.SRS)
 	if err != nil {
-		return c, tilefunc.Errorf(tilefunc.EINVALID, "invalid CRS %q: unknown to PROJ", s)
+		return c, unknownCRS(s, err)
 	}
 	defer sr.Close()
 	if c.URI == "" {
@@ -93,6 +94,16 @@ func identify(sr *godal.SpatialRef) string {
 	return uri
 }
 
+// unknownCRS is PROJ's refusal of srs: the client's mistake (422), unless
+// PROJ has no database to look it up in, which is the server's (500, with
+// PROJ's words for the log).
+func unknownCRS(srs string, err error) error {
+	if strings.Contains(err.Error(), "proj.db") {
+		return fmt.Errorf("CRS %q: %w", srs, err)
+	}
+	return tilefunc.Errorf(tilefunc.EINVALID, "invalid CRS %q: unknown to PROJ", srs)
+}
+
 // transformer carries points from one CRS to another.
 type transformer struct {
 	from, to *godal.SpatialRef
@@ -104,12 +115,12 @@ func newTransformer(from, to CRS) (*transformer, error) {
 	registerDrivers.Do(godal.RegisterAll)
 	src, err := godal.NewSpatialRef(from.SRS)
 	if err != nil {
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "CRS %q is unknown to PROJ", from.SRS)
+		return nil, unknownCRS(from.SRS, err)
 	}
 	dst, err := godal.NewSpatialRef(to.SRS)
 	if err != nil {
 		src.Close()
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "CRS %q is unknown to PROJ", to.SRS)
+		return nil, unknownCRS(to.SRS, err)
 	}
 	t := &transformer{from: src, to: dst, toName: to.SRS}
 	if src.IsSame(dst) {

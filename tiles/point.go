@@ -61,6 +61,9 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 // point carried into the raster's CRS must lie strictly inside it.
 func pointReader(x, y float64, crs CRS, opts DatasetOptions) readFunc {
 	return func(s *source, bidx []int) (*raster.Image, error) {
+		if err := s.checkNoData(opts.NoData); err != nil {
+			return nil, err
+		}
 		t, err := newTransformer(crs, CRS{SRS: s.wkt})
 		if err != nil {
 			return nil, err

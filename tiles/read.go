@@ -43,6 +43,9 @@ func readPart(s *source, p partSpec) (*raster.Image, error) {
 	if p.buffer != 0 && math.Mod(p.buffer, 0.5) != 0 {
 		return nil, tilefunc.Errorf(tilefunc.EINVALID, "buffer: must be a multiple of 0.5 (e.g. 0.5, 1, 1.5)")
 	}
+	if err := s.checkNoData(p.opts.NoData); err != nil {
+		return nil, err
+	}
 	bounds := p.bounds
 	if p.boundsCRS != p.dstCRS {
 		b, err := TransformBounds(bounds, CRS{SRS: p.boundsCRS}, CRS{SRS: p.dstCRS})
@@ -59,6 +62,20 @@ func readPart(s *source, p partSpec) (*raster.Image, error) {
 		return readOwnGrid(s, p, bounds)
 	}
 	return readWarped(s, p, bounds)
+}
+
+// checkNoData refuses a nodata value the raster's type cannot hold (NaN or
+// infinity for integers, or beyond the type's range), which rasterio
+// refuses too: the values could never match it.
+func (s *source) checkNoData(nodata *float64) error {
+	if nodata == nil || !s.dtype.Integer() {
+		return nil
+	}
+	lo, hi := s.dtype.Range()
+	if v := *nodata; math.IsNaN(v) || v < lo || v > hi {
+		return tilefunc.Errorf(tilefunc.EBADREQUEST, "nodata: %g is not a %s value (%g to %g)", v, s.dtype, lo, hi)
+	}
+	return nil
 }
 
 // readOwnGrid is a read in the raster's own CRS: a window of its pixels.

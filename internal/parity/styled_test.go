@@ -323,6 +323,7 @@ func styledRows() []styledRow {
 		get(u8 + west + ".gif?assets=visual"),
 		get(u8 + west + ".png?assets=visual&tilesize=0"),
 		get(u16+west+".png?assets=stack|bidx=5").differing(server500("rasterio's IndexError"), 400),
+		get(u16+west+".png?assets=nir&nodata=nan").differing(server500("numpy cannot make NaN a uint16 fill value"), 400),
 		get(u16+west+".png?assets=stack&asset_as_band=true").differing(server500("AssetAsBandError"), 400),
 		get(u16+west+".png?assets=nir&algorithm=grayscale").differing(server500("a ValueError: one band, grayscale wants three"), 400),
 		get(u16+west+".png?assets=nir&algorithm=normalizedIndex").differing(server500("an IndexError: one band, the index wants two"), 400),

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"tilefunc/demo"
+	"tilefunc/internal/fixtures"
 )
 
 var getenv = os.Getenv
@@ -79,6 +80,17 @@ var (
 	cogPaths map[string]string
 	cogErr   error
 )
+
+// Main runs a package's tests and then deletes the COGs and fixtures they
+// wrote; a TestMain returns through it: os.Exit(testenv.Main(m)).
+func Main(m *testing.M) int {
+	code := m.Run()
+	if cogDir != "" {
+		os.RemoveAll(cogDir)
+	}
+	fixtures.RemoveShared()
+	return code
+}
 
 // COGs writes the demo rasters once per test binary and returns their paths
 // by raster name.

@@ -1,0 +1,13 @@
+//go:build parity
+
+package parity_test
+
+import (
+	"os"
+	"testing"
+
+	"tilefunc/internal/testenv"
+)
+
+// TestMain deletes the rasters the tests wrote once they have run.
+func TestMain(m *testing.M) { os.Exit(testenv.Main(m)) }
