@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity parity-styled
+.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity parity-styled fuzz
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -71,6 +71,16 @@ parity-styled: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
 	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run TestStyledRequestsMatchTitilerPgstac ./internal/parity -styled-report='$(STYLED_REPORT)'
+
+## fuzz: each parser of client text (expressions, colormaps, color
+## formulas, algorithm parameters) fuzzed for FUZZTIME; a crash or a
+## refusal that is not a 4xx fails it, its input kept under testdata/fuzz.
+FUZZTIME ?= 30s
+fuzz: deps
+	@set -e; for t in FuzzParse:tiles/expression FuzzApply:tiles/expression FuzzParse:tiles/colormap \
+		FuzzParseAndApply:tiles/colorformula FuzzNew:tiles/algorithm; do \
+		echo "fuzz: $${t%%:*} ./$${t#*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) ./$${t#*:}; done
 
 deps:
 	@bash scripts/deps.sh
