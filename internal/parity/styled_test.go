@@ -174,6 +174,8 @@ func styledRows() []styledRow {
 		get(u16 + west + ".png?" + ndvi),
 		get(u16 + west + ".png?" + ndvi + "&rescale=-1,1"),
 		get(u16 + east + ".png?" + ndvi + "&rescale=-1,1&colormap_name=rdylgn"),
+		// The request of issue 8, a blank 200 before the pipeline.
+		get(u16 + west + ".png?" + ndvi + "&rescale=-1,1&colormap_name=viridis"),
 		get(u16 + east + ".npy?assets=stack&expression=(b4-b3)/(b4+b3)"),
 		get(u16 + east + ".npy?assets=nir&assets=red&assets=green&expression=b1;b2;b3"),
 		get(u16 + east + ".png?assets=nir&assets=red&assets=green&expression=b1;b2*2;b3&rescale=0,6000"),
