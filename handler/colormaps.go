@@ -2,9 +2,8 @@ package handler
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
-	"slices"
-	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -17,8 +16,8 @@ import (
 // colorMapRoutes declares the colormap routes (titiler's ColorMapFactory).
 func (s *Server) colorMapRoutes() []route {
 	return []route{
-		{Route{Name: "colormaps", Method: http.MethodGet, Path: "/colorMaps"}, s.colorMaps},
-		{Route{Name: "colormap", Method: http.MethodGet, Path: "/colorMaps/{colorMapId}"}, s.colorMap},
+		{Route{Name: "colormaps", Method: http.MethodGet, Path: "/colorMaps", Params: paramsOf(formParam{})}, jsonForm(s.colorMaps)},
+		{Route{Name: "colormap", Method: http.MethodGet, Path: "/colorMaps/{colorMapId}", Params: paramsOf(&legendParams{})}, s.colorMap},
 	}
 }
 
@@ -29,14 +28,6 @@ var legendFormats = []string{"png", "npy", "tif", "tiff", "jpeg", "jpg", "jp2", 
 // colorMaps lists the named colormaps, sorted by name: titiler lists them
 // in the order its package files happen to be on disk.
 func (s *Server) colorMaps(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(queryValues(r.URL.RawQuery))
-	f := q.oneOf("f", "json", "html")
-	if q.err != nil {
-		return q.err
-	}
-	if f == "html" {
-		return notServed("f", "html", "the HTML list of colormaps; use f=json")
-	}
 	type entry struct {
 		ID    string `json:"id"`
 		Links []link `json:"links"`
@@ -62,16 +53,12 @@ func (s *Server) colorMap(w http.ResponseWriter, r *http.Request) error {
 		// 422 as titiler's: the id is a path parameter of a closed set.
 		return tilefunc.Errorf(tilefunc.EINVALID, "colorMapId: unknown colormap %q: GET /colorMaps lists them", id)
 	}
-	q := newQuery(queryValues(r.URL.RawQuery))
-	f := q.oneOf("f", append([]string{"json", "html"}, legendFormats...)...)
-	orientation := q.oneOf("orientation", "horizontal", "vertical")
-	// 0 is titiler's default too: it takes a falsy size as none given.
-	width, height := q.int("width", 0, 0), q.int("height", 0, 0)
-	if q.err != nil {
-		return q.err
+	var p legendParams
+	if err := parseQuery(r.URL.RawQuery, &p); err != nil {
+		return err
 	}
-	switch f {
-	case "", "json":
+	switch p.f {
+	case "json":
 		b, err := json.Marshal(c)
 		if err != nil {
 			return err
@@ -82,11 +69,36 @@ func (s *Server) colorMap(w http.ResponseWriter, r *http.Request) error {
 	case "html":
 		return notServed("f", "html", "the HTML page of a colormap; use f=json or an image format")
 	}
-	img, err := colormap.Legend(c, orientation, width, height)
+	img, err := colormap.Legend(c, p.orientation, p.width, p.height)
 	if err != nil {
 		return err
 	}
-	return encodeLegend(w, img, f)
+	return encodeLegend(w, img, p.f)
+}
+
+// legendParams are the query of /colorMaps/{colorMapId}: the answer's form
+// (JSON, or the legend as an image) and the legend's shape.
+type legendParams struct {
+	f, orientation string
+	width, height  int
+}
+
+func (*legendParams) params() []Param {
+	return []Param{
+		{Name: "f", Type: "string", Default: "json", Enum: append([]string{"json"}, legendFormats...),
+			Description: "json, or the legend as an image in this format (titiler's html form is not served)."},
+		{Name: "orientation", Type: "string", Default: "horizontal", Enum: []string{"horizontal", "vertical"}, Description: "The legend's direction."},
+		{Name: "width", Type: "integer", Description: fmt.Sprintf("Legend width in pixels, at most %d.", colormap.MaxLegendSide)},
+		{Name: "height", Type: "integer", Description: fmt.Sprintf("Legend height in pixels, at most %d.", colormap.MaxLegendSide)},
+	}
+}
+
+func (p *legendParams) parse(q *query) {
+	p.f = q.choice("f", "json", append([]string{"json", "html"}, legendFormats...))
+	p.orientation = q.choice("orientation", "", []string{"horizontal", "vertical"})
+	// 0 is titiler's default too: it takes a falsy size as none given.
+	// colormap.Legend checks the sizes against its caps before drawing.
+	p.width, p.height = q.int("width", 0, 0), q.int("height", 0, 0)
 }
 
 // encodeLegend writes a legend in format (one of legendFormats) as titiler
@@ -97,15 +109,4 @@ func encodeLegend(w http.ResponseWriter, img *raster.Image, format string) error
 		return err
 	}
 	return writeImage(w, img, tiles.Style{ReturnMask: true}, &f, "")
-}
-
-// oneOf reads a parameter that takes one of a closed set of values; ""
-// when it is absent.
-func (q *query) oneOf(name string, values ...string) string {
-	s := q.v.Get(name)
-	if s != "" && !slices.Contains(values, s) {
-		q.fail(name, "%q is not one of %s", s, strings.Join(values, ", "))
-		return ""
-	}
-	return s
 }

@@ -208,21 +208,6 @@ func (p *datasetParams) parse(q *query) {
 	p.Reproject = q.choice("reproject", "nearest", warpResampling)
 }
 
-// choice reads a parameter that takes one of a list of values.
-func (q *query) choice(name, def string, allowed []string) string {
-	s := q.v.Get(name)
-	if s == "" {
-		return def
-	}
-	for _, a := range allowed {
-		if s == a {
-			return s
-		}
-	}
-	q.fail(name, "%q is not one of %s", s, strings.Join(allowed, ", "))
-	return def
-}
-
 // tileOptions are titiler's tile parameters: size, buffer, padding.
 type tileOptions struct {
 	size    int // 0: the route's default

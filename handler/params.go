@@ -157,6 +157,21 @@ func (q *query) float(name string) *float64 {
 	return &f
 }
 
+// choice reads a parameter that takes one of a list of values.
+func (q *query) choice(name, def string, allowed []string) string {
+	s := q.v.Get(name)
+	if s == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if s == a {
+			return s
+		}
+	}
+	q.fail(name, "%q is not one of %s", s, strings.Join(allowed, ", "))
+	return def
+}
+
 func (q *query) bool(name string, def bool) bool {
 	s := q.v.Get(name)
 	if s == "" {
