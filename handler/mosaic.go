@@ -39,13 +39,13 @@ func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (
 	m := mosaicHandlers{s: s, resolve: resolve}
 	tileParams := paramsOf(newTileRoute(s.Search).groups()...)
 	rs := []route{
-		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{})}, jsonForm(m.tilesets)},
-		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{})}, jsonForm(m.tileset)},
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{}, &extentCRS{})}, m.tilesets},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{}, &zoomParams{})}, m.tileset},
 		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tileParams}, m.tile},
-		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets"}, m.tileAssets},
-		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json"}, m.tilejson},
+		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets", Params: paramsOf(&searchParams{})}, m.tileAssets},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: append(paramsOf(&tileJSONOptions{}), tileParams...)}, m.tilejson},
 		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
-		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml"}, m.wmts},
+		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tileParams...)}, m.wmts},
 	}
 	rs = append(rs, m.pointRoutes(prefix, name)...)      // point.go
 	rs = append(rs, m.partRoutes(prefix, name)...)       // parts.go
@@ -213,52 +213,68 @@ type tileJSON struct {
 // forwards with the query, never written into a response.
 const functionKey = "code"
 
-// tileJSONParams are the tilejson route's own parameters; every other
-// parameter is carried into the tile URL.
-var tileJSONParams = []string{"tile_format", "tile_scale", "minzoom", "maxzoom"}
+// tileJSONOptions are the tilejson route's own parameters; every other
+// parameter is carried into the tile URL (tile_scale, titiler's older
+// name, is dropped from it).
+type tileJSONOptions struct {
+	format           string // tile_format as written: the tile URL's extension
+	minzoom, maxzoom int    // -1: the mosaic's
+}
+
+func (*tileJSONOptions) params() []Param {
+	return []Param{
+		{Name: "tile_format", Type: "string", Enum: tiles.FormatNames(), Description: "The tiles' format (default: JPEG or PNG, tile by tile)."},
+		{Name: "minzoom", Type: "integer", Description: "The lowest zoom (default: the mosaic's)."},
+		{Name: "maxzoom", Type: "integer", Description: "The highest zoom (default: the mosaic's)."},
+	}
+}
+
+func (o *tileJSONOptions) parse(q *query) {
+	if f := q.v.Get("tile_format"); f != "" {
+		if _, err := tiles.ParseFormat(f); err != nil {
+			q.failWith("tile_format", err)
+		}
+		o.format = f
+	}
+	o.minzoom, o.maxzoom = q.int("minzoom", -1, 0), q.int("maxzoom", -1, 0)
+}
+
+// tileJSONDropped are the query keys the tile URL does not carry.
+var tileJSONDropped = []string{"tile_format", "tile_scale", "minzoom", "maxzoom", functionKey}
 
 func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 	tms, err := lookupTMS(mux.Vars(r)["tileMatrixSetId"])
 	if err != nil {
 		return err
 	}
+	// The tiles will need valid parameters: say so now.
+	var o tileJSONOptions
 	q := newQuery(queryValues(r.URL.RawQuery))
-	for _, g := range newTileRoute(m.s.Search).groups() {
-		g.parse(q) // the tiles will need valid parameters: say so now
-	}
-	var format tiles.Format
-	if f := q.v.Get("tile_format"); f != "" {
-		if format, err = tiles.ParseFormat(f); err != nil {
-			return err
-		}
-	}
-	minzoom, maxzoom := q.int("minzoom", -1, 0), q.int("maxzoom", -1, 0)
-	if q.err != nil {
-		return q.err
+	if err := q.parse(append([]group{&o}, newTileRoute(m.s.Search).groups()...)...); err != nil {
+		return err
 	}
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
 	}
 	minz, maxz := zoomRange(mo.search, tms)
-	if minzoom >= 0 {
-		minz = minzoom
+	if o.minzoom >= 0 {
+		minz = o.minzoom
 	}
-	if maxzoom >= 0 {
-		maxz = maxzoom
+	if o.maxzoom >= 0 {
+		maxz = o.maxzoom
 	}
 	tile := fmt.Sprintf("%s%s/tiles/%s/{z}/{x}/{y}", baseURL(r), mo.path, tms.ID)
-	if format.Name != "" {
-		tile += "." + q.v.Get("tile_format")
+	if o.format != "" {
+		tile += "." + o.format
 	}
 	pass := url.Values{}
 	for k, v := range q.v {
 		pass[k] = v
 	}
-	for _, k := range tileJSONParams {
+	for _, k := range tileJSONDropped {
 		pass.Del(k)
 	}
-	pass.Del(functionKey)
 	if !pass.Has("tilesize") {
 		pass.Set("tilesize", "512")
 	}

@@ -105,7 +105,11 @@ func paramsOf(gs ...group) []Param {
 // parseQuery parses groups from a request's query; the first invalid
 // parameter is the error.
 func parseQuery(raw string, gs ...group) error {
-	q := newQuery(queryValues(raw))
+	return newQuery(queryValues(raw)).parse(gs...)
+}
+
+// parse parses groups from q; the first invalid parameter is the error.
+func (q *query) parse(gs ...group) error {
 	for _, g := range gs {
 		g.parse(q)
 	}

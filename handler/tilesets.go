@@ -57,6 +57,10 @@ func echoQuery(v url.Values, drop ...string) string {
 // extent in EPSG:4326 or in the crs asked for (titiler's /tiles).
 func (m mosaicHandlers) tilesets(w http.ResponseWriter, r *http.Request) error {
 	v := queryValues(r.URL.RawQuery)
+	var ext extentCRS
+	if err := newQuery(v).parse(formParam{}, &ext); err != nil {
+		return err
+	}
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
@@ -65,8 +69,8 @@ func (m mosaicHandlers) tilesets(w http.ResponseWriter, r *http.Request) error {
 	// opened without a tile matrix set.
 	bounds := mosaicBounds(mo.search, defaultTMS())
 	crs := "http://www.opengis.net/def/crs/EPSG/0/4326"
-	if c := v.Get("crs"); c != "" {
-		if bounds, crs, err = tiles.BoundsIn(bounds, c); err != nil {
+	if ext.crs != "" {
+		if bounds, crs, err = tiles.BoundsIn(bounds, ext.crs); err != nil {
 			return err
 		}
 	}
@@ -97,22 +101,15 @@ func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := queryValues(r.URL.RawQuery)
-	q := newQuery(v)
-	minzoom, maxzoom := q.zoom("minzoom"), q.zoom("maxzoom")
-	if q.err != nil {
-		return q.err
+	var zooms zoomParams
+	if err := newQuery(v).parse(formParam{}, &zooms); err != nil {
+		return err
 	}
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
 	}
-	minz, maxz := zoomRange(mo.search, tms)
-	if minzoom != nil {
-		minz = *minzoom
-	}
-	if maxzoom != nil {
-		maxz = *maxzoom
-	}
+	minz, maxz := zooms.within(zoomRange(mo.search, tms))
 	bounds := mosaicBounds(mo.search, tms)
 	limits, err := tms.Limits(bounds, minz, maxz)
 	if err != nil {
@@ -154,4 +151,37 @@ func allTMS() []*tiles.TileMatrixSet {
 		out = append(out, tms)
 	}
 	return out
+}
+
+// extentCRS is the crs of /tiles: the CRS the tilesets' extents are in.
+type extentCRS struct{ crs string }
+
+func (*extentCRS) params() []Param {
+	return []Param{{Name: "crs", Type: "string", Description: "CRS of the extents: EPSG:4326 (the default), another AUTHORITY:CODE, an OGC CRS URI or URN."}}
+}
+
+func (p *extentCRS) parse(q *query) { p.crs = q.v.Get("crs") }
+
+// zoomParams are a request's minzoom and maxzoom: bounds that replace the
+// mosaic's own.
+type zoomParams struct{ minzoom, maxzoom *int }
+
+func (*zoomParams) params() []Param {
+	return []Param{
+		{Name: "minzoom", Type: "integer", Description: "The lowest zoom (default: the mosaic's)."},
+		{Name: "maxzoom", Type: "integer", Description: "The highest zoom (default: the mosaic's)."},
+	}
+}
+
+func (p *zoomParams) parse(q *query) { p.minzoom, p.maxzoom = q.zoom("minzoom"), q.zoom("maxzoom") }
+
+// within is the zoom range minz..maxz with the request's bounds in place.
+func (p zoomParams) within(minz, maxz int) (int, int) {
+	if p.minzoom != nil {
+		minz = *p.minzoom
+	}
+	if p.maxzoom != nil {
+		maxz = *p.maxzoom
+	}
+	return minz, maxz
 }

@@ -29,12 +29,12 @@ const noLayer = "Could not find any valid layers in metadata or construct one fr
 
 // wmtsRequest is what a capabilities request asks for.
 type wmtsRequest struct {
-	format           string // tile_format as written: the tile URL's extension
-	media            string
-	epsg             bool
-	scale            int
-	minzoom, maxzoom *int
-	zooms            map[string][2]int // zooms=WebMercatorQuad::0,12 ("*" for every set)
+	format string // tile_format as written: the tile URL's extension
+	media  string
+	epsg   bool
+	scale  int
+	zoomParams
+	zooms map[string][2]int // zooms=WebMercatorQuad::0,12 ("*" for every set)
 }
 
 // wmts answers the OGC WMTS 1.0.0 RESTful capabilities of the mosaic: one
@@ -42,8 +42,8 @@ type wmtsRequest struct {
 // each in every tile matrix set (titiler's mosaic wmtsExtension).
 func (m mosaicHandlers) wmts(w http.ResponseWriter, r *http.Request) error {
 	v := queryValues(r.URL.RawQuery)
-	req, err := readWMTSRequest(newQuery(v))
-	if err != nil {
+	var req wmtsRequest
+	if err := newQuery(v).parse(&req); err != nil {
 		return err
 	}
 	mo, err := m.resolve(r)
@@ -94,23 +94,31 @@ func (m mosaicHandlers) wmts(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func readWMTSRequest(q *query) (wmtsRequest, error) {
-	req := wmtsRequest{format: q.v.Get("tile_format"), epsg: q.bool("use_epsg", false)}
+func (*wmtsRequest) params() []Param {
+	return append([]Param{
+		{Name: "tile_format", Type: "string", Default: "png", Enum: tiles.FormatNames(), Description: "The tiles' format."},
+		{Name: "use_epsg", Type: "boolean", Default: false, Description: "EPSG codes in SupportedCRS (for ArcMap), not URNs."},
+		{Name: "tile_scale", Type: "integer", Default: 1, Description: "1 to 4: tiles of 256 × tile_scale pixels."},
+		{Name: "zooms", Type: "string", Array: true, Description: "tileMatrixSetId::minzoom,maxzoom (* for every set)."},
+	}, (&zoomParams{}).params()...)
+}
+
+func (req *wmtsRequest) parse(q *query) {
+	req.format, req.epsg = q.v.Get("tile_format"), q.bool("use_epsg", false)
 	if req.format == "" {
 		req.format = "png"
 	}
-	f, err := tiles.ParseFormat(req.format)
-	if err != nil {
-		return req, tilefunc.Errorf(tilefunc.EINVALID, "tile_format: %s", tilefunc.ErrorMessage(err))
+	if f, err := tiles.ParseFormat(req.format); err != nil {
+		q.failWith("tile_format", err)
+	} else {
+		req.media = f.MediaType
 	}
-	req.media = f.MediaType
 	req.scale = q.int("tile_scale", 1, 1)
 	if req.scale > 4 {
 		q.fail("tile_scale", "%d: use 1 to 4 (256 to 1024 pixel tiles)", req.scale)
 	}
-	req.minzoom, req.maxzoom = q.zoom("minzoom"), q.zoom("maxzoom")
+	req.zoomParams.parse(q)
 	req.zooms = parseZooms(q, q.v["zooms"])
-	return req, q.err
 }
 
 // zoomsEntry is one zooms value, tileMatrixSetId::minzoom,maxzoom. The
@@ -161,11 +169,7 @@ func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []
 
 // tileQueryOK says whether the tile route would accept the query.
 func (m mosaicHandlers) tileQueryOK(v url.Values) bool {
-	q := newQuery(v)
-	for _, g := range newTileRoute(m.s.Search).groups() {
-		g.parse(q)
-	}
-	return q.err == nil
+	return newQuery(v).parse(newTileRoute(m.s.Search).groups()...) == nil
 }
 
 // layerZooms are a layer's zooms in a set: its own for the set (or "*"),
@@ -177,14 +181,7 @@ func layerZooms(l render, s *tilefunc.Search, tms *tiles.TileMatrixSet, req wmts
 	if z, ok := l.zooms["*"]; ok {
 		return z[0], z[1]
 	}
-	minz, maxz := zoomRange(s, tms)
-	if req.minzoom != nil {
-		minz = *req.minzoom
-	}
-	if req.maxzoom != nil {
-		maxz = *req.maxzoom
-	}
-	return minz, maxz
+	return req.within(zoomRange(s, tms))
 }
 
 // limitsMemo computes each set's limits once per document: layers of one
