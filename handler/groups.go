@@ -348,18 +348,11 @@ func (*algorithmParams) params() []Param {
 // parse checks algorithm_params even without an algorithm, as titiler
 // does (malformed JSON is a 422 either way).
 func (p *algorithmParams) parse(q *query) {
-	name, params := q.v.Get("algorithm"), q.v.Get("algorithm_params")
-	if name == "" && params == "" {
-		return
-	}
-	a, err := algorithm.New(name, params)
+	a, err := algorithm.New(q.v.Get("algorithm"), q.v.Get("algorithm_params"))
 	if err != nil {
 		q.failWith("algorithm", err)
-		return
 	}
-	if a != nil {
-		p.algorithm = a
-	}
+	p.algorithm = a // nil without an algorithm
 }
 
 // selectionParams is the mosaic's pixel selection method.
@@ -409,13 +402,19 @@ func (p *searchParams) parse(q *query) {
 // imageParams are what every image of a mosaic reads: the layer and how
 // it is read, merged, processed and drawn, and pgSTAC's controls.
 type imageParams struct {
+	pipelineParams
+	rendering renderingParams
+	colormap  colormapParams
+	search    searchParams
+}
+
+// pipelineParams are what makes an image before it is drawn: the layer and
+// how it is read, merged and processed.
+type pipelineParams struct {
 	layer     layerParams
 	dataset   datasetParams
 	selection selectionParams
 	algorithm algorithmParams
-	rendering renderingParams
-	colormap  colormapParams
-	search    searchParams
 }
 
 func newImageParams(defaults tilefunc.SearchOptions) *imageParams {
@@ -427,7 +426,7 @@ func (p *imageParams) groups() []group {
 }
 
 // spec is the pipeline up to the picture.
-func (p *imageParams) spec() tiles.Spec {
+func (p *pipelineParams) spec() tiles.Spec {
 	return tiles.Spec{Layer: p.layer.Layer, Dataset: p.dataset.DatasetOptions, Selection: p.selection.method, Algorithm: p.algorithm.algorithm}
 }
 

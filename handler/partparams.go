@@ -63,32 +63,28 @@ func (*partSize) params() []Param {
 }
 
 func (p *partSize) parse(q *query) {
-	p.width, p.height, p.maxSize = q.partSize(p.vars)
-}
-
-func (q *query) partSize(vars map[string]string) (width, height, maxSize int) {
-	width, height = q.int("width", 0, 1), q.int("height", 0, 1)
+	vars := p.vars
+	p.width, p.height = q.int("width", 0, 1), q.int("height", 0, 1)
 	if vars["width"] != "" || vars["height"] != "" {
 		w, err1 := strconv.Atoi(vars["width"])
 		h, err2 := strconv.Atoi(vars["height"])
 		if err1 != nil || err2 != nil || w < 1 || h < 1 {
 			q.fail("size", "%sx%s: want whole numbers of pixels, as {width}x{height}", vars["width"], vars["height"])
 		}
-		width, height = w, h
+		p.width, p.height = w, h
 	}
-	maxSize = q.int("max_size", defaultMaxSize, 1)
+	p.maxSize = q.int("max_size", defaultMaxSize, 1)
 	for _, v := range []struct {
 		name string
 		n    int
-	}{{"width", width}, {"height", height}, {"max_size", maxSize}} {
+	}{{"width", p.width}, {"height", p.height}, {"max_size", p.maxSize}} {
 		if v.n > tiles.MaxSide {
 			q.fail(v.name, "%d is above the %d limit", v.n, tiles.MaxSide)
 		}
 	}
-	if width > 0 || height > 0 {
-		maxSize = 0
+	if p.width > 0 || p.height > 0 {
+		p.maxSize = 0
 	}
-	return width, height, maxSize
 }
 
 // crsParams are the CRS of the coordinates a request gives (coord_crs) and
@@ -145,9 +141,7 @@ func (*statsParams) params() []Param {
 	}
 }
 
-func (p *statsParams) parse(q *query) { p.StatsOptions = q.stats() }
-
-func (q *query) stats() tiles.StatsOptions {
+func (p *statsParams) parse(q *query) {
 	o := tiles.StatsOptions{Categorical: q.bool("categorical", false)}
 	for _, s := range q.list("c") {
 		f, err := strconv.ParseFloat(s, 64)
@@ -164,7 +158,7 @@ func (q *query) stats() tiles.StatsOptions {
 		o.Percentiles = append(o.Percentiles, n)
 	}
 	q.histogram(&o)
-	return o
+	p.StatsOptions = o
 }
 
 // histogram reads histogram_bins (a count, or increasing edges) and

@@ -30,19 +30,29 @@ func (m mosaicHandlers) partRoutes(prefix, name string) []route {
 // group, its size, and the CRS of its coordinates and of the image.
 type partRoute struct {
 	*imageParams
-	size partSize
-	crs  crsParams
+	partGrid
 }
 
 func newPartRoute(defaults tilefunc.SearchOptions, vars map[string]string) *partRoute {
-	return &partRoute{imageParams: newImageParams(defaults), size: partSize{vars: vars}, crs: crsParams{withDst: true}}
+	return &partRoute{imageParams: newImageParams(defaults), partGrid: newPartGrid(vars)}
 }
 
 func (p *partRoute) groups() []group { return append(p.imageParams.groups(), &p.size, &p.crs) }
 
+// partGrid is the grid of a part of the mosaic: its size, and the CRS of
+// its coordinates and of the image.
+type partGrid struct {
+	size partSize
+	crs  crsParams
+}
+
+func newPartGrid(vars map[string]string) partGrid {
+	return partGrid{size: partSize{vars: vars}, crs: crsParams{withDst: true}}
+}
+
 // window is the part's grid for bounds given in coord_crs: the image is in
 // dst_crs (titiler's bbox and feature: coord_crs unless dst_crs is given).
-func (p *partRoute) window(bounds [4]float64) tiles.Window {
+func (p *partGrid) window(bounds [4]float64) tiles.Window {
 	return tiles.Window{Bounds: bounds, BoundsCRS: p.crs.coord.SRS, CRS: p.crs.dst.SRS,
 		Width: p.size.width, Height: p.size.height, MaxSize: p.size.maxSize}
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/gorilla/mux"
-
 	"tilefunc"
 	"tilefunc/tiles"
 	"tilefunc/tiles/raster"
@@ -24,27 +22,19 @@ func (m mosaicHandlers) statisticsRoutes(prefix, name string) []route {
 // how it is read, merged and processed, the image size and CRS, the
 // statistics and the coverage scale.
 type statisticsRoute struct {
-	layer     layerParams
-	dataset   datasetParams
-	selection selectionParams
-	algorithm algorithmParams
-	search    searchParams
-	size      partSize
-	crs       crsParams
-	stats     statsParams
-	cover     coverScale
+	pipelineParams
+	search searchParams
+	partGrid
+	stats statsParams
+	cover coverScale
 }
 
 func newStatisticsRoute(defaults tilefunc.SearchOptions) *statisticsRoute {
-	return &statisticsRoute{search: searchParams{defaults: defaults}, crs: crsParams{withDst: true}}
+	return &statisticsRoute{search: searchParams{defaults: defaults}, partGrid: newPartGrid(nil)}
 }
 
 func (p *statisticsRoute) groups() []group {
 	return []group{&p.layer, &p.dataset, &p.selection, &p.algorithm, &p.search, &p.size, &p.crs, &p.stats, &p.cover}
-}
-
-func (p *statisticsRoute) spec() tiles.Spec {
-	return tiles.Spec{Layer: p.layer.Layer, Dataset: p.dataset.DatasetOptions, Selection: p.selection.method, Algorithm: p.algorithm.algorithm}
 }
 
 // statistics answers a GeoJSON Feature or FeatureCollection with each
@@ -53,7 +43,6 @@ func (p *statisticsRoute) spec() tiles.Spec {
 // properties.used_assets, as titiler's mosaic statistics.
 func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error {
 	p := newStatisticsRoute(m.s.Search)
-	p.size.vars = mux.Vars(r)
 	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
 		return err
 	}
@@ -94,8 +83,8 @@ func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p *statist
 	if err != nil {
 		return err
 	}
-	win := tiles.Window{Bounds: shape.Bounds, BoundsCRS: p.crs.coord.SRS, CRS: p.crs.dst.SRS,
-		Width: p.size.width, Height: p.size.height, MaxSize: p.size.maxSize, Align: true, Shape: shape}
+	win := p.window(shape.Bounds)
+	win.Align, win.Shape = true, shape
 	img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
 	if err != nil {
 		return err
