@@ -54,8 +54,9 @@ func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	one := m.resolvingOnce()
 	for _, f := range features {
-		if err := m.featureStatistics(r, f, p); err != nil {
+		if err := one.featureStatistics(r, f, p); err != nil {
 			return err
 		}
 	}
@@ -72,6 +73,23 @@ func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(b)
 	return err
+}
+
+// resolvingOnce is m resolving its mosaic at most once: the features of a
+// statistics request share one search (a collection's is registered, or
+// looked up, once), not one per feature.
+func (m mosaicHandlers) resolvingOnce() mosaicHandlers {
+	resolve, done := m.resolve, false
+	var mo *mosaic
+	var err error
+	m.resolve = func(r *http.Request) (*mosaic, error) {
+		if !done {
+			mo, err = resolve(r)
+			done = true
+		}
+		return mo, err
+	}
+	return m
 }
 
 // featureStatistics sets one feature's properties.statistics and
