@@ -16,7 +16,7 @@ import (
 // collectionRoutes declares the routes of a collection mosaic itself.
 func (s *Server) collectionRoutes() []route {
 	return []route{
-		{Route{Name: "collection_info", Method: http.MethodGet, Path: "/collections/{collection_id}/info"}, s.collectionInfo},
+		{Route{Name: "collection_info", Method: http.MethodGet, Path: "/collections/{collection_id}/info", Params: collectionFilters}, s.collectionInfo},
 	}
 }
 
@@ -69,6 +69,19 @@ func (s *Server) loadCollectionMosaic(ctx context.Context, id string, query json
 		return s.Catalog.SearchItems(ctx, query, bbox, o)
 	}
 	return mo, nil
+}
+
+// collectionFilters are the query parameters of every collection mosaic
+// route (titiler-pgstac's CollectionIdParams): collectionQuery reads them
+// when the route resolves its mosaic.
+var collectionFilters = []Param{
+	{Name: "ids", Type: "string", Description: "Comma-separated item ids."},
+	{Name: "bbox", Type: "string", Description: "minx,miny,maxx,maxy in EPSG:4326."},
+	{Name: "datetime", Type: "string", Description: "An RFC 3339 instant or interval (.. for an open end)."},
+	{Name: "query", Type: "string", Description: "The STAC query extension's object, as JSON."},
+	{Name: "filter", Type: "string", Description: "A CQL2-JSON filter."},
+	{Name: "filter-lang", Type: "string", Enum: []string{"cql2-json"}, Description: "The filter's language: cql2-json only."},
+	{Name: "sortby", Type: "string", Description: "Comma-separated fields, - for descending (-gsd,+datetime)."},
 }
 
 // collectionQuery is the pgSTAC search of a collection request.

@@ -34,22 +34,28 @@ type mosaic struct {
 // Where two templates take the same path (.../tiles/tilejson.json is a
 // tileset and a TileJSON address), the Functions host prefers the one with
 // a literal segment first; mux takes the first declared, so the tileset
-// routes come before the TileJSON route.
-func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error)) []route {
+// routes come before the TileJSON route. filters are the parameters that
+// resolve reads, which every route takes.
+func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error), filters []Param) []route {
 	m := mosaicHandlers{s: s, resolve: resolve}
 	tileParams := paramsOf(newTileRoute(s.Search).groups()...)
+	tileJSONParams := append(paramsOf(&tileJSONOptions{}), tileParams...)
 	rs := []route{
 		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{}, &extentCRS{})}, m.tilesets},
 		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{}, &zoomParams{})}, m.tileset},
 		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tileParams}, m.tile},
 		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets", Params: paramsOf(&searchParams{})}, m.tileAssets},
-		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: append(paramsOf(&tileJSONOptions{}), tileParams...)}, m.tilejson},
-		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html"}, m.mapPage},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSONParams}, m.tilejson},
+		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html", Params: tileJSONParams}, m.mapPage}, // its query goes to the TileJSON
 		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tileParams...)}, m.wmts},
 	}
 	rs = append(rs, m.pointRoutes(prefix, name)...)      // point.go
 	rs = append(rs, m.partRoutes(prefix, name)...)       // parts.go
 	rs = append(rs, m.statisticsRoutes(prefix, name)...) // statistics.go
+	for i := range rs {
+		ps := rs[i].Params
+		rs[i].Params = append(ps[:len(ps):len(ps)], filters...)
+	}
 	return rs
 }
 

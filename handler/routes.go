@@ -42,9 +42,9 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.colorMapRoutes()...)
 	rs = append(rs, s.algorithmRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
-	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic)...)
+	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic, nil)...)
 	rs = append(rs, s.collectionRoutes()...)
-	rs = append(rs, s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic)...)
+	rs = append(rs, s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic, collectionFilters)...)
 	return rs
 }
 

@@ -15,8 +15,8 @@ import (
 // searchRoutes declares the routes of registered searches themselves.
 func (s *Server) searchRoutes() []route {
 	return []route{
-		{Route{Name: "search_list", Method: http.MethodGet, Path: "/searches"}, s.listSearches},
-		{Route{Name: "search_list_deprecated", Method: http.MethodGet, Path: "/searches/list"}, s.listSearches},
+		{Route{Name: "search_list", Method: http.MethodGet, Path: "/searches", Params: paramsOf(&listParams{})}, s.listSearches},
+		{Route{Name: "search_list_deprecated", Method: http.MethodGet, Path: "/searches/list", Params: paramsOf(&listParams{})}, s.listSearches},
 		{Route{Name: "search_register", Method: http.MethodPost, Path: "/searches/register", Write: true}, s.registerSearch},
 		{Route{Name: "search_info", Method: http.MethodGet, Path: "/searches/{search_id}/info"}, s.searchInfo},
 	}

@@ -6,37 +6,53 @@ import (
 	"strconv"
 	"strings"
 
-	"tilefunc"
 	"tilefunc/pgstac"
 )
 
 // listParams are the list routes' own parameters; any other key filters on
 // the search metadata (metadata->>key = value), as in titiler-pgstac.
-var listParams = map[string]bool{"limit": true, "offset": true, "sortby": true, functionKey: true, "f": true}
+type listParams struct{ pgstac.ListOptions }
+
+func (*listParams) params() []Param {
+	return []Param{
+		{Name: "limit", Type: "integer", Default: 10, Description: "Searches per page, 1 to 1000."},
+		{Name: "offset", Type: "integer", Default: 0, Description: "Searches skipped."},
+		{Name: "sortby", Type: "string", Description: "lastused, usecount or metadata.<property>, with - for descending."},
+		{Name: "f", Type: "string", Enum: []string{"json"}, Description: "Response form: json."},
+	}
+}
+
+func (p *listParams) parse(q *query) {
+	p.ListOptions = pgstac.ListOptions{Limit: q.int("limit", 10, 1), Offset: q.int("offset", 0, 0), Metadata: map[string]string{}}
+	if p.Limit > 1000 {
+		q.fail("limit", "%d is above 1000", p.Limit)
+	}
+	if sb := q.v.Get("sortby"); sb != "" {
+		p.Desc = strings.HasPrefix(sb, "-")
+		p.SortBy = strings.TrimLeft(sb, "+- ")
+		if p.SortBy != "lastused" && p.SortBy != "usecount" && !strings.HasPrefix(p.SortBy, "metadata.") {
+			q.fail("sortby", "%q: want lastused, usecount or metadata.<property>, with - for descending", sb)
+		}
+	}
+	own := map[string]bool{functionKey: true}
+	for _, o := range p.params() {
+		own[o.Name] = true
+	}
+	for k, vals := range q.v {
+		if !own[k] && len(vals) > 0 {
+			p.Metadata[k] = vals[len(vals)-1]
+		}
+	}
+}
 
 // listSearches answers the registered mosaics, a page at a time.
 func (s *Server) listSearches(w http.ResponseWriter, r *http.Request) error {
 	v := queryValues(r.URL.RawQuery)
-	q := newQuery(v)
-	o := pgstac.ListOptions{Limit: q.int("limit", 10, 1), Offset: q.int("offset", 0, 0), Metadata: map[string]string{}}
-	if q.err != nil {
-		return q.err
+	var p listParams
+	if err := newQuery(v).parse(&p); err != nil {
+		return err
 	}
-	if o.Limit > 1000 {
-		return tilefunc.Errorf(tilefunc.EINVALID, "limit: %d is above 1000", o.Limit)
-	}
-	if sb := v.Get("sortby"); sb != "" {
-		o.Desc = strings.HasPrefix(sb, "-")
-		o.SortBy = strings.TrimLeft(sb, "+- ")
-		if o.SortBy != "lastused" && o.SortBy != "usecount" && !strings.HasPrefix(o.SortBy, "metadata.") {
-			return tilefunc.Errorf(tilefunc.EINVALID, "sortby: %q: want lastused, usecount or metadata.<property>, with - for descending", sb)
-		}
-	}
-	for k, vals := range v {
-		if !listParams[k] && len(vals) > 0 {
-			o.Metadata[k] = vals[len(vals)-1]
-		}
-	}
+	o := p.ListOptions
 	searches, matched, err := s.Catalog.ListSearches(r.Context(), o)
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 func (s *Server) serviceRoutes() []route {
 	return []route{
 		{Route{Name: "landing", Method: http.MethodGet, Path: "/", Params: paramsOf(formParam{})}, jsonForm(s.landing)},
-		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz"}, s.healthz},
+		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Params: paramsOf(&healthParams{})}, s.healthz},
 	}
 }
 
@@ -38,12 +38,11 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 // generation, token expiry, the reason it cannot) and the blob store's
 // reachability; never a secret.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	q := newQuery(queryValues(r.URL.RawQuery))
-	timeout := q.int("timeout", 1, 1)
-	if q.err != nil {
-		return q.err
+	var p healthParams
+	if err := parseQuery(r.URL.RawQuery, &p); err != nil {
+		return err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(timeout)*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), time.Duration(p.timeout)*time.Second)
 	defer cancel()
 	pgstacVersion, err := s.Catalog.Version(ctx)
 	versions := map[string]string{"tilefunc": s.Version, "gdal": tiles.GDALVersion(), "go": runtime.Version()}
@@ -64,3 +63,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, body)
 	return nil
 }
+
+// healthParams are /healthz's: how long to wait for pgSTAC.
+type healthParams struct{ timeout int }
+
+func (*healthParams) params() []Param {
+	return []Param{{Name: "timeout", Type: "integer", Default: 1, Description: "Seconds to wait for pgSTAC."}}
+}
+
+func (p *healthParams) parse(q *query) { p.timeout = q.int("timeout", 1, 1) }
