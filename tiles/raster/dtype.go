@@ -100,7 +100,12 @@ func (t DataType) Cast(v float64) float64 {
 		}
 		return 1 << 31
 	}
-	n := toInt32(v)
+	return wrap(int64(toInt32(v)), t)
+}
+
+// wrap is n converted to the integer type t as C converts integers: the
+// low bits are kept (Int32 for a type wrap does not know).
+func wrap(n int64, t DataType) float64 {
 	switch t {
 	case Uint8:
 		return float64(uint8(n))
@@ -110,8 +115,14 @@ func (t DataType) Cast(v float64) float64 {
 		return float64(uint16(n))
 	case Int16:
 		return float64(int16(n))
+	case Uint32:
+		return float64(uint32(n))
+	case Int64:
+		return float64(n)
+	case Uint64:
+		return float64(uint64(n))
 	}
-	return float64(n) // Int32
+	return float64(int32(n))
 }
 
 // toInt32 is the x86 conversion of a double to a 32-bit integer: values
@@ -186,18 +197,5 @@ func Convert(v float64, from, to DataType) float64 {
 	if !from.Integer() || !to.Integer() || to == Bool || to == Uint64 || to == Int64 {
 		return to.Cast(v)
 	}
-	n := int64(v)
-	switch to {
-	case Uint8:
-		return float64(uint8(n))
-	case Int8:
-		return float64(int8(n))
-	case Uint16:
-		return float64(uint16(n))
-	case Int16:
-		return float64(int16(n))
-	case Uint32:
-		return float64(uint32(n))
-	}
-	return float64(int32(n))
+	return wrap(int64(v), to)
 }
