@@ -7,11 +7,11 @@ import (
 )
 
 // pixels is band b of img as a numpy.ma array of type t (img.array[b],
-// cast as astype casts).
+// converted as astype converts).
 func pixels(img *raster.Image, b int, t raster.DataType) []px {
 	out := make([]px, img.Pixels())
 	for p := range out {
-		out[p] = px{astype(img.Bands[b][p], img.Type, t), !img.Valid[b][p]}
+		out[p] = px{raster.Convert(img.Bands[b][p], img.Type, t), !img.Valid[b][p]}
 	}
 	return out
 }
@@ -92,7 +92,7 @@ func fresh(img *raster.Image, n int, t raster.DataType) *raster.Image {
 
 // set stores a pixel of band b, cast from type from to out's type.
 func set(out *raster.Image, b, p int, v px, from raster.DataType) {
-	out.Bands[b][p] = astype(v.v, from, out.Type)
+	out.Bands[b][p] = raster.Convert(v.v, from, out.Type)
 	out.Valid[b][p] = !v.masked
 }
 

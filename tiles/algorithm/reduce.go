@@ -67,7 +67,7 @@ func fillValue(t raster.DataType) float64 {
 	case t == raster.Bool:
 		return 1
 	case t.Integer():
-		return astype(999999, raster.Int64, t)
+		return raster.Convert(999999, raster.Int64, t)
 	}
 	return t.Cast(1e20)
 }

@@ -187,15 +187,19 @@ func floatSize(i typeInfo) int {
 	return 8
 }
 
-// Convert is numpy's astype of a value of type from into type to: from a
-// float as Cast does; from an integer the bits are kept (wrapping), as C
-// converts integers.
+// Convert is numpy's astype of a value of type from into type to: a value
+// already of type to is kept; from one integer type to another the low
+// bits are kept, as C converts integers; anything else converts as Cast.
 func Convert(v float64, from, to DataType) float64 {
 	if from == to {
 		return v
 	}
-	if !from.Integer() || !to.Integer() || to == Bool || to == Uint64 || to == Int64 {
+	if !from.Integer() || !to.Integer() || from == Bool || to == Bool {
 		return to.Cast(v)
 	}
-	return wrap(int64(v), to)
+	n := uint64(v) // not int64(v): uint64 values from 2^63 up would not fit
+	if v < 0 {
+		n = uint64(int64(v))
+	}
+	return wrap(int64(n), to)
 }

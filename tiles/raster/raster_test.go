@@ -90,6 +90,8 @@ func TestConvertKeepsIntegerBitsAsNumpy(t *testing.T) {
 		{2147483647, raster.Int32, raster.Uint8, 255},
 		{3.4e38, raster.Float32, raster.Uint8, 0},
 		{300.7, raster.Float64, raster.Uint8, 44},
+		{1 << 63, raster.Uint64, raster.Int64, math.MinInt64},
+		{-1, raster.Int16, raster.Uint64, math.MaxUint64},
 	} {
 		if got := raster.Convert(c.v, c.from, c.to); got != c.want {
 			t.Errorf("%s %v as %s = %v, numpy gives %v", c.from, c.v, c.to, got, c.want)
