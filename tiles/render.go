@@ -18,7 +18,7 @@ type Processor interface {
 type Style struct {
 	Rescale      [][2]float64 // per band; when fewer ranges than bands, the first for every band
 	ColorFormula Processor    // nil: none
-	Colormap     Processor    // nil: none
+	Colormap     Processor    // nil: none; its alpha is the mask, 0 where the image had no data
 	ReturnMask   bool         // write the mask as an alpha band
 }
 
@@ -49,14 +49,14 @@ func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error)
 			return nil, Format{}, err
 		}
 	}
-	pic := &picture{img: img, mask: img.Mask(), maskType: img.Type}
 	outRange := img.Stats
 	if st.Colormap != nil {
-		if pic, err = colorize(pic, st.Colormap); err != nil {
+		if img, err = st.Colormap.Apply(img); err != nil {
 			return nil, Format{}, err
 		}
 		outRange = nil
 	}
+	pic := &picture{img: img, mask: img.Mask(), maskType: img.Type}
 	auto := f == nil
 	if auto {
 		pick := formats["jpeg"]
@@ -69,27 +69,6 @@ func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error)
 		pic.img = toBytes(pic.img, pic.mask, outRange)
 	}
 	return pic, *f, nil
-}
-
-// colorize applies a colormap and combines its alpha with the mask: the
-// colormap's alpha where the image had data, transparent elsewhere.
-func colorize(pic *picture, cm Processor) (*picture, error) {
-	in := pic.img
-	lo, _ := pic.maskType.Range()
-	out, err := cm.Apply(in)
-	if err != nil {
-		return nil, err
-	}
-	olo, _ := out.Type.Range()
-	mask := make([]float64, out.Pixels())
-	alpha := out.Mask()
-	for p := range mask {
-		mask[p] = olo
-		if pic.mask[p] != lo {
-			mask[p] = alpha[p]
-		}
-	}
-	return &picture{img: out, mask: mask, maskType: out.Type}, nil
 }
 
 // rescale maps each band linearly from its range to 0-255 and makes the
