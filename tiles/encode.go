@@ -109,7 +109,7 @@ func (pic *picture) castMask(t raster.DataType, png bool) []float64 {
 	out := make([]float64, len(pic.mask))
 	for p, v := range pic.mask {
 		if png && t == raster.Uint16 {
-			out[p] = raster.Convert(linear(v, [2]float64{0, 255}, [2]float64{0, 65535}), raster.Float64, raster.Uint16)
+			out[p] = raster.Uint16.Cast(raster.LinearRescale(v, [2]float64{0, 255}, [2]float64{0, 65535}))
 			continue
 		}
 		out[p] = raster.Convert(v, pic.maskType, t)

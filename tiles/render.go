@@ -1,8 +1,6 @@
 package tiles
 
 import (
-	"math"
-
 	"tilefunc"
 	"tilefunc/tiles/raster"
 )
@@ -84,15 +82,15 @@ func rescale(img *raster.Image, ranges [][2]float64) *raster.Image {
 		for p, v := range vals {
 			x := 0.0
 			if out.Valid[b][p] {
-				x = linear(v, ranges[b], [2]float64{0, 255})
+				x = raster.LinearRescale(v, ranges[b], [2]float64{0, 255})
 			}
-			vals[p] = raster.Convert(x, raster.Float64, raster.Uint8)
+			vals[p] = raster.Uint8.Cast(x)
 		}
 	}
 	if img.Alpha != nil {
 		lo, hi := img.Type.Range()
 		for p, v := range out.Alpha {
-			out.Alpha[p] = raster.Convert(linear(v, [2]float64{lo, hi}, [2]float64{0, 255}), raster.Float64, raster.Uint8)
+			out.Alpha[p] = raster.Uint8.Cast(raster.LinearRescale(v, [2]float64{lo, hi}, [2]float64{0, 255}))
 		}
 	}
 	out.Stats = nil
@@ -120,19 +118,12 @@ func toBytes(img *raster.Image, mask []float64, stats [][2]float64) *raster.Imag
 			// columns; tilefunc zeroes the pixels without data only.
 			x := 0.0
 			if mask[p] != 0 {
-				x = linear(v, ranges[b], [2]float64{0, 255})
+				x = raster.LinearRescale(v, ranges[b], [2]float64{0, 255})
 			}
-			vals[p] = raster.Convert(x, raster.Float64, raster.Uint8)
+			vals[p] = raster.Uint8.Cast(x)
 		}
 	}
 	return out
-}
-
-// linear is rio-tiler's linear_rescale of one value.
-func linear(v float64, in, out [2]float64) float64 {
-	x := math.Min(math.Max(v, in[0]), in[1]) - in[0]
-	x /= in[1] - in[0]
-	return x*(out[1]-out[0]) + out[0]
 }
 
 func repeat(r [2]float64, n int) [][2]float64 {

@@ -88,8 +88,7 @@ func alphaBytes(alpha []float64, t raster.DataType) []float64 {
 	lo, hi := t.Range()
 	out := make([]float64, len(alpha))
 	for p, v := range alpha {
-		unit := (min(max(v, lo), hi) - lo) / (hi - lo)
-		out[p] = raster.Uint8.Cast(unit * 255)
+		out[p] = raster.Uint8.Cast(raster.LinearRescale(v, [2]float64{lo, hi}, [2]float64{0, 255}))
 	}
 	return out
 }

@@ -98,3 +98,22 @@ func TestConvertKeepsIntegerBitsAsNumpy(t *testing.T) {
 		}
 	}
 }
+
+func TestLinearRescaleClipsThenMapsAsRioTiler(t *testing.T) {
+	for _, c := range []struct {
+		v, want float64
+		in, out [2]float64
+	}{
+		{5, 127.5, [2]float64{0, 10}, [2]float64{0, 255}},
+		{-3, 0, [2]float64{0, 10}, [2]float64{0, 255}},
+		{20, 255, [2]float64{0, 10}, [2]float64{0, 255}},
+		{5, 128, [2]float64{0, 10}, [2]float64{1, 255}},
+		{5, 255, [2]float64{10, 0}, [2]float64{0, 255}}, // low above high: every value clips to the high end, 0
+		{math.NaN(), math.NaN(), [2]float64{0, 10}, [2]float64{0, 255}},
+	} {
+		got := raster.LinearRescale(c.v, c.in, c.out)
+		if got != c.want && !(math.IsNaN(got) && math.IsNaN(c.want)) {
+			t.Errorf("LinearRescale(%v, %v, %v) = %v, rio-tiler gives %v", c.v, c.in, c.out, got, c.want)
+		}
+	}
+}
