@@ -73,20 +73,7 @@ func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error)
 // image bytes (rio-tiler's rescale_image): values outside the range are
 // clipped, pixels without data become 0, the result is cut toward zero.
 func rescale(img *raster.Image, ranges [][2]float64) *raster.Image {
-	out := img.Clone()
-	out.Type = raster.Uint8
-	if len(ranges) != img.Count() {
-		ranges = repeat(ranges[0], img.Count())
-	}
-	for b, vals := range out.Bands {
-		for p, v := range vals {
-			x := 0.0
-			if out.Valid[b][p] {
-				x = raster.LinearRescale(v, ranges[b], [2]float64{0, 255})
-			}
-			vals[p] = raster.Uint8.Cast(x)
-		}
-	}
+	out := bytesFrom(img, ranges, func(b, p int) bool { return img.Valid[b][p] })
 	if img.Alpha != nil {
 		lo, hi := img.Type.Range()
 		for p, v := range out.Alpha {
@@ -101,23 +88,29 @@ func rescale(img *raster.Image, ranges [][2]float64) *raster.Image {
 // bytes: each band from the range (the statistics, else the type's) to
 // 0-255, 0 where the mask says no data.
 func toBytes(img *raster.Image, mask []float64, stats [][2]float64) *raster.Image {
-	lo, hi := img.Type.Range()
 	ranges := stats
+	if len(ranges) == 0 {
+		lo, hi := img.Type.Range()
+		ranges = [][2]float64{{lo, hi}}
+	}
+	// titiler indexes its 2-D mask by band here, which zeroes whole
+	// columns; tilefunc zeroes the pixels without data only.
+	return bytesFrom(img, ranges, func(_, p int) bool { return mask[p] != 0 })
+}
+
+// bytesFrom is a copy of img in bytes: each band mapped linearly from its
+// range (the first range for every band when there are not as many as
+// bands) to 0-255, cut toward zero; 0 where keep(band, pixel) is false.
+func bytesFrom(img *raster.Image, ranges [][2]float64, keep func(b, p int) bool) *raster.Image {
 	if len(ranges) != img.Count() {
-		first := [2]float64{lo, hi}
-		if len(ranges) > 0 {
-			first = ranges[0]
-		}
-		ranges = repeat(first, img.Count())
+		ranges = repeat(ranges[0], img.Count())
 	}
 	out := img.Clone()
 	out.Type = raster.Uint8
 	for b, vals := range out.Bands {
 		for p, v := range vals {
-			// titiler indexes its 2-D mask by band here, which zeroes whole
-			// columns; tilefunc zeroes the pixels without data only.
 			x := 0.0
-			if mask[p] != 0 {
+			if keep(b, p) {
 				x = raster.LinearRescale(v, ranges[b], [2]float64{0, 255})
 			}
 			vals[p] = raster.Uint8.Cast(x)
