@@ -153,11 +153,18 @@ func encodeJPEG(img *raster.Image) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// gdalTypes are numpy's type names as GDAL's types.
-var gdalTypes = map[raster.DataType]godal.DataType{
-	raster.Uint8: godal.Byte, raster.Uint16: godal.UInt16, raster.Int16: godal.Int16, raster.Uint32: godal.UInt32,
-	raster.Int32: godal.Int32, raster.Float32: godal.Float32, raster.Float64: godal.Float64,
-}
+// gdalTypes are numpy's type names as GDAL's types: the types tilefunc
+// reads (numpyTypes) are the types it writes.
+var gdalTypes = func() map[raster.DataType]godal.DataType {
+	out := make(map[raster.DataType]godal.DataType, len(numpyTypes))
+	for g, t := range numpyTypes {
+		if _, ok := out[t]; ok {
+			panic(fmt.Sprintf("tiles: numpyTypes gives %s for two GDAL types", t))
+		}
+		out[t] = g
+	}
+	return out
+}()
 
 // encodeGDAL writes the bands (the last one an alpha band when alpha) with
 // one of GDAL's drivers: GeoTIFF (georeferenced), WebP (quality 75, as
