@@ -94,19 +94,6 @@ func (im *Image) Full() bool {
 	return true
 }
 
-// Masked says whether some pixel is not drawn (the automatic format is
-// PNG then, as titiler picks it).
-func (im *Image) Masked() bool {
-	lo, _ := im.Type.Range()
-	m := im.Mask()
-	for _, v := range m {
-		if v == lo {
-			return true
-		}
-	}
-	return false
-}
-
 // Mask is rio-tiler's ImageData.mask: the source's alpha band when it has
 // one, else the type's largest value where some band has data and its
 // smallest elsewhere.
