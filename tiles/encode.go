@@ -76,6 +76,8 @@ func (f Format) types(auto bool) map[raster.DataType]bool {
 // Encode writes the picture in the format: its bands, then the mask as an
 // alpha band when asked (never in JPEG), the mask cast to the bands' type
 // as numpy casts it (so a float image's mask is 0 in bytes, as titiler's).
+// PNG lays the bands out as GDAL's PNG driver does: one band grey, two
+// grey and alpha, three RGB, four RGBA; 16-bit values make a 16-bit PNG.
 func (pic *picture) Encode(f Format, withMask bool) ([]byte, error) {
 	img := pic.img
 	withMask = withMask && f.driver != "jpeg"
@@ -85,22 +87,22 @@ func (pic *picture) Encode(f Format, withMask bool) ([]byte, error) {
 	if err := f.checkBands(img.Count(), withMask); err != nil {
 		return nil, err
 	}
-	var mask []float64
+	bands := img.Bands
 	if withMask {
-		mask = pic.castMask(img.Type, f.driver == "png")
+		bands = append(bands[:len(bands):len(bands)], pic.castMask(img.Type, f.driver == "png"))
 	}
 	switch f.driver {
 	case "png":
 		if f.Name == "pngraw" && img.Type != raster.Uint8 && img.Type != raster.Uint16 {
 			return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "pngraw holds uint8 or uint16 values, not %s: add rescale, or use tif or npy", img.Type)
 		}
-		return encodePNG(img, mask)
+		return writePNG(bands, img.Width, img.Height, img.Type == raster.Uint16)
 	case "jpeg":
 		return encodeJPEG(img)
 	case "npy":
-		return encodeNPY(img, mask)
+		return encodeNPY(img, bands)
 	}
-	return encodeGDAL(img, mask, f.driver)
+	return encodeGDAL(img, bands, withMask, f.driver)
 }
 
 // castMask is the mask in the data's type; a 16-bit PNG's mask is scaled
@@ -109,7 +111,7 @@ func (pic *picture) castMask(t raster.DataType, png bool) []float64 {
 	out := make([]float64, len(pic.mask))
 	for p, v := range pic.mask {
 		if png && t == raster.Uint16 {
-			out[p] = raster.Convert(linear(v, [2]float64{0, 255}, [2]float64{0, 65535}), raster.Float64, raster.Uint16)
+			out[p] = raster.Uint16.Cast(raster.LinearRescale(v, [2]float64{0, 255}, [2]float64{0, 65535}))
 			continue
 		}
 		out[p] = raster.Convert(v, pic.maskType, t)
@@ -125,17 +127,6 @@ func repeatBand(img *raster.Image, n int) *raster.Image {
 		out.Valid = append(out.Valid, img.Valid[0])
 	}
 	return &out
-}
-
-// encodePNG writes the bands (and the mask, one more band) as GDAL's PNG
-// driver lays them out: one band grey, two grey and alpha, three RGB, four
-// RGBA. 16-bit values make a 16-bit PNG.
-func encodePNG(img *raster.Image, mask []float64) ([]byte, error) {
-	bands := img.Bands
-	if mask != nil {
-		bands = append(bands[:len(bands):len(bands)], mask)
-	}
-	return writePNG(bands, img.Width, img.Height, img.Type == raster.Uint16)
 }
 
 // encodeJPEG writes one band as grey, three as RGB, at quality 85 (as
@@ -162,31 +153,34 @@ func encodeJPEG(img *raster.Image) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// gdalTypes are numpy's type names as GDAL's types.
-var gdalTypes = map[raster.DataType]godal.DataType{
-	raster.Uint8: godal.Byte, raster.Uint16: godal.UInt16, raster.Int16: godal.Int16, raster.Uint32: godal.UInt32,
-	raster.Int32: godal.Int32, raster.Float32: godal.Float32, raster.Float64: godal.Float64,
-}
+// gdalTypes are numpy's type names as GDAL's types: the types tilefunc
+// reads (numpyTypes) are the types it writes.
+var gdalTypes = func() map[raster.DataType]godal.DataType {
+	out := make(map[raster.DataType]godal.DataType, len(numpyTypes))
+	for g, t := range numpyTypes {
+		if _, ok := out[t]; ok {
+			panic(fmt.Sprintf("tiles: numpyTypes gives %s for two GDAL types", t))
+		}
+		out[t] = g
+	}
+	return out
+}()
 
-// encodeGDAL writes the bands (and the mask, as an alpha band) with one of
-// GDAL's drivers: GeoTIFF (georeferenced), WebP (quality 75, as rio-tiler),
-// JPEG 2000.
-func encodeGDAL(img *raster.Image, mask []float64, driver string) ([]byte, error) {
+// encodeGDAL writes the bands (the last one an alpha band when alpha) with
+// one of GDAL's drivers: GeoTIFF (georeferenced), WebP (quality 75, as
+// rio-tiler), JPEG 2000.
+func encodeGDAL(img *raster.Image, bands [][]float64, alpha bool, driver string) ([]byte, error) {
 	registerDrivers.Do(godal.RegisterAll)
 	typ, ok := gdalTypes[img.Type]
 	if !ok {
 		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "%s cannot hold %s values", driver, img.Type)
-	}
-	bands := img.Bands
-	if mask != nil {
-		bands = append(bands[:len(bands):len(bands)], mask)
 	}
 	mem, err := godal.Create(godal.Memory, "", len(bands), typ, img.Width, img.Height)
 	if err != nil {
 		return nil, err
 	}
 	defer mem.Close()
-	if err := writeBands(mem, img, bands, mask != nil, driver == "gtiff"); err != nil {
+	if err := writeBands(mem, img, bands, alpha, driver == "gtiff"); err != nil {
 		return nil, err
 	}
 	var sw []string
@@ -262,13 +256,10 @@ var npyTypes = map[raster.DataType]string{
 	raster.Bool: "|b1",
 }
 
-// encodeNPY writes numpy's .npy format (version 1.0): the bands, then the
-// mask, shape (bands, height, width), C order, in the bands' type.
-func encodeNPY(img *raster.Image, mask []float64) ([]byte, error) {
-	bands := img.Bands
-	if mask != nil {
-		bands = append(bands[:len(bands):len(bands)], mask)
-	}
+// encodeNPY writes numpy's .npy format (version 1.0): the bands (the
+// image's, then the mask), shape (bands, height, width), C order, in the
+// image's type.
+func encodeNPY(img *raster.Image, bands [][]float64) ([]byte, error) {
 	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (%d, %d, %d), }",
 		npyTypes[img.Type], len(bands), img.Height, img.Width)
 	// Magic, version, header length, header: a multiple of 64 bytes, the

@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
@@ -19,19 +18,18 @@ var pngColorType = map[int]byte{1: 0, 2: 4, 3: 2, 4: 6}
 // band and its mask are grey and alpha). Go's image/png cannot write grey
 // with alpha, and drops an alpha that is opaque everywhere.
 func writePNG(bands [][]float64, w, h int, wide bool) ([]byte, error) {
-	channels := len(bands)
-	depth, size := byte(8), 1
+	depth := byte(8)
 	if wide {
-		depth, size = 16, 2
+		depth = 16
 	}
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	ihdr := make([]byte, 13)
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8], ihdr[9] = depth, pngColorType[channels]
+	ihdr[8], ihdr[9] = depth, pngColorType[len(bands)]
 	writeChunk(&out, "IHDR", ihdr)
-	data, err := pngData(bands, w, h, channels*size)
+	data, err := pngData(bands, w, h, wide)
 	if err != nil {
 		return nil, err
 	}
@@ -40,15 +38,19 @@ func writePNG(bands [][]float64, w, h int, wide bool) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// pngData is the zlib stream of the filtered rows.
-func pngData(bands [][]float64, w, h, bpp int) ([]byte, error) {
+// pngData is the zlib stream of the filtered rows, 16 bits a value when
+// wide, else 8.
+func pngData(bands [][]float64, w, h int, wide bool) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zlibWriter(&buf)
 	defer zlibWriters.Put(zw)
+	bpp := len(bands) // bytes a pixel
+	if wide {
+		bpp *= 2
+	}
 	stride := w * bpp
 	prev, cur := make([]byte, stride), make([]byte, stride)
 	scratch := make([]byte, 1+stride)
-	wide := bpp/len(bands) == 2
 	for y := 0; y < h; y++ {
 		packRow(cur, bands, y*w, w, wide)
 		row := bestFilter(scratch, cur, prev, bpp)
@@ -142,18 +144,16 @@ func abs(x int) int {
 	return x
 }
 
+// writeChunk appends a PNG chunk: the data's length, the kind, the data,
+// the CRC of kind and data.
 func writeChunk(out *bytes.Buffer, kind string, data []byte) {
 	var n [4]byte
 	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
 	out.Write(n[:])
-	crc := crc32.NewIEEE()
-	bw := bufio.NewWriter(out)
-	bw.WriteString(kind)
-	bw.Write(data)
-	bw.Flush()
-	crc.Write([]byte(kind))
-	crc.Write(data)
-	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	start := out.Len()
+	out.WriteString(kind)
+	out.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc32.ChecksumIEEE(out.Bytes()[start:]))
 	out.Write(n[:])
 }
 

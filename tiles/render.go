@@ -1,8 +1,6 @@
 package tiles
 
 import (
-	"math"
-
 	"tilefunc"
 	"tilefunc/tiles/raster"
 )
@@ -18,7 +16,7 @@ type Processor interface {
 type Style struct {
 	Rescale      [][2]float64 // per band; when fewer ranges than bands, the first for every band
 	ColorFormula Processor    // nil: none
-	Colormap     Processor    // nil: none
+	Colormap     Processor    // nil: none; its alpha is the mask, 0 where the image had no data
 	ReturnMask   bool         // write the mask as an alpha band
 }
 
@@ -49,14 +47,14 @@ func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error)
 			return nil, Format{}, err
 		}
 	}
-	pic := &picture{img: img, mask: img.Mask(), maskType: img.Type}
 	outRange := img.Stats
 	if st.Colormap != nil {
-		if pic, err = colorize(pic, st.Colormap); err != nil {
+		if img, err = st.Colormap.Apply(img); err != nil {
 			return nil, Format{}, err
 		}
 		outRange = nil
 	}
+	pic := &picture{img: img, mask: img.Mask(), maskType: img.Type}
 	auto := f == nil
 	if auto {
 		pick := formats["jpeg"]
@@ -71,49 +69,15 @@ func picturize(img *raster.Image, st Style, f *Format) (*picture, Format, error)
 	return pic, *f, nil
 }
 
-// colorize applies a colormap and combines its alpha with the mask: the
-// colormap's alpha where the image had data, transparent elsewhere.
-func colorize(pic *picture, cm Processor) (*picture, error) {
-	in := pic.img
-	lo, _ := pic.maskType.Range()
-	out, err := cm.Apply(in)
-	if err != nil {
-		return nil, err
-	}
-	olo, _ := out.Type.Range()
-	mask := make([]float64, out.Pixels())
-	alpha := out.Mask()
-	for p := range mask {
-		mask[p] = olo
-		if pic.mask[p] != lo {
-			mask[p] = alpha[p]
-		}
-	}
-	return &picture{img: out, mask: mask, maskType: out.Type}, nil
-}
-
 // rescale maps each band linearly from its range to 0-255 and makes the
 // image bytes (rio-tiler's rescale_image): values outside the range are
 // clipped, pixels without data become 0, the result is cut toward zero.
 func rescale(img *raster.Image, ranges [][2]float64) *raster.Image {
-	out := img.Clone()
-	out.Type = raster.Uint8
-	if len(ranges) != img.Count() {
-		ranges = repeat(ranges[0], img.Count())
-	}
-	for b, vals := range out.Bands {
-		for p, v := range vals {
-			x := 0.0
-			if out.Valid[b][p] {
-				x = linear(v, ranges[b], [2]float64{0, 255})
-			}
-			vals[p] = raster.Convert(x, raster.Float64, raster.Uint8)
-		}
-	}
+	out := bytesFrom(img, ranges, func(b, p int) bool { return img.Valid[b][p] })
 	if img.Alpha != nil {
 		lo, hi := img.Type.Range()
 		for p, v := range out.Alpha {
-			out.Alpha[p] = raster.Convert(linear(v, [2]float64{lo, hi}, [2]float64{0, 255}), raster.Float64, raster.Uint8)
+			out.Alpha[p] = raster.Uint8.Cast(raster.LinearRescale(v, [2]float64{lo, hi}, [2]float64{0, 255}))
 		}
 	}
 	out.Stats = nil
@@ -124,36 +88,35 @@ func rescale(img *raster.Image, ranges [][2]float64) *raster.Image {
 // bytes: each band from the range (the statistics, else the type's) to
 // 0-255, 0 where the mask says no data.
 func toBytes(img *raster.Image, mask []float64, stats [][2]float64) *raster.Image {
-	lo, hi := img.Type.Range()
 	ranges := stats
+	if len(ranges) == 0 {
+		lo, hi := img.Type.Range()
+		ranges = [][2]float64{{lo, hi}}
+	}
+	// titiler indexes its 2-D mask by band here, which zeroes whole
+	// columns; tilefunc zeroes the pixels without data only.
+	return bytesFrom(img, ranges, func(_, p int) bool { return mask[p] != 0 })
+}
+
+// bytesFrom is a copy of img in bytes: each band mapped linearly from its
+// range (the first range for every band when there are not as many as
+// bands) to 0-255, cut toward zero; 0 where keep(band, pixel) is false.
+func bytesFrom(img *raster.Image, ranges [][2]float64, keep func(b, p int) bool) *raster.Image {
 	if len(ranges) != img.Count() {
-		first := [2]float64{lo, hi}
-		if len(ranges) > 0 {
-			first = ranges[0]
-		}
-		ranges = repeat(first, img.Count())
+		ranges = repeat(ranges[0], img.Count())
 	}
 	out := img.Clone()
 	out.Type = raster.Uint8
 	for b, vals := range out.Bands {
 		for p, v := range vals {
-			// titiler indexes its 2-D mask by band here, which zeroes whole
-			// columns; tilefunc zeroes the pixels without data only.
 			x := 0.0
-			if mask[p] != 0 {
-				x = linear(v, ranges[b], [2]float64{0, 255})
+			if keep(b, p) {
+				x = raster.LinearRescale(v, ranges[b], [2]float64{0, 255})
 			}
-			vals[p] = raster.Convert(x, raster.Float64, raster.Uint8)
+			vals[p] = raster.Uint8.Cast(x)
 		}
 	}
 	return out
-}
-
-// linear is rio-tiler's linear_rescale of one value.
-func linear(v float64, in, out [2]float64) float64 {
-	x := math.Min(math.Max(v, in[0]), in[1]) - in[0]
-	x /= in[1] - in[0]
-	return x*(out[1]-out[0]) + out[0]
 }
 
 func repeat(r [2]float64, n int) [][2]float64 {

@@ -7,11 +7,11 @@ import (
 )
 
 // pixels is band b of img as a numpy.ma array of type t (img.array[b],
-// cast as astype casts).
+// converted as astype converts).
 func pixels(img *raster.Image, b int, t raster.DataType) []px {
 	out := make([]px, img.Pixels())
 	for p := range out {
-		out[p] = px{astype(img.Bands[b][p], img.Type, t), !img.Valid[b][p]}
+		out[p] = px{raster.Convert(img.Bands[b][p], img.Type, t), !img.Valid[b][p]}
 	}
 	return out
 }
@@ -92,7 +92,7 @@ func fresh(img *raster.Image, n int, t raster.DataType) *raster.Image {
 
 // set stores a pixel of band b, cast from type from to out's type.
 func set(out *raster.Image, b, p int, v px, from raster.DataType) {
-	out.Bands[b][p] = astype(v.v, from, out.Type)
+	out.Bands[b][p] = raster.Convert(v.v, from, out.Type)
 	out.Valid[b][p] = !v.masked
 }
 
@@ -119,28 +119,33 @@ func (h hillshade) Apply(img *raster.Image) (*raster.Image, error) {
 	gx := gradient(f, img.Width, img.Height, true, t)
 	gy := gradient(f, img.Width, img.Height, false, t)
 	out := fresh(img, 1, h.dtype)
+	altitude := deg2rad(h.altitude)
+	light := sun{deg2rad(360 - h.azimuth), math.Sin(altitude), math.Cos(altitude)}
 	for p := range f {
-		set(out, 0, p, h.shade(scale(gx[p], h.z, t), scale(gy[p], h.z, t), t), raster.Float64)
+		set(out, 0, p, light.shade(scale(gx[p], h.z, t), scale(gy[p], h.z, t), t), raster.Float64)
 	}
 	out.Descriptions = []string{"hillshade"}
 	return cropBuffer(out, h.buffer), nil
 }
 
+// sun is where a hillshade's light comes from, worked out once an image:
+// titiler's azimuth (360 - azimuth, in radians) and the sine and cosine of
+// its altitude.
+type sun struct{ azimuth, sinAltitude, cosAltitude float64 }
+
 // shade is one pixel of titiler's hillshade formula, with numpy's types:
 // the gradient's type t up to the arctangents, float64 after; a masked
 // pixel ends as 255 (numpy.ma keeps the 255 of `255 * (...)`).
-func (h hillshade) shade(x, y px, t raster.DataType) px {
+func (l sun) shade(x, y px, t raster.DataType) px {
 	const f64 = raster.Float64
 	s := arith(arith(x, x, t, times), arith(y, y, t, times), t, plus)
 	slope := arith(num(pi/2), apply(sqrt(s, t), t, math.Atan), f64, minus)
 	aspect := px{t.Cast(math.Atan2(-x.v, y.v)), x.masked || y.masked}
-	azimuth := deg2rad(360 - h.azimuth)
-	altitude := deg2rad(h.altitude)
 	// numpy scalars times masked arrays go through the ufuncs: computed on
 	// every pixel.
-	a := apply(slope, f64, func(v float64) float64 { return math.Sin(altitude) * math.Sin(v) })
-	b := apply(slope, f64, func(v float64) float64 { return math.Cos(altitude) * math.Cos(v) })
-	c := apply(aspect, f64, func(v float64) float64 { return math.Cos(azimuth - v) })
+	a := apply(slope, f64, func(v float64) float64 { return l.sinAltitude * math.Sin(v) })
+	b := apply(slope, f64, func(v float64) float64 { return l.cosAltitude * math.Cos(v) })
+	c := apply(aspect, f64, func(v float64) float64 { return math.Cos(l.azimuth - v) })
 	shaded := arith(a, arith(b, c, f64, times), f64, plus)
 	v := divide(arith(num(255), arith(shaded, num(1), f64, plus), f64, times), num(2), f64)
 	if v.v < 0 {

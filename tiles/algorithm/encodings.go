@@ -51,8 +51,8 @@ func (c contours) Apply(img *raster.Image) (*raster.Image, error) {
 	for p, v := range img.Bands[0] {
 		// rio-tiler's linear_rescale, the cast to output_dtype, then
 		// apply_cmap's cast to uint8.
-		r := (clip(v, c.minz, c.maxz)-c.minz)/(c.maxz-c.minz)*254 + 1
-		idx := astype(c.dtype.Cast(r), c.dtype, raster.Uint8)
+		r := raster.LinearRescale(v, [2]float64{c.minz, c.maxz}, [2]float64{1, 255})
+		idx := raster.Convert(c.dtype.Cast(r), c.dtype, raster.Uint8)
 		line := pymod(v, c.increment) < c.thickness
 		for b := 0; b < 3; b++ {
 			out.Bands[b][p] = float64(terrain[int(idx)][b])

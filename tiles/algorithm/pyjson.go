@@ -22,17 +22,14 @@ const (
 	pyDict
 )
 
-// value is a JSON value as Python's json.loads reads it: integers keep
-// their text (Python ints have no size), NaN and Infinity are numbers, and
-// an object keeps the last of duplicate keys.
+// value is a JSON value as Python's json.loads reads it: NaN and Infinity
+// are numbers, and an object keeps the last of duplicate keys.
 type value struct {
 	kind kind
 	b    bool
-	text string  // an int's digits, as written
 	f    float64 // a float's value; an int's value as a float (±Inf when too large)
 	s    string
 	list []value
-	keys []string // a dict's keys in first-seen order
 	dict map[string]value
 }
 
@@ -130,9 +127,6 @@ func (p *pyParser) object(depth int) (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		if _, seen := v.dict[k]; !seen {
-			v.keys = append(v.keys, k)
-		}
 		v.dict[k] = item
 		if done, err := p.next('}'); done || err != nil {
 			return v, err
@@ -177,7 +171,7 @@ func (p *pyParser) next(end byte) (bool, error) {
 	return false, errJSON
 }
 
-// number reads JSON's number grammar (and -Infinity); an int keeps its text.
+// number reads JSON's number grammar (and -Infinity).
 func (p *pyParser) number() (value, error) {
 	start := p.i
 	if strings.HasPrefix(p.s[p.i:], "-Infinity") {
@@ -215,7 +209,7 @@ func (p *pyParser) number() (value, error) {
 	if isFloat {
 		return value{kind: pyFloat, f: f}, nil
 	}
-	return value{kind: pyInt, text: text, f: f}, nil
+	return value{kind: pyInt, f: f}, nil
 }
 
 func (p *pyParser) digits() int {

@@ -11,7 +11,9 @@ import (
 type reduction struct {
 	name string
 	typ  func(in raster.DataType) raster.DataType // the output type
-	at   func(bands []px, in raster.DataType) px  // one pixel, in the output type
+	// at is one pixel, in the output type; scratch has room for a value a
+	// band (median sorts there), reused from pixel to pixel.
+	at func(bands []px, in raster.DataType, scratch []float64) px
 }
 
 // reduce is a reduction as an Algorithm; it keeps the cutline, as titiler.
@@ -26,11 +28,12 @@ func (reduce) Buffer() int { return 0 }
 func (r reduce) Apply(img *raster.Image) (*raster.Image, error) {
 	out := img.Like(1, r.typ(img.Type))
 	bands := make([]px, img.Count())
+	scratch := make([]float64, img.Count())
 	for p := 0; p < img.Pixels(); p++ {
 		for b := range bands {
 			bands[b] = px{img.Bands[b][p], !img.Valid[b][p]}
 		}
-		v := r.at(bands, img.Type)
+		v := r.at(bands, img.Type, scratch)
 		out.Bands[0][p], out.Valid[0][p] = v.v, !v.masked
 	}
 	out.Descriptions = []string{r.name}
@@ -67,7 +70,7 @@ func fillValue(t raster.DataType) float64 {
 	case t == raster.Bool:
 		return 1
 	case t.Integer():
-		return astype(999999, raster.Int64, t)
+		return raster.Convert(999999, raster.Int64, t)
 	}
 	return t.Cast(1e20)
 }
@@ -135,15 +138,22 @@ func mean(bands []px, t raster.DataType) px {
 func variance(bands []px, t raster.DataType) px {
 	const f64 = raster.Float64
 	m := mean(bands, t)
-	dev := make([]px, len(bands))
+	// numpy's danom *= danom, then the sum: each deviation squared and
+	// added as total adds, in band order, a masked one as 0. float64():
+	// numpy squares, then adds, each rounded.
+	s := px{0, true}
 	for b, v := range bands {
-		d := arith(px{v.v, v.masked}, m, f64, minus)
+		d := arith(v, m, f64, minus)
+		x := 0.0
 		if !d.masked {
-			d.v *= d.v // danom *= danom: masked pixels stay
+			x, s.masked = float64(d.v*d.v), false
 		}
-		dev[b] = d
+		if b == 0 {
+			s.v = x
+		} else {
+			s.v += x
+		}
 	}
-	s := total(dev, f64)
 	n := count(bands) - 1
 	q := divide(s, num(float64(n)), f64)
 	q.masked = n < 1 // every band masked (n = -1), or one band left (n = 0)
@@ -164,8 +174,8 @@ func deviation(bands []px, t raster.DataType) px {
 // median is numpy.ma.median: the middle unmasked value, or the mean of the
 // two middle ones (summed in t for floats, in float64 for integers); NaN
 // if an unmasked band is NaN; masked (and 0) where every band is.
-func median(bands []px, t raster.DataType) px {
-	var xs []float64
+func median(bands []px, t raster.DataType, scratch []float64) px {
+	xs := scratch[:0]
 	hasNaN := false
 	for _, v := range bands {
 		if !v.masked {
@@ -188,11 +198,16 @@ func median(bands []px, t raster.DataType) px {
 }
 
 var (
-	bandMin    = reduction{"min", same, extreme(nanMin)}
-	bandMax    = reduction{"max", same, extreme(nanMax)}
+	bandMin    = reduction{"min", same, bandsOnly(extreme(nanMin))}
+	bandMax    = reduction{"max", same, bandsOnly(extreme(nanMax))}
 	bandMedian = reduction{"median", floatOr64, median}
-	bandMean   = reduction{"mean", float64Type, mean}
-	bandStd    = reduction{"std", float64Type, deviation}
-	bandVar    = reduction{"var", float64Type, variance}
-	bandSum    = reduction{"sum", sumType, func(b []px, t raster.DataType) px { return total(b, sumType(t)) }}
+	bandMean   = reduction{"mean", float64Type, bandsOnly(mean)}
+	bandStd    = reduction{"std", float64Type, bandsOnly(deviation)}
+	bandVar    = reduction{"var", float64Type, bandsOnly(variance)}
+	bandSum    = reduction{"sum", sumType, bandsOnly(func(b []px, t raster.DataType) px { return total(b, sumType(t)) })}
 )
+
+// bandsOnly is a reduction's at for f, which needs no scratch.
+func bandsOnly(f func([]px, raster.DataType) px) func([]px, raster.DataType, []float64) px {
+	return func(bands []px, t raster.DataType, _ []float64) px { return f(bands, t) }
+}

@@ -25,27 +25,25 @@ func (f Formula) Apply(img *raster.Image) (*raster.Image, error) {
 	if err := f.check(img); err != nil {
 		return nil, err
 	}
+	out := img.Clone()
+	out.Type, out.Stats = raster.Uint8, nil
 	_, top := img.Type.Range()
-	bands := make([][]float64, img.Count())
-	for b, src := range img.Bands {
-		bands[b] = make([]float64, len(src))
-		for p, v := range src {
-			bands[b][p] = max(v, 0) / top
+	for _, band := range out.Bands {
+		for p, v := range band {
+			band[p] = max(v, 0) / top
 		}
 	}
 	for i, op := range f.ops {
 		if i > 0 {
-			toUnit(bands)
+			toUnit(out.Bands)
 		}
-		if err := op.run(bands); err != nil {
+		if err := op.run(out.Bands); err != nil {
 			return nil, err
 		}
-		toBytes(bands)
+		toBytes(out.Bands)
 	}
-	out := img.Clone()
-	out.Type, out.Bands, out.Stats = raster.Uint8, bands, nil
 	if img.Alpha != nil && img.Type != raster.Uint8 {
-		out.Alpha = alphaBytes(img.Alpha, img.Type)
+		alphaBytes(out.Alpha, img.Type)
 	}
 	return out, nil
 }
@@ -82,16 +80,13 @@ func toBytes(bands [][]float64) {
 	}
 }
 
-// alphaBytes rescales an alpha band from its type's range to 0..255 as
-// rio-tiler's linear_rescale does, truncating.
-func alphaBytes(alpha []float64, t raster.DataType) []float64 {
+// alphaBytes rescales an alpha band, in place, from its type's range to
+// 0..255 as rio-tiler's linear_rescale does, truncating.
+func alphaBytes(alpha []float64, t raster.DataType) {
 	lo, hi := t.Range()
-	out := make([]float64, len(alpha))
 	for p, v := range alpha {
-		unit := (min(max(v, lo), hi) - lo) / (hi - lo)
-		out[p] = raster.Uint8.Cast(unit * 255)
+		alpha[p] = raster.Uint8.Cast(raster.LinearRescale(v, [2]float64{lo, hi}, [2]float64{0, 255}))
 	}
-	return out
 }
 
 func badRequest(format string, args ...any) error {

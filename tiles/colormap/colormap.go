@@ -71,15 +71,9 @@ func Names() []string {
 // Colormap is the table as a Colormap of kind LUT.
 func (t *Table) Colormap() Colormap { return Colormap{table: t} }
 
-// Apply colours the first band of img with the table as rio-tiler's
-// apply_cmap does with a 256-entry map: each value is cast to a byte the
-// way numpy casts (so data that is not uint8 wraps, as in titiler), and
-// looked up. The result is three uint8 bands (R, G, B) whose alpha is the
-// table's where img has data and 0 where it has none.
-func (t *Table) Apply(img *raster.Image) *raster.Image {
-	return paint(img, t.color)
-}
-
+// color is the table's colour of v as rio-tiler's apply_cmap looks a value
+// up in a 256-entry map: v cast to a byte the way numpy casts (so data
+// that is not uint8 wraps, as in titiler).
 func (t *Table) color(v float64) [4]uint8 { return t[int(raster.Uint8.Cast(v))] }
 
 // Kind is which of rio-tiler's three shapes of colormap a Colormap has.

@@ -27,7 +27,10 @@ func TestTableLooksUpBytesAndKeepsTheMask(t *testing.T) {
 	img := raster.New(3, 1, 1, raster.Float32)
 	img.Bands[0] = []float64{0, 255, 300.7} // 300.7 wraps to 44, as numpy casts
 	img.Valid[0] = []bool{true, true, false}
-	out := g.Apply(img)
+	out, err := g.Colormap().Apply(img)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for p, want := range []uint8{g[0][0], g[255][0], g[44][0]} {
 		if out.Bands[0][p] != float64(want) {
 			t.Errorf("pixel %d red %v, want %v", p, out.Bands[0][p], want)

@@ -100,7 +100,12 @@ func (t DataType) Cast(v float64) float64 {
 		}
 		return 1 << 31
 	}
-	n := toInt32(v)
+	return wrap(int64(toInt32(v)), t)
+}
+
+// wrap is n converted to the integer type t as C converts integers: the
+// low bits are kept (Int32 for a type wrap does not know).
+func wrap(n int64, t DataType) float64 {
 	switch t {
 	case Uint8:
 		return float64(uint8(n))
@@ -110,8 +115,14 @@ func (t DataType) Cast(v float64) float64 {
 		return float64(uint16(n))
 	case Int16:
 		return float64(int16(n))
+	case Uint32:
+		return float64(uint32(n))
+	case Int64:
+		return float64(n)
+	case Uint64:
+		return float64(uint64(n))
 	}
-	return float64(n) // Int32
+	return float64(int32(n))
 }
 
 // toInt32 is the x86 conversion of a double to a 32-bit integer: values
@@ -176,28 +187,19 @@ func floatSize(i typeInfo) int {
 	return 8
 }
 
-// Convert is numpy's astype of a value of type from into type to: from a
-// float as Cast does; from an integer the bits are kept (wrapping), as C
-// converts integers.
+// Convert is numpy's astype of a value of type from into type to: a value
+// already of type to is kept; from one integer type to another the low
+// bits are kept, as C converts integers; anything else converts as Cast.
 func Convert(v float64, from, to DataType) float64 {
 	if from == to {
 		return v
 	}
-	if !from.Integer() || !to.Integer() || to == Bool || to == Uint64 || to == Int64 {
+	if !from.Integer() || !to.Integer() || from == Bool || to == Bool {
 		return to.Cast(v)
 	}
-	n := int64(v)
-	switch to {
-	case Uint8:
-		return float64(uint8(n))
-	case Int8:
-		return float64(int8(n))
-	case Uint16:
-		return float64(uint16(n))
-	case Int16:
-		return float64(int16(n))
-	case Uint32:
-		return float64(uint32(n))
+	n := uint64(v) // not int64(v): uint64 values from 2^63 up would not fit
+	if v < 0 {
+		n = uint64(int64(v))
 	}
-	return float64(int32(n))
+	return wrap(int64(n), to)
 }

@@ -94,19 +94,6 @@ func (im *Image) Full() bool {
 	return true
 }
 
-// Masked says whether some pixel is not drawn (the automatic format is
-// PNG then, as titiler picks it).
-func (im *Image) Masked() bool {
-	lo, _ := im.Type.Range()
-	m := im.Mask()
-	for _, v := range m {
-		if v == lo {
-			return true
-		}
-	}
-	return false
-}
-
 // Mask is rio-tiler's ImageData.mask: the source's alpha band when it has
 // one, else the type's largest value where some band has data and its
 // smallest elsewhere.
@@ -173,20 +160,7 @@ func (im *Image) Crop(x0, y0, w, h int) *Image {
 	out := *im
 	out.Width, out.Height = w, h
 	out.Bounds = [4]float64{gt[0] + float64(x0)*gt[1], gt[3] + float64(y0+h)*gt[5], gt[0] + float64(x0+w)*gt[1], gt[3] + float64(y0)*gt[5]}
-	cropF := func(src []float64) []float64 {
-		dst := make([]float64, 0, w*h)
-		for y := y0; y < y0+h; y++ {
-			dst = append(dst, src[y*im.Width+x0:y*im.Width+x0+w]...)
-		}
-		return dst
-	}
-	cropB := func(src []bool) []bool {
-		dst := make([]bool, 0, w*h)
-		for y := y0; y < y0+h; y++ {
-			dst = append(dst, src[y*im.Width+x0:y*im.Width+x0+w]...)
-		}
-		return dst
-	}
+	cropF, cropB := window[float64](im.Width, x0, y0, w, h), window[bool](im.Width, x0, y0, w, h)
 	out.Bands = make([][]float64, len(im.Bands))
 	out.Valid = make([][]bool, len(im.Valid))
 	for b := range im.Bands {
@@ -199,4 +173,16 @@ func (im *Image) Crop(x0, y0, w, h int) *Image {
 		out.Cutline = cropB(im.Cutline)
 	}
 	return &out
+}
+
+// window cuts the w×h pixels from column x0, row y0 out of a band (values
+// or mask) of a grid width pixels wide.
+func window[T any](width, x0, y0, w, h int) func(src []T) []T {
+	return func(src []T) []T {
+		dst := make([]T, 0, w*h)
+		for y := y0; y < y0+h; y++ {
+			dst = append(dst, src[y*width+x0:y*width+x0+w]...)
+		}
+		return dst
+	}
 }

@@ -73,8 +73,8 @@ func TestMaskIsTheTypeRangeWhereAnyBandHasData(t *testing.T) {
 	if m := im.Mask(); m[0] != 65535 || m[1] != 65535 || m[2] != 0 {
 		t.Fatalf("mask %v", m)
 	}
-	if !im.Masked() || im.Full() {
-		t.Fatal("a pixel without data is masked, and the image is not full")
+	if im.Full() {
+		t.Fatal("a pixel without data: the image is not full")
 	}
 }
 
@@ -90,9 +90,30 @@ func TestConvertKeepsIntegerBitsAsNumpy(t *testing.T) {
 		{2147483647, raster.Int32, raster.Uint8, 255},
 		{3.4e38, raster.Float32, raster.Uint8, 0},
 		{300.7, raster.Float64, raster.Uint8, 44},
+		{1 << 63, raster.Uint64, raster.Int64, math.MinInt64},
+		{-1, raster.Int16, raster.Uint64, math.MaxUint64},
 	} {
 		if got := raster.Convert(c.v, c.from, c.to); got != c.want {
 			t.Errorf("%s %v as %s = %v, numpy gives %v", c.from, c.v, c.to, got, c.want)
+		}
+	}
+}
+
+func TestLinearRescaleClipsThenMapsAsRioTiler(t *testing.T) {
+	for _, c := range []struct {
+		v, want float64
+		in, out [2]float64
+	}{
+		{5, 127.5, [2]float64{0, 10}, [2]float64{0, 255}},
+		{-3, 0, [2]float64{0, 10}, [2]float64{0, 255}},
+		{20, 255, [2]float64{0, 10}, [2]float64{0, 255}},
+		{5, 128, [2]float64{0, 10}, [2]float64{1, 255}},
+		{5, 255, [2]float64{10, 0}, [2]float64{0, 255}}, // low above high: every value clips to the high end, 0
+		{math.NaN(), math.NaN(), [2]float64{0, 10}, [2]float64{0, 255}},
+	} {
+		got := raster.LinearRescale(c.v, c.in, c.out)
+		if got != c.want && !(math.IsNaN(got) && math.IsNaN(c.want)) {
+			t.Errorf("LinearRescale(%v, %v, %v) = %v, rio-tiler gives %v", c.v, c.in, c.out, got, c.want)
 		}
 	}
 }
