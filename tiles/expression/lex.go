@@ -33,9 +33,17 @@ type token struct {
 
 // keywords are Python's; none may stand where the grammar tilefunc
 // accepts wants a name.
-var keywords = signatureSet(`False None True and as assert async await break class
+var keywords = wordSet(`False None True and as assert async await break class
 continue def del elif else except finally for from global if import in is
 lambda nonlocal not or pass raise return try while with yield`)
+
+func wordSet(words string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		set[w] = true
+	}
+	return set
+}
 
 type lexer struct {
 	src    string

@@ -16,9 +16,14 @@ type slot struct {
 // and writing the same slot is safe).
 type opFunc func(dst *slot, args []*slot, n int)
 
-// ops are the operations by numexpr's signature, as numexpr's virtual
-// machine computes them: int32 arithmetic wraps, integer division by zero
-// gives 0, float32 rounds after every step.
+// ops are the operations numexpr's virtual machine has, by signature:
+// operation_result+arguments in numexpr's one-letter kinds (add_ddd adds
+// two float64 into a float64), computed as numexpr computes them: int32
+// arithmetic wraps, integer division by zero gives 0, float32 rounds
+// after every step. Only real-valued ones are here: complex and string
+// operations are refused before a signature is looked for. real_dd and
+// imag_dd stand for numexpr's real_dc and imag_dc, which take a complex
+// cast of a real argument: the values are the same.
 var ops = map[string]opFunc{}
 
 func init() {
@@ -67,6 +72,8 @@ func init() {
 	for _, k := range []kind{kFloat, kDouble} {
 		addFloatOps(k)
 	}
+	ops["real_dd"] = floatOp1(same64)
+	ops["imag_dd"] = floatOp1(func(float64) float64 { return 0 })
 }
 
 func addComparisons(c string, cmp func(func(int) bool, bool) opFunc) {
@@ -95,8 +102,6 @@ func addFloatOps(k kind) {
 	ops["copy_"+c+c] = floatOp1(same64)
 	ops["ones_like_"+c+c] = floatOp1(func(float64) float64 { return 1 })
 	ops["conjugate_"+c+c] = floatOp1(same64)
-	ops["real_"+c+c] = floatOp1(same64)
-	ops["imag_"+c+c] = floatOp1(func(float64) float64 { return 0 })
 	ops["where_"+c+"b"+c+c] = whereFloat
 	addComparisons(c, floatCompare)
 	for name, f := range map[string]func(float64) float64{
