@@ -94,11 +94,7 @@ func floatFunc(op string, f func(float64) float64, nan nanRule) *function {
 func floatFunc2(op string, minKind kind, f func(a, b float64) float64, nan nanRule) *function {
 	return &function{op: op, arity: 2, minKind: minKind, maxKind: kComplex, float2: f, nan: nan,
 		numpy: func(a []scalar) (scalar, error) {
-			x, err := a[0].toFloat()
-			if err != nil {
-				return scalar{}, err
-			}
-			y, err := a[1].toFloat()
+			x, y, err := floats(a[0], a[1])
 			return npF(f(x, y)), err
 		}}
 }
@@ -147,24 +143,20 @@ func bigAbs(x *big.Int) (scalar, error)  { return pyBig(new(big.Int).Abs(x)) }
 func bigSign(x *big.Int) (scalar, error) { return pyI(int64(x.Sign())), nil }
 
 // bothFloats is a and b as float64 when one is a float (numpy's
-// float64 loop), and whether one is.
-func bothFloats(a []scalar) (float64, float64, bool, error) {
-	if !a[0].isFloat() && !a[1].isFloat() {
-		if a[0].big != nil || a[1].big != nil {
+// float64 loop), and whether one is; two integers must fit int64.
+func bothFloats(a, b scalar) (x, y float64, isFloat bool, err error) {
+	if !a.isFloat() && !b.isFloat() {
+		if a.big != nil || b.big != nil {
 			return 0, 0, false, errConst("Python int too large to convert to C long")
 		}
 		return 0, 0, false, nil
 	}
-	x, err := a[0].toFloat()
-	if err != nil {
-		return 0, 0, true, err
-	}
-	y, err := a[1].toFloat()
+	x, y, err = floats(a, b)
 	return x, y, true, err
 }
 
 func numpyFmod(a []scalar) (scalar, error) {
-	if x, y, ok, err := bothFloats(a); ok || err != nil {
+	if x, y, ok, err := bothFloats(a[0], a[1]); ok || err != nil {
 		return npF(math.Mod(x, y)), err
 	}
 	if a[1].i == 0 {
@@ -179,7 +171,7 @@ func numpyFmod(a []scalar) (scalar, error) {
 func extreme(op string, f func(a, b float64) float64, larger bool) *function {
 	return &function{op: op, arity: 2, minKind: kDouble, maxKind: kComplex, float2: f, nan: nanAsGo,
 		numpy: func(a []scalar) (scalar, error) {
-			if x, y, ok, err := bothFloats(a); ok || err != nil {
+			if x, y, ok, err := bothFloats(a[0], a[1]); ok || err != nil {
 				return npF(f(x, y)), err
 			}
 			return npI(pick((a[0].i > a[1].i) == larger, a[0].i, a[1].i)), nil

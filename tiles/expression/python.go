@@ -25,11 +25,7 @@ func pyBinary(op string, a, b scalar) (scalar, error) {
 	if !a.isFloat() && !b.isFloat() {
 		return pyIntOp(op, a, b)
 	}
-	x, err := a.toFloat()
-	if err != nil {
-		return scalar{}, err
-	}
-	y, err := b.toFloat()
+	x, y, err := floats(a, b)
 	if err != nil {
 		return scalar{}, err
 	}
@@ -102,11 +98,7 @@ func pyIntPow(a, b scalar) (scalar, error) {
 		if x.Sign() == 0 {
 			return scalar{}, errConst("0.0 cannot be raised to a negative power")
 		}
-		fx, err := a.toFloat()
-		if err != nil {
-			return scalar{}, err
-		}
-		fy, err := b.toFloat()
+		fx, fy, err := floats(a, b)
 		if err != nil {
 			return scalar{}, err
 		}
