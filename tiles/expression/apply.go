@@ -39,7 +39,7 @@ func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
 			return nil, err
 		}
 	}
-	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return inputKind(img.Type) }}, "")
+	progs, err := e.compileFor(img.Names, inputKind(img.Type), "")
 	if err != nil {
 		return nil, err
 	}
@@ -61,9 +61,10 @@ func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
 	return out, nil
 }
 
-// compileFor builds and compiles every block with b, refusing a band
-// that names holds none of; context starts the message of an error.
-func (e *Expression) compileFor(names []string, b *builder, context string) ([]*program, error) {
+// compileFor builds and compiles every block for bands of kind band,
+// refusing a band that names holds none of; context starts the message
+// of an error.
+func (e *Expression) compileFor(names []string, band kind, context string) ([]*program, error) {
 	have := map[string]int{}
 	for i, n := range names {
 		have[n] = i
@@ -73,9 +74,12 @@ func (e *Expression) compileFor(names []string, b *builder, context string) ([]*
 			return nil, badRequest("expression: unknown band %q: the image has %s", n, bandList(names))
 		}
 	}
+	b := &builder{band: band}
+	reads := map[string]bool{}
 	progs := make([]*program, len(e.blocks))
 	for i, blk := range e.blocks {
-		tree, err := b.block(blk.tree)
+		clear(reads)
+		tree, err := b.block(blk.tree, reads)
 		if err == nil {
 			progs[i], err = compile(tree)
 		}
@@ -218,7 +222,7 @@ func (e *Expression) statistics(img *raster.Image) ([][2]float64, error) {
 	}
 	// rio-tiler evaluates the statistics as float64 before the image: an
 	// operation float64 lacks (~, &) fails there, as in titiler.
-	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return kDouble }}, "with the dataset statistics, which are float64: ")
+	progs, err := e.compileFor(img.Names, kDouble, "with the dataset statistics, which are float64: ")
 	if err != nil {
 		return nil, err
 	}
