@@ -115,7 +115,9 @@ func pyIntPow(a, b scalar) (scalar, error) {
 		}
 		return pyI(x.Int64()), nil
 	}
-	if !y.IsInt64() || y.Int64()*int64(x.BitLen()-1) > maxBits {
+	// |x| ≥ 2: the power has at least y·(bits of x - 1) bits (compared by
+	// division, as the product can overflow int64).
+	if !y.IsInt64() || y.Int64() > maxBits/int64(x.BitLen()-1) {
 		return scalar{}, errTooLarge
 	}
 	return pyBig(new(big.Int).Exp(x, y, nil))
