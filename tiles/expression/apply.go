@@ -39,21 +39,19 @@ func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
 			return nil, err
 		}
 	}
-	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return inputKind(img.Type) }}, "")
+	progs, err := e.compileFor(img.Names, inputKind(img.Type), "")
 	if err != nil {
 		return nil, err
 	}
-	values, t := e.evaluate(progs, img.Bands, img.Pixels())
 	desc, err := e.descriptions(img)
 	if err != nil {
 		return nil, err
 	}
+	t := outputType(progs)
 	out := img.Like(len(e.blocks), t)
-	out.Bands, out.Descriptions, out.Stats = values, desc, stats
-	valid := allValid(img)
-	for b := range out.Valid {
-		copy(out.Valid[b], valid)
-	}
+	evaluate(progs, img.Bands, out.Bands, t)
+	out.Descriptions, out.Stats = desc, stats
+	allValid(img, out.Valid)
 	if img.Alpha != nil {
 		out.Alpha = make([]float64, len(img.Alpha))
 		for p, v := range img.Alpha {
@@ -63,9 +61,10 @@ func (e *Expression) Apply(img *raster.Image) (*raster.Image, error) {
 	return out, nil
 }
 
-// compileFor builds and compiles every block with b, refusing a band
-// that names holds none of; context starts the message of an error.
-func (e *Expression) compileFor(names []string, b *builder, context string) ([]*program, error) {
+// compileFor builds and compiles every block for bands of kind band,
+// refusing a band that names holds none of; context starts the message
+// of an error.
+func (e *Expression) compileFor(names []string, band kind, context string) ([]*program, error) {
 	have := map[string]int{}
 	for i, n := range names {
 		have[n] = i
@@ -75,9 +74,12 @@ func (e *Expression) compileFor(names []string, b *builder, context string) ([]*
 			return nil, badRequest("expression: unknown band %q: the image has %s", n, bandList(names))
 		}
 	}
+	b := &builder{band: band}
+	reads := map[string]bool{}
 	progs := make([]*program, len(e.blocks))
 	for i, blk := range e.blocks {
-		tree, err := b.block(blk.tree)
+		clear(reads)
+		tree, err := b.block(blk.tree, reads)
 		if err == nil {
 			progs[i], err = compile(tree)
 		}
@@ -91,32 +93,38 @@ func (e *Expression) compileFor(names []string, b *builder, context string) ([]*
 	return progs, nil
 }
 
-// evaluate runs the programs over n pixels of bands and gives their
-// values after numpy's nan_to_num, cast to the promoted type.
-func (e *Expression) evaluate(progs []*program, bands [][]float64, n int) ([][]float64, raster.DataType) {
+// outputType is numpy's promotion of the programs' types: the type of
+// the stacked outputs.
+func outputType(progs []*program) raster.DataType {
 	t := progs[0].kind.dataType()
 	for _, p := range progs[1:] {
 		t = raster.Promote(t, p.kind.dataType())
 	}
-	out := make([][]float64, len(progs))
+	return t
+}
+
+// evaluate runs each program over the pixels of bands into its band of
+// out, numpy's nan_to_num applied and the values cast to t.
+func evaluate(progs []*program, bands, out [][]float64, t raster.DataType) {
 	for i, p := range progs {
-		out[i] = make([]float64, n)
-		p.run(bands, n, out[i])
+		p.run(bands, out[i])
 		if p.kind.dataType() != t {
 			for j, v := range out[i] {
 				out[i][j] = t.Cast(v)
 			}
 		}
 	}
-	return out, t
 }
 
-// run evaluates the program over n pixels into out.
-func (p *program) run(bands [][]float64, n int, out []float64) {
+// run evaluates the program over the first len(out) pixels of bands into
+// out.
+func (p *program) run(bands [][]float64, out []float64) {
+	n := len(out)
+	size := min(chunk, n) // a point or the statistics need no whole chunk
 	stack := make([]slot, p.depth)
 	args := make([]*slot, p.depth)
 	for i := range stack {
-		stack[i] = slot{i: make([]int64, chunk), f: make([]float64, chunk)}
+		stack[i] = slot{i: make([]int64, size), f: make([]float64, size)}
 		args[i] = &stack[i]
 	}
 	for lo := 0; lo < n; lo += chunk {
@@ -190,14 +198,16 @@ func store(out []float64, s *slot, k kind) {
 	}
 }
 
-// allValid is rio-tiler's mask of a band-mixing result: valid where no
-// band of the image is masked.
-func allValid(img *raster.Image) []bool {
-	valid := make([]bool, img.Pixels())
-	for p := range valid {
-		valid[p] = img.AllValid(p)
+// allValid is rio-tiler's mask of a band-mixing result, written to
+// every band of valid: valid where no band of the image is masked.
+func allValid(img *raster.Image, valid [][]bool) {
+	first := valid[0]
+	for p := range first {
+		first[p] = img.AllValid(p)
 	}
-	return valid
+	for _, v := range valid[1:] {
+		copy(v, first)
+	}
 }
 
 // statistics are rio-tiler's dataset statistics of the outputs: the
@@ -212,7 +222,7 @@ func (e *Expression) statistics(img *raster.Image) ([][2]float64, error) {
 	}
 	// rio-tiler evaluates the statistics as float64 before the image: an
 	// operation float64 lacks (~, &) fails there, as in titiler.
-	progs, err := e.compileFor(img.Names, &builder{kinds: func(string) kind { return kDouble }}, "with the dataset statistics, which are float64: ")
+	progs, err := e.compileFor(img.Names, kDouble, "with the dataset statistics, which are float64: ")
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +243,11 @@ func (e *Expression) statistics(img *raster.Image) ([][2]float64, error) {
 			bands[b][c] = img.Stats[b][c>>j&1]
 		}
 	}
-	values, _ := e.evaluate(progs, bands, combos)
+	values := make([][]float64, len(progs))
+	for i := range values {
+		values[i] = make([]float64, combos)
+	}
+	evaluate(progs, bands, values, outputType(progs))
 	out := make([][2]float64, len(values))
 	for i, v := range values {
 		out[i] = [2]float64{v[0], v[0]}

@@ -26,9 +26,9 @@ type enode struct {
 
 func (e *enode) isConst() bool { return e.op == "const" }
 
-// builder builds the trees of one expression for given band kinds.
+// builder builds the trees of one expression for bands of one kind.
 type builder struct {
-	kinds func(name string) kind
+	band kind // what numexpr reads every band as
 }
 
 // opNode is numexpr's OpNode: the kind is the arguments' common kind
@@ -69,7 +69,7 @@ func (b *builder) build(n *snode) (*enode, error) {
 	case "num":
 		return constNode(n.val, true, n.pos), nil
 	case "name":
-		return &enode{op: "var", name: n.name, kind: b.kinds(n.name), pos: n.pos}, nil
+		return &enode{op: "var", name: n.name, kind: b.band, pos: n.pos}, nil
 	case "neg", "pos", "invert":
 		x, err := b.build(n.args[0])
 		if err != nil {

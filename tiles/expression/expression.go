@@ -103,12 +103,10 @@ func Parse(s string) (*Expression, error) {
 func (e *Expression) checkNames() error {
 	seen := map[string]bool{}
 	for i, b := range e.blocks {
-		tree, err := (&builder{kinds: func(string) kind { return kDouble }}).block(b.tree)
-		if err != nil {
+		reads := map[string]bool{}
+		if _, err := (&builder{band: kDouble}).block(b.tree, reads); err != nil {
 			return blockError(err, i, e.texts())
 		}
-		reads := map[string]bool{}
-		collectVars(tree, reads)
 		for _, name := range namesOf(b.tree) {
 			if reads[name] && !seen[name] {
 				seen[name] = true
@@ -119,14 +117,15 @@ func (e *Expression) checkNames() error {
 	return nil
 }
 
-// block builds a whole block: it must read a band (a constant alone has
-// no shape to make an image of), and a band alone is numexpr's copy.
-func (b *builder) block(n *snode) (*enode, error) {
+// block builds a whole block and puts the bands it reads in reads, which
+// must be empty: it must read one (a constant alone has no shape to make
+// an image of), and a band alone is numexpr's copy. (The caller's map
+// stays on its stack, as a returned one would not.)
+func (b *builder) block(n *snode, reads map[string]bool) (*enode, error) {
 	e, err := b.build(n)
 	if err != nil {
 		return nil, err
 	}
-	reads := map[string]bool{}
 	collectVars(e, reads)
 	if len(reads) == 0 {
 		return nil, errAt(n.pos, "the block reads no band: a constant is not an image")

@@ -205,6 +205,7 @@ func TestBoundsAreCheckedBeforeAllocating(t *testing.T) {
 		"1,025 nodes":    strings.Repeat("b1+", 512) + "b1",
 		"33 outputs":     strings.Repeat("b1;", 33),
 		"huge literal":   "b1*1" + strings.Repeat("0", 2000),
+		"huge power":     "b1 * 4**9223372036854775807",
 	}
 	for name, expr := range cases {
 		start := time.Now()

@@ -1,8 +1,6 @@
 package expression
 
 import (
-	"strings"
-
 	"tilefunc/tiles/raster"
 )
 
@@ -101,75 +99,24 @@ func commonKind(nodes []*enode) kind {
 	return k
 }
 
-// signatures are the operations numexpr's virtual machine has, each named
-// operation_result+arguments (add_ddd adds two float64 into a float64),
-// in the two tables numexpr searches: its opcodes first, then its
-// functions. Only the real-valued ones are listed: complex and string
-// operations are refused before a signature is looked for. real_dd and
-// imag_dd stand for numexpr's real_dc and imag_dc, which take a complex
-// cast of a real argument: the values are the same.
-var (
-	opcodes   = signatureSet(opcodeList)
-	funccodes = signatureSet(funccodeList)
-)
-
-const opcodeList = `
-copy_bb copy_ii copy_ll copy_ff copy_dd
-invert_bb invert_ii invert_ll
-and_bbb and_iii and_lll or_bbb or_iii or_lll xor_bbb xor_iii xor_lll
-eq_bbb ne_bbb eq_bii ne_bii gt_bii ge_bii eq_bll ne_bll gt_bll ge_bll
-eq_bff ne_bff gt_bff ge_bff eq_bdd ne_bdd gt_bdd ge_bdd
-where_bbbb where_ibii where_lbll where_fbff where_dbdd
-cast_ib cast_li cast_fi cast_fl cast_di cast_dl cast_df
-ones_like_ii ones_like_ll ones_like_ff ones_like_dd
-neg_ii neg_ll neg_ff neg_dd
-add_iii sub_iii mul_iii div_iii pow_iii mod_iii floordiv_iii
-add_lll sub_lll mul_lll div_lll pow_lll mod_lll floordiv_lll
-add_fff sub_fff mul_fff div_fff pow_fff mod_fff floordiv_fff
-add_ddd sub_ddd mul_ddd div_ddd pow_ddd mod_ddd floordiv_ddd
-sqrt_ff sqrt_dd
-real_dd imag_dd`
-
-const funccodeList = `
-sqrt_ff sin_ff cos_ff tan_ff arcsin_ff arccos_ff arctan_ff sinh_ff cosh_ff tanh_ff
-arcsinh_ff arccosh_ff arctanh_ff log_ff log1p_ff log10_ff log2_ff exp_ff expm1_ff
-absolute_ff conjugate_ff ceil_ff floor_ff trunc_ff sign_ff round_ff
-fmod_fff arctan2_fff hypot_fff nextafter_fff copysign_fff maximum_fff minimum_fff
-sqrt_dd sin_dd cos_dd tan_dd arcsin_dd arccos_dd arctan_dd sinh_dd cosh_dd tanh_dd
-arcsinh_dd arccosh_dd arctanh_dd log_dd log1p_dd log10_dd log2_dd exp_dd expm1_dd
-absolute_dd conjugate_dd ceil_dd floor_dd trunc_dd sign_dd round_dd
-fmod_ddd arctan2_ddd hypot_ddd nextafter_ddd copysign_ddd maximum_ddd minimum_ddd
-isnan_bd isfinite_bd isinf_bd signbit_bd isnan_bf isfinite_bf isinf_bf signbit_bf
-sign_ii round_ii absolute_ii sign_ll round_ll absolute_ll`
-
-func signatureSet(list string) map[string]bool {
-	set := map[string]bool{}
-	for _, s := range strings.Fields(list) {
-		set[s] = true
-	}
-	return set
-}
-
 // findSignature is numexpr's search for an operation that takes the
 // arguments' kinds or wider ones: every widening of the argument codes,
-// the first argument widening slowest, in the opcodes and then in the
-// functions. It returns the argument kinds the operation wants.
+// the first argument widening slowest, among the operations (ops) named
+// operation_result+arguments. It returns the argument kinds the
+// operation wants. numexpr searches its opcodes and then its functions,
+// but no widening it tries earlier is a function where a later one is an
+// opcode, so one search of both answers the same.
 func findSignature(op string, ret kind, args []kind) ([]kind, bool) {
 	prefix := op + "_" + string(ret.code())
-	for _, table := range []map[string]bool{opcodes, funccodes} {
-		var found []kind
-		widenings(args, func(sig []kind) bool {
-			if table[prefix+codes(sig)] {
-				found = append([]kind(nil), sig...)
-				return true
-			}
-			return false
-		})
-		if found != nil {
-			return found, true
+	var found []kind
+	widenings(args, func(sig []kind) bool {
+		if ops[prefix+codes(sig)] != nil {
+			found = append([]kind(nil), sig...)
+			return true
 		}
-	}
-	return nil, false
+		return false
+	})
+	return found, found != nil
 }
 
 func codes(sig []kind) string {

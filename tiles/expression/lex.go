@@ -33,9 +33,18 @@ type token struct {
 
 // keywords are Python's; none may stand where the grammar tilefunc
 // accepts wants a name.
-var keywords = signatureSet(`False None True and as assert async await break class
+var keywords = wordSet(`False None True and as assert async await break class
 continue def del elif else except finally for from global if import in is
 lambda nonlocal not or pass raise return try while with yield`)
+
+// wordSet is the set of the words in a space-separated list.
+func wordSet(words string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		set[w] = true
+	}
+	return set
+}
 
 type lexer struct {
 	src    string
@@ -43,7 +52,6 @@ type lexer struct {
 	parens []int // offsets of the open brackets
 	bol    bool  // at the start of a line, where Python measures indentation
 	col    int   // the indentation of the line so far
-	seen   bool  // a token of the expression was read
 	ended  bool  // the line holding the expression ended
 }
 
@@ -76,7 +84,6 @@ func (l *lexer) next() (token, error) {
 	if l.ended {
 		return token{}, errAt(start, "unexpected %s after the end of the expression", describe(l.src[start:]))
 	}
-	l.seen = true
 	switch {
 	case isNameStart(c):
 		for l.pos < len(l.src) && isNameChar(l.src[l.pos]) {
@@ -217,7 +224,7 @@ func (l *lexer) number() (token, error) {
 		return token{}, errAt(start, "invalid number literal %s", describe(src[start:]))
 	}
 	if src[l.pos] == '0' && l.pos+1 < len(src) && strings.IndexByte("xob", src[l.pos+1]) >= 0 {
-		base := map[byte]int{'x': 16, 'o': 8, 'b': 2}[src[l.pos+1]]
+		base := prefixBases[src[l.pos+1]]
 		l.pos += 2
 		if l.pos < len(src) && src[l.pos] == '_' {
 			l.pos++ // 0x_1f: Python allows one _ after the prefix
@@ -268,6 +275,9 @@ func (l *lexer) number() (token, error) {
 	}
 	return l.integer(start, plain, 10)
 }
+
+// prefixBases are the bases of 0x, 0o and 0b integers.
+var prefixBases = map[byte]int{'x': 16, 'o': 8, 'b': 2}
 
 func (l *lexer) integer(start int, digits string, base int) (token, error) {
 	b, ok := new(big.Int).SetString(strings.ReplaceAll(digits, "_", ""), base)

@@ -41,45 +41,50 @@ func (a dd) mul(b dd) dd {
 
 func (a dd) scale(f float64) dd { return dd{a.hi * f, a.lo * f} } // f a power of two
 
+// log 2, 1/log 2 and 1/log 10, and 1/n! for exp's series, as
+// double-doubles: log 2 is 2·atanh(1/3) and log 10 is 3·log 2 +
+// 2·atanh(1/9), to 256 bits (TestDoubleDoubleConstants derives them all).
 var (
-	ln2dd, invLn2dd, invLn10dd dd
-	// invFactorial[n] is 1/n!, for exp's series.
-	invFactorial [12]dd
+	ln2dd     = dd{0x1.62e42fefa39efp-01, 0x1.abc9e3b39803fp-56}
+	invLn2dd  = dd{0x1.71547652b82fep+00, 0x1.777d0ffda0d24p-56}
+	invLn10dd = dd{0x1.bcb7b1526e50ep-02, 0x1.95355baaafad3p-57}
+
+	invFactorial = [12]dd{
+		{0x1p+00, 0},
+		{0x1p+00, 0},
+		{0x1p-01, 0},
+		{0x1.5555555555555p-03, 0x1.5555555555555p-57},
+		{0x1.5555555555555p-05, 0x1.5555555555555p-59},
+		{0x1.1111111111111p-07, 0x1.1111111111111p-63},
+		{0x1.6c16c16c16c17p-10, -0x1.f49f49f49f49fp-65},
+		{0x1.a01a01a01a01ap-13, 0x1.a01a01a01a01ap-73},
+		{0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-76},
+		{0x1.71de3a556c734p-19, -0x1.c154f8ddc6cp-73},
+		{0x1.27e4fb7789f5cp-22, 0x1.cbbc05b4fa99ap-76},
+		{0x1.ae64567f544e4p-26, -0x1.c062e06d1f209p-80},
+	}
 )
 
-func init() {
-	const prec = 256
-	one := func() *big.Float { return big.NewFloat(1).SetPrec(prec) }
-	// log 2 = 2 atanh(1/3); log 10 = 3 log 2 + log 1.25 = 3 log 2 + 2 atanh(1/9).
-	ln2 := twiceAtanhInv(3, prec)
-	ln10 := new(big.Float).SetPrec(prec).Mul(ln2, big.NewFloat(3))
-	ln10.Add(ln10, twiceAtanhInv(9, prec))
-	ln2dd = ddOf(ln2)
-	invLn2dd = ddOf(one().Quo(one(), ln2))
-	invLn10dd = ddOf(one().Quo(one(), ln10))
-	f := one()
-	for n := range invFactorial {
-		f.Mul(f, big.NewFloat(float64(max(n, 1))))
-		invFactorial[n] = ddOf(one().Quo(one(), f))
-	}
-}
-
-func ddOf(x *big.Float) dd {
-	hi, _ := x.Float64()
-	lo, _ := new(big.Float).SetPrec(x.Prec()).Sub(x, big.NewFloat(hi)).Float64()
-	return dd{hi, lo}
-}
-
-// twiceAtanhInv is 2·atanh(1/n) = 2·Σ 1/((2i+1)·n^(2i+1)), to prec bits.
-func twiceAtanhInv(n int, prec uint) *big.Float {
+// atanSeries is atan(1/n) = Σ (-1)^k/((2k+1)·n^(2k+1)) to prec bits, or
+// atanh(1/n), the same series without the alternating signs. It stops at
+// the first term below a quarter of an ulp of the sum: adding it, or any
+// smaller one after it, would leave the sum as it is.
+func atanSeries(n int64, prec uint, hyperbolic bool) *big.Float {
 	sum := new(big.Float).SetPrec(prec)
-	power := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), big.NewFloat(float64(n)))
-	n2 := big.NewFloat(float64(n * n))
-	for i := 1; i < 4*int(prec); i += 2 {
-		sum.Add(sum, new(big.Float).SetPrec(prec).Quo(power, big.NewFloat(float64(i))))
-		power.Quo(power, n2)
+	x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), big.NewFloat(float64(n)))
+	n2 := new(big.Float).SetPrec(prec).SetInt64(n * n)
+	for k := int64(0); ; k++ {
+		t := new(big.Float).SetPrec(prec).Quo(x, new(big.Float).SetInt64(2*k+1))
+		if sum.Sign() != 0 && t.MantExp(nil) < sum.MantExp(nil)-int(prec)-1 {
+			return sum
+		}
+		if hyperbolic || k%2 == 0 {
+			sum.Add(sum, t)
+		} else {
+			sum.Sub(sum, t)
+		}
+		x.Quo(x, n2)
 	}
-	return sum.Mul(sum, big.NewFloat(2))
 }
 
 // expDD is e^a as (h + l)·2^k with h near 1.
@@ -262,24 +267,9 @@ var (
 func halfPi() *big.Float {
 	piOnce.Do(func() {
 		const prec = 1200
-		atanInv := func(n int64) *big.Float {
-			sum := new(big.Float).SetPrec(prec)
-			x := new(big.Float).SetPrec(prec).Quo(big.NewFloat(1).SetPrec(prec), big.NewFloat(float64(n)))
-			n2 := new(big.Float).SetPrec(prec).SetInt64(n * n)
-			for k := int64(0); k < prec; k++ {
-				t := new(big.Float).SetPrec(prec).Quo(x, new(big.Float).SetInt64(2*k+1))
-				if k%2 == 0 {
-					sum.Add(sum, t)
-				} else {
-					sum.Sub(sum, t)
-				}
-				x.Quo(x, n2)
-			}
-			return sum
-		}
 		// π/2 = 2·(4·atan(1/5) - atan(1/239))
-		p := new(big.Float).SetPrec(prec).Mul(atanInv(5), big.NewFloat(4))
-		p.Sub(p, atanInv(239))
+		p := new(big.Float).SetPrec(prec).Mul(atanSeries(5, prec, false), big.NewFloat(4))
+		p.Sub(p, atanSeries(239, prec, false))
 		bigHalfPi = p.Mul(p, big.NewFloat(2))
 	})
 	return bigHalfPi

@@ -12,22 +12,14 @@ import (
 // where Python numbers take the numpy side's type): float64 if either is
 // a float, bool if both are bools, int64 otherwise.
 func npBinary(op string, a, b scalar) (scalar, error) {
+	x, y, isFloat, err := bothFloats(a, b)
 	switch {
-	case a.isFloat() || b.isFloat():
-		if op == "and" || op == "or" || op == "xor" {
-			return scalar{}, errConst("bitwise operators are not defined for float64")
-		}
-		x, err := a.toFloat()
-		if err != nil {
-			return scalar{}, err
-		}
-		y, err := b.toFloat()
-		if err != nil {
-			return scalar{}, err
-		}
+	case isFloat && (op == "and" || op == "or" || op == "xor"):
+		return scalar{}, errConst("bitwise operators are not defined for float64")
+	case err != nil:
+		return scalar{}, err
+	case isFloat:
 		return npF(npFloatOp(op, x, y)), nil
-	case a.big != nil || b.big != nil:
-		return scalar{}, errConst("Python int too large to convert to C long")
 	case a.isBool() && b.isBool():
 		return npBoolOp(op, a.i != 0, b.i != 0)
 	}

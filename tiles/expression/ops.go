@@ -16,9 +16,14 @@ type slot struct {
 // and writing the same slot is safe).
 type opFunc func(dst *slot, args []*slot, n int)
 
-// ops are the operations by numexpr's signature, as numexpr's virtual
-// machine computes them: int32 arithmetic wraps, integer division by zero
-// gives 0, float32 rounds after every step.
+// ops are the operations numexpr's virtual machine has, by signature:
+// operation_result+arguments in numexpr's one-letter kinds (add_ddd adds
+// two float64 into a float64), computed as numexpr computes them: int32
+// arithmetic wraps, integer division by zero gives 0, float32 rounds
+// after every step. Only real-valued ones are here: complex and string
+// operations are refused before a signature is looked for. real_dd and
+// imag_dd stand for numexpr's real_dc and imag_dc, which take a complex
+// cast of a real argument: the values are the same.
 var ops = map[string]opFunc{}
 
 func init() {
@@ -67,6 +72,8 @@ func init() {
 	for _, k := range []kind{kFloat, kDouble} {
 		addFloatOps(k)
 	}
+	ops["real_dd"] = floatOp1(same64)
+	ops["imag_dd"] = floatOp1(func(float64) float64 { return 0 })
 }
 
 func addComparisons(c string, cmp func(func(int) bool, bool) opFunc) {
@@ -94,52 +101,34 @@ func addFloatOps(k kind) {
 	ops["neg_"+c+c] = floatOp1(func(a float64) float64 { return -a })
 	ops["copy_"+c+c] = floatOp1(same64)
 	ops["ones_like_"+c+c] = floatOp1(func(float64) float64 { return 1 })
-	ops["conjugate_"+c+c] = floatOp1(same64)
-	ops["real_"+c+c] = floatOp1(same64)
-	ops["imag_"+c+c] = floatOp1(func(float64) float64 { return 0 })
 	ops["where_"+c+"b"+c+c] = whereFloat
 	addComparisons(c, floatCompare)
-	for name, f := range map[string]func(float64) float64{
-		"sqrt": math.Sqrt, "sin": sin, "cos": cos, "tan": tan,
-		"arcsin": asin, "arccos": acos, "arctan": math.Atan,
-		"sinh": math.Sinh, "cosh": math.Cosh, "tanh": math.Tanh,
-		"arcsinh": math.Asinh, "arccosh": math.Acosh, "arctanh": math.Atanh,
-		"log": log, "log1p": math.Log1p, "log10": log10, "log2": log2,
-		"exp": exp, "expm1": math.Expm1, "absolute": math.Abs,
-		"ceil": math.Ceil, "floor": math.Floor, "trunc": math.Trunc,
-		"sign": signFloat, "round": math.RoundToEven,
-	} {
-		if name != "absolute" && name != "sign" { // these decide their NaN's sign
-			f = glibcNaN1(f, negativeNaN(name, k))
-		}
-		ops[name+"_"+c+c] = floatOp1(func(a float64) float64 { return r(f(a)) })
-	}
-	nextafter := math.Nextafter
-	if k == kFloat {
-		nextafter = func(a, b float64) float64 { return float64(math.Nextafter32(float32(a), float32(b))) }
-	}
-	for name, f := range map[string]func(a, b float64) float64{
-		"fmod": math.Mod, "arctan2": math.Atan2, "hypot": hypot, "nextafter": nextafter,
-		"copysign": math.Copysign, "maximum": fmax, "minimum": fmin,
-	} {
-		switch name {
-		case "maximum", "minimum": // numexpr's own: a positive NaN
-		case "copysign", "hypot": // a NaN in need not give a NaN out
-		default:
-			f = glibcNaN2(f, negativeNaN(name, k))
-		}
-		ops[name+"_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(f(a, b)) })
-	}
-	for name, f := range map[string]func(float64) bool{
-		"isnan": math.IsNaN, "isfinite": isFinite, "signbit": math.Signbit,
-		"isinf": func(x float64) bool { return math.IsInf(x, 0) },
-	} {
-		ops[name+"_b"+c] = func(dst *slot, a []*slot, n int) {
-			for j := 0; j < n; j++ {
-				dst.i[j] = b2i(f(a[0].f[j]))
+	// numexpr's functions of floats, from their table (functions).
+	for _, fn := range functions {
+		switch {
+		case fn.float1 != nil:
+			f := fn.nan.unary(fn.float1, k)
+			ops[fn.op+"_"+c+c] = floatOp1(func(a float64) float64 { return r(f(a)) })
+		case fn.float2 != nil:
+			f := fn.float2
+			if fn.op == "nextafter" && k == kFloat {
+				f = nextafter32
+			}
+			f = fn.nan.binary(f, k)
+			ops[fn.op+"_"+c+c+c] = floatOp2(func(a, b float64) float64 { return r(f(a, b)) })
+		case fn.test != nil:
+			f := fn.test
+			ops[fn.op+"_b"+c] = func(dst *slot, a []*slot, n int) {
+				for j := 0; j < n; j++ {
+					dst.i[j] = b2i(f(a[0].f[j]))
+				}
 			}
 		}
 	}
+}
+
+func nextafter32(a, b float64) float64 {
+	return float64(math.Nextafter32(float32(a), float32(b)))
 }
 
 // The sign of a NaN shows through signbit() and copysign(). On x86-64 a
@@ -151,16 +140,39 @@ func addFloatOps(k kind) {
 // defaultNaN is x86's NaN of an invalid operation: negative.
 var defaultNaN = math.Float64frombits(0xFFF8000000000000)
 
-// negativeNaN says whether glibc's function of the kind gives a negative
-// NaN on a domain error (found by running numexpr).
-func negativeNaN(name string, k kind) bool {
-	switch name {
-	case "log1p", "fmod", "arccosh", "arctanh", "sqrt", "sin", "cos", "tan":
-		return true
-	case "log", "log2":
-		return k == kFloat
+// nanRule is how glibc's function gives NaNs: a NaN argument back as it
+// is, and a domain error (log1p(-2), fmod(x, 0)) as a positive or a
+// negative NaN by function (found by running numexpr).
+type nanRule uint8
+
+const (
+	nanPositive   nanRule = iota // a domain error is a positive NaN
+	nanNegative                  // a domain error is x86's negative NaN
+	nanNegative32                // negative in float32 (logf, log2f), positive in float64
+	// nanAsGo: the Go function's NaNs are the ones to give. abs and sign
+	// decide their NaN's sign, copysign and hypot need not give a NaN for
+	// a NaN, maximum and minimum are numexpr's own (a positive NaN).
+	nanAsGo
+)
+
+// unary is f with glibc's NaNs, for kind k.
+func (r nanRule) unary(f func(float64) float64, k kind) func(float64) float64 {
+	if r == nanAsGo {
+		return f
 	}
-	return false
+	return glibcNaN1(f, r.negative(k))
+}
+
+// binary is f with glibc's NaNs, for kind k.
+func (r nanRule) binary(f func(a, b float64) float64, k kind) func(a, b float64) float64 {
+	if r == nanAsGo {
+		return f
+	}
+	return glibcNaN2(f, r.negative(k))
+}
+
+func (r nanRule) negative(k kind) bool {
+	return r == nanNegative || r == nanNegative32 && k == kFloat
 }
 
 // glibcNaN1 gives f's NaNs glibc's signs.

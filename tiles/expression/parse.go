@@ -38,6 +38,8 @@ var binaryOps = []map[string]string{
 
 var compareOps = map[string]string{"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
+var unaryOps = map[string]string{"-": "neg", "+": "pos", "~": "invert"}
+
 // parseBlock reads one whole block.
 func parseBlock(src string, nodes *int) (*snode, error) {
 	if i := strings.IndexByte(src, 0); i >= 0 {
@@ -195,7 +197,7 @@ func (p *parser) binary(level int) (*snode, error) {
 
 // factor is a unary operator and its operand, or a power.
 func (p *parser) factor() (*snode, error) {
-	op, ok := map[string]string{"-": "neg", "+": "pos", "~": "invert"}[p.tok.text]
+	op, ok := unaryOps[p.tok.text]
 	if !ok || p.tok.typ != tOp {
 		return p.power()
 	}

@@ -25,11 +25,7 @@ func pyBinary(op string, a, b scalar) (scalar, error) {
 	if !a.isFloat() && !b.isFloat() {
 		return pyIntOp(op, a, b)
 	}
-	x, err := a.toFloat()
-	if err != nil {
-		return scalar{}, err
-	}
-	y, err := b.toFloat()
+	x, y, err := floats(a, b)
 	if err != nil {
 		return scalar{}, err
 	}
@@ -102,11 +98,7 @@ func pyIntPow(a, b scalar) (scalar, error) {
 		if x.Sign() == 0 {
 			return scalar{}, errConst("0.0 cannot be raised to a negative power")
 		}
-		fx, err := a.toFloat()
-		if err != nil {
-			return scalar{}, err
-		}
-		fy, err := b.toFloat()
+		fx, fy, err := floats(a, b)
 		if err != nil {
 			return scalar{}, err
 		}
@@ -123,7 +115,9 @@ func pyIntPow(a, b scalar) (scalar, error) {
 		}
 		return pyI(x.Int64()), nil
 	}
-	if !y.IsInt64() || y.Int64()*int64(x.BitLen()-1) > maxBits {
+	// |x| ≥ 2: the power has at least y·(bits of x - 1) bits (compared by
+	// division, as the product can overflow int64).
+	if !y.IsInt64() || y.Int64() > maxBits/int64(x.BitLen()-1) {
 		return scalar{}, errTooLarge
 	}
 	return pyBig(new(big.Int).Exp(x, y, nil))

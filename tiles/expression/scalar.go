@@ -94,6 +94,15 @@ func (s scalar) toFloat() (float64, error) {
 	return f, nil
 }
 
+// floats are a and b as Python's float() gives them, or the first error.
+func floats(a, b scalar) (x, y float64, err error) {
+	if x, err = a.toFloat(); err != nil {
+		return 0, 0, err
+	}
+	y, err = b.toFloat()
+	return x, y, err
+}
+
 func (s scalar) bigInt() *big.Int {
 	if s.big != nil {
 		return s.big
