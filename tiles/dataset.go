@@ -48,12 +48,9 @@ import (
 	"tilefunc/tiles/raster"
 )
 
-// GDAL's mask flags (GMF_*).
-const (
-	maskAllValid   = 0x01
-	maskPerDataset = 0x02
-	maskAlpha      = 0x04
-)
+// maskAllValid is GDAL's GMF_ALL_VALID mask flag: every pixel of the band
+// is valid.
+const maskAllValid = 0x01
 
 // source is an opened raster and what rio-tiler asks of it before reading.
 type source struct {
@@ -148,17 +145,6 @@ func (s *source) alphaBand() int {
 		}
 	}
 	return 0
-}
-
-// hasAlpha says whether the raster's mask is an alpha band (rio-tiler's
-// has_alpha_band).
-func (s *source) hasAlpha() bool {
-	for _, b := range s.bands {
-		if b.MaskFlags()&maskAlpha != 0 || b.ColorInterp() == godal.CIAlpha {
-			return true
-		}
-	}
-	return false
 }
 
 // checkBands refuses band indexes the raster does not have.

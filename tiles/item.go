@@ -39,7 +39,7 @@ type readFunc func(s *source, bidx []int) (*raster.Image, error)
 
 // readItem reads the layer's assets of one item, stacks their bands and
 // applies the layer's expression (rio-tiler's MultiBaseReader).
-func (r *Renderer) readItem(item tilefunc.Item, layer Layer, opts DatasetOptions, read readFunc) (*raster.Image, error) {
+func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc) (*raster.Image, error) {
 	var parts []*raster.Image
 	for _, spec := range layer.Assets {
 		img, err := r.readAsset(item, spec, read)
@@ -54,10 +54,7 @@ func (r *Renderer) readItem(item tilefunc.Item, layer Layer, opts DatasetOptions
 		}
 		parts = append(parts, img)
 	}
-	img, err := stack(parts)
-	if err != nil {
-		return nil, err
-	}
+	img := stack(parts)
 	img.Assets = []string{item.ID}
 	if layer.Expression != nil {
 		return layer.Expression.Apply(img)
@@ -211,11 +208,11 @@ func stacStats(a tilefunc.Asset, bidx []int, n int) [][2]float64 {
 // ImageData.create_from_list): images of different sizes are resized to
 // the largest, the type is the one that holds every asset's values, the
 // statistics are kept only when every band has them.
-func stack(parts []*raster.Image) (*raster.Image, error) {
+func stack(parts []*raster.Image) *raster.Image {
 	if len(parts) == 1 {
 		img := parts[0]
 		img.Names = raster.DefaultNames(img.Count())
-		return img, nil
+		return img
 	}
 	mw, mh := 0, 0
 	for _, p := range parts {
@@ -245,7 +242,7 @@ func stack(parts []*raster.Image) (*raster.Image, error) {
 		out.Stats = stats
 	}
 	out.Names = raster.DefaultNames(out.Count())
-	return out, nil
+	return out
 }
 
 // resizeNearest resamples img to w×h by nearest neighbour, as GDAL's

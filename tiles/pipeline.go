@@ -219,7 +219,7 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Wind
 	if win.Tile != nil && !itemTouches(item, *win.Tile, win.CRS) {
 		return readResult{err: errOutside}
 	}
-	img, err := r.readItem(item, spec.Layer, spec.Dataset, win.reader(spec.Dataset))
+	img, err := r.readItem(item, spec.Layer, win.reader(spec.Dataset))
 	return readResult{img, err}
 }
 

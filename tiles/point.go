@@ -40,7 +40,7 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 				errs[i] = ctx.Err()
 				return
 			}
-			found[i], errs[i] = r.readItem(items[i], spec.Layer, spec.Dataset, pointReader(x, y, crs, spec.Dataset))
+			found[i], errs[i] = r.readItem(items[i], spec.Layer, pointReader(x, y, crs, spec.Dataset))
 		}(i)
 	}
 	wg.Wait()
