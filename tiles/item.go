@@ -225,7 +225,7 @@ func stack(parts []*raster.Image) *raster.Image {
 			p = resizeNearest(p, mw, mh)
 		}
 		if out == nil {
-			out = &raster.Image{Width: mw, Height: mh, Type: p.Type, Bounds: p.Bounds, CRS: p.CRS, Cutline: p.Cutline}
+			out = &raster.Image{Width: mw, Height: mh, Type: p.Type, Bounds: p.Bounds, CRS: p.CRS}
 		}
 		out.Type = raster.Promote(out.Type, p.Type)
 		out.Bands = append(out.Bands, p.Bands...)
@@ -252,7 +252,6 @@ func resizeNearest(img *raster.Image, w, h int) *raster.Image {
 	out := img.Like(img.Count(), img.Type)
 	out.Width, out.Height = w, h
 	out.Names, out.Descriptions, out.Stats = img.Names, img.Descriptions, img.Stats
-	out.Cutline = nil
 	for b := range out.Bands {
 		out.Bands[b] = make([]float64, w*h)
 		out.Valid[b] = make([]bool, w*h)
