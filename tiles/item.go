@@ -249,13 +249,9 @@ func stack(parts []*raster.Image) *raster.Image {
 // RasterIO does (rio-tiler's resize_array): each output pixel takes the
 // source pixel under its centre.
 func resizeNearest(img *raster.Image, w, h int) *raster.Image {
-	out := img.Like(img.Count(), img.Type)
-	out.Width, out.Height = w, h
+	out := raster.New(w, h, img.Count(), img.Type)
+	out.Bounds, out.CRS, out.Assets = img.Bounds, img.CRS, img.Assets
 	out.Names, out.Descriptions, out.Stats = img.Names, img.Descriptions, img.Stats
-	for b := range out.Bands {
-		out.Bands[b] = make([]float64, w*h)
-		out.Valid[b] = make([]bool, w*h)
-	}
 	for y := 0; y < h; y++ {
 		sy := min(img.Height-1, int((float64(y)+0.5)*float64(img.Height)/float64(h)))
 		for x := 0; x < w; x++ {

@@ -247,7 +247,6 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 	if err := readValidity(src, ds, img, bidx, cuts, nodata, resampling); err != nil {
 		return nil, err
 	}
-	img.Names = raster.DefaultNames(len(bidx))
 	for i, b := range bidx {
 		img.Names[i] = "b" + strconv.Itoa(b)
 	}
@@ -274,10 +273,12 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 		if src.alphaBand() == 0 && maxOf(alpha) == 255 {
 			opaque = 255 // GDAL's warped alpha is 0-255 whatever the type
 		}
-		for b := range img.Bands {
-			for p, v := range alpha {
-				img.Valid[b][p] = v == opaque && cut.inside(p, w)
-			}
+		valid := make([]bool, len(alpha)) // the same for every band
+		for p, v := range alpha {
+			valid[p] = v == opaque && cut.inside(p, w)
+		}
+		for _, v := range img.Valid {
+			copy(v, valid)
 		}
 		if src.alphaBand() > 0 {
 			img.Alpha = alpha
