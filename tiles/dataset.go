@@ -54,16 +54,18 @@ const maskAllValid = 0x01
 
 // source is an opened raster and what rio-tiler asks of it before reading.
 type source struct {
-	ds     *godal.Dataset
-	path   string
-	wkt    string     // its CRS
-	gt     [6]float64 // its geotransform
-	width  int
-	height int
-	bands  []godal.Band
-	dtype  raster.DataType
-	nodata *float64       // the first band's nodata, as rasterio's dataset.nodata
-	under  *godal.Dataset // what a VRT reads, closed after it
+	ds       *godal.Dataset
+	path     string
+	wkt      string     // its CRS
+	gt       [6]float64 // its geotransform
+	width    int
+	height   int
+	bands    []godal.Band
+	dtype    raster.DataType
+	nodata   *float64       // the first band's nodata, as rasterio's dataset.nodata
+	alpha    int            // the 1-based index of its alpha band, or 0
+	nonAlpha []int          // the other bands, 1-based (rio-tiler's non_alpha_indexes)
+	under    *godal.Dataset // what a VRT reads, closed after it
 }
 
 // openSource opens the raster at path. Its caller closes it.
@@ -109,6 +111,14 @@ func (s *source) describe() error {
 	if nd, ok := s.bands[0].NoData(); ok {
 		s.nodata = &nd
 	}
+	for i, b := range s.bands {
+		switch {
+		case b.ColorInterp() != godal.CIAlpha:
+			s.nonAlpha = append(s.nonAlpha, i+1)
+		case s.alpha == 0:
+			s.alpha = i + 1
+		}
+	}
 	return nil
 }
 
@@ -123,28 +133,6 @@ func (s *source) Close() {
 // bounds is the raster's extent in its CRS.
 func (s *source) bounds() [4]float64 {
 	return [4]float64{s.gt[0], s.gt[3] + float64(s.height)*s.gt[5], s.gt[0] + float64(s.width)*s.gt[1], s.gt[3]}
-}
-
-// nonAlpha are the 1-based indexes of the bands that are not alpha bands
-// (rio-tiler's non_alpha_indexes).
-func (s *source) nonAlpha() []int {
-	var out []int
-	for i, b := range s.bands {
-		if b.ColorInterp() != godal.CIAlpha {
-			out = append(out, i+1)
-		}
-	}
-	return out
-}
-
-// alphaBand is the 1-based index of the raster's alpha band, or 0.
-func (s *source) alphaBand() int {
-	for i, b := range s.bands {
-		if b.ColorInterp() == godal.CIAlpha {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // checkBands refuses band indexes the raster does not have.

@@ -161,7 +161,7 @@ func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error)
 // its bands (rasterio reads the chosen bands, and the alpha band unless a
 // nodata value applies): GDAL then reads it as a whole dataset.
 func (s *source) readsEveryBand(bidx []int) bool {
-	return bidx == nil || len(bidx) >= len(s.nonAlpha())
+	return bidx == nil || len(bidx) >= len(s.nonAlpha)
 }
 
 // warpedVRT warps the raster (its overview level, or its full resolution
@@ -223,7 +223,7 @@ var warpResampling = map[string]string{
 func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.Image, error) {
 	bidx := p.bidx
 	if bidx == nil {
-		bidx = ds.nonAlpha()
+		bidx = ds.nonAlpha
 	}
 	if err := ds.checkBands(bidx); err != nil {
 		return nil, err
@@ -263,14 +263,14 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 // itself has it), else from the nodata value, else from GDAL's mask bands.
 func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, nodata *float64, resampling string) error {
 	w := img.Width
-	if a := ds.alphaBand(); a > 0 && nodata == nil {
+	if a := ds.alpha; a > 0 && nodata == nil {
 		alpha := make([]float64, img.Pixels())
 		cut := cuts.band(len(bidx)) // read last, after the bands
 		if err := cut.read(ds.bands[a-1], alpha, w, resampling, false); err != nil {
 			return err
 		}
 		_, opaque := ds.dtype.Range()
-		if src.alphaBand() == 0 && maxOf(alpha) == 255 {
+		if src.alpha == 0 && maxOf(alpha) == 255 {
 			opaque = 255 // GDAL's warped alpha is 0-255 whatever the type
 		}
 		valid := make([]bool, len(alpha)) // the same for every band
@@ -280,7 +280,7 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 		for _, v := range img.Valid {
 			copy(v, valid)
 		}
-		if src.alphaBand() > 0 {
+		if src.alpha > 0 {
 			img.Alpha = alpha
 		}
 		return nil
