@@ -150,6 +150,21 @@ func checkSize(h, w int) error {
 // maxPad is the most buffer or padding an image may add each side.
 const maxPad = 256
 
+// readReduction is how GDAL 3.10 sizes a read of win into a w×h buffer:
+// the whole pixels the window covers (cut toward zero, at least one each
+// way; a buffer at least that large reads no overview), and the reduction
+// it wants an overview for, the less reduced axis's (x's for a single
+// row), as GDALBandGetBestOverviewLevel2 computes them.
+func readReduction(win fwindow, w, h int) (iw, ih int, desired float64) {
+	iw, ih = max(1, int(win.width)), max(1, int(win.height))
+	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
+	desired = fy
+	if fx < fy || h == 1 {
+		desired = fx
+	}
+	return iw, ih, desired
+}
+
 // warpRead is how GDAL 3.10 (rasterio's) reads a window of a warped VRT
 // into a w×h buffer, which Debian's GDAL 3.6 does otherwise: from which
 // overview of the source, and either by warping straight onto the buffer's
@@ -169,7 +184,7 @@ type warpRead struct {
 // raster; other reads go band by band, the overview chosen by the warped
 // band's own rule, and sample the warped pixels.
 func (s *source) planWarpRead(gt [6]float64, vw, vh int, win fwindow, w, h int, allBands bool, resampling string) warpRead {
-	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	iw, ih, _ := readReduction(win, w, h)
 	whole := win.col == 0 && win.row == 0 && iw == vw && ih == vh
 	base := warpRead{level: -1, gt: gt, w: vw, h: vh, win: win}
 	if w >= iw && h >= ih {
@@ -195,12 +210,7 @@ func (s *source) planWarpRead(gt [6]float64, vw, vh int, win fwindow, w, h int, 
 // rule (gcore's) allows a factor up to the request's × 1.2 (1.0 when
 // resampling) + 0.1; the warped band's rule up to × 1.2 (1.01).
 func (s *source) overviewRead(gt [6]float64, vw, vh int, win fwindow, w, h int, resampling string, datasetRule bool) warpRead {
-	iw, ih := max(1, int(win.width)), max(1, int(win.height))
-	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
-	desired := fy
-	if fx < fy || h == 1 {
-		desired = fx
-	}
+	_, _, desired := readReduction(win, w, h)
 	nearest := resampling == "" || resampling == "nearest"
 	limit := desired * 1.2
 	switch {

@@ -392,17 +392,12 @@ func (s *source) boundlessLevel(win fwindow, w, h int, resampling string) (int, 
 	full := func() (int, [2]float64, [2]float64, [2]int) {
 		return -1, [2]float64{win.col, win.row}, [2]float64{win.width, win.height}, [2]int{s.width, s.height}
 	}
-	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	iw, ih, desired := readReduction(win, w, h)
 	if w >= iw && h >= ih {
 		return full()
 	}
 	vw := int(math.Max(float64(s.width), win.width) + 1)
 	vh := int(math.Max(float64(s.height), win.height) + 1)
-	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
-	desired := fy
-	if fx < fy || h == 1 {
-		desired = fx
-	}
 	limit := desired*1.2 + 0.1
 	if resampling != "" && resampling != "nearest" {
 		limit = desired + 0.1
