@@ -202,15 +202,11 @@ func fitTo(img, first *raster.Image, id string) (*raster.Image, error) {
 // readGuarded waits for a read slot, then reads one item; a panic in GDAL
 // glue becomes an error rather than the end of the process.
 func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Window, spec Spec) (res readResult) {
-	select {
-	case r.sem <- struct{}{}:
-		defer func() { <-r.sem }()
-	case <-ctx.Done():
-		return readResult{err: ctx.Err()}
+	release, err := r.acquire(ctx)
+	if err != nil {
+		return readResult{err: err}
 	}
-	if ctx.Err() != nil {
-		return readResult{err: ctx.Err()}
-	}
+	defer release()
 	defer func() {
 		if v := recover(); v != nil {
 			res = readResult{err: fmt.Errorf("tiles: reading item %s panicked: %v\n%s", item.ID, v, debug.Stack())}
@@ -221,6 +217,21 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Wind
 	}
 	img, err := r.readItem(item, spec.Layer, win.reader(spec.Dataset))
 	return readResult{img, err}
+}
+
+// acquire waits for a read slot, which release gives back; a request
+// cancelled meanwhile gets none.
+func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := ctx.Err(); err != nil { // both were ready, and select picked the slot
+		<-r.sem
+		return nil, err
+	}
+	return func() { <-r.sem }, nil
 }
 
 // reader is the read of one raster for the window.

@@ -33,13 +33,12 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			select {
-			case r.sem <- struct{}{}:
-				defer func() { <-r.sem }()
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
+			release, err := r.acquire(ctx)
+			if err != nil {
+				errs[i] = err
 				return
 			}
+			defer release()
 			found[i], errs[i] = r.readItem(items[i], spec.Layer, pointReader(x, y, crs, spec.Dataset))
 		}(i)
 	}
