@@ -66,9 +66,9 @@ type Window struct {
 	Buffer    float64 // pixels added each side (a multiple of 0.5)
 	Padding   int     // pixels read around and dropped, against resampling edges
 	Align     bool    // grow the bounds to whole pixels of each raster (statistics)
-	// Tile is set for a tile: its bounds in CRS, against which each item
-	// and raster is checked before it is read (rio-tiler's tile_exists).
-	Tile *[4]float64
+	// IsTile is set for a tile (its Bounds in CRS): each item and raster
+	// is checked against it before it is read (rio-tiler's tile_exists).
+	IsTile bool
 	// Shape is set for a feature: the merged image is cut to it (pixels it
 	// does not touch have no data) before the algorithm runs.
 	Shape *Shape
@@ -212,7 +212,7 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Wind
 			res = readResult{err: fmt.Errorf("tiles: reading item %s panicked: %v\n%s", item.ID, v, debug.Stack())}
 		}
 	}()
-	if win.Tile != nil && !itemTouches(item, *win.Tile, win.CRS) {
+	if win.IsTile && !itemTouches(item, win.Bounds, win.CRS) {
 		return readResult{err: errOutside}
 	}
 	img, err := r.readItem(item, spec.Layer, win.reader(spec.Dataset))
@@ -237,7 +237,7 @@ func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
 // reader is the read of one raster for the window.
 func (win Window) reader(opts DatasetOptions) readFunc {
 	return func(s *source, bidx []int) (*raster.Image, error) {
-		if win.Tile != nil && !s.touches(*win.Tile, win.CRS) {
+		if win.IsTile && !s.touches(win.Bounds, win.CRS) {
 			return nil, errOutside
 		}
 		return readPart(s, partSpec{
