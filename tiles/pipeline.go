@@ -240,11 +240,7 @@ func (win Window) reader(opts DatasetOptions) readFunc {
 		if win.IsTile && !s.touches(win.Bounds, win.CRS) {
 			return nil, errOutside
 		}
-		return readPart(s, partSpec{
-			bounds: win.Bounds, boundsCRS: win.BoundsCRS, dstCRS: win.CRS,
-			width: win.Width, height: win.Height, maxSize: win.MaxSize,
-			bidx: bidx, buffer: win.Buffer, padding: win.Padding, align: win.Align, opts: opts,
-		})
+		return readPart(s, win, bidx, opts)
 	}
 }
 

@@ -77,7 +77,7 @@ func pointReader(x, y float64, crs CRS, opts DatasetOptions) readFunc {
 		col := math.Floor((xs[0] - s.gt[0]) / s.gt[1])
 		row := math.Floor((ys[0] - s.gt[3]) / s.gt[5])
 		win := fwindow{col: col, row: row, width: 1, height: 1}
-		img, err := readWindowed(s, s, win, 1, 1, partSpec{bidx: bidx, opts: opts})
+		img, err := readWindowed(s, s, win, 1, 1, bidx, opts)
 		if err != nil {
 			return nil, err
 		}

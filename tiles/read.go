@@ -19,49 +19,32 @@ type DatasetOptions struct {
 	Reproject  string   // warp resampling (rasterio's name), when the read changes CRS
 }
 
-// partSpec is a read of part of one raster onto a grid, as rio-tiler's
-// reader.part takes it.
-type partSpec struct {
-	bounds        [4]float64 // in boundsCRS
-	boundsCRS     string
-	dstCRS        string // the grid's CRS
-	width, height int    // 0: from the raster's resolution
-	maxSize       int    // with neither size: the longer side at most this (0: none)
-	bidx          []int  // 1-based bands; nil: every band but alpha
-	buffer        float64
-	padding       int
-	align         bool // grow the bounds to whole pixels of the raster's grid
-	opts          DatasetOptions
-}
-
-// readPart reads part of a raster onto a grid as rio-tiler's reader.part
-// does: in the raster's own CRS, a fractional window read by GDAL's
-// RasterIO; in another CRS, a warped VRT at the raster's resolution (never
-// coarser than the output) read down to the output size, so that GDAL
-// picks the overview rio-tiler gets.
-func readPart(s *source, p partSpec) (*raster.Image, error) {
-	if p.buffer != 0 && math.Mod(p.buffer, 0.5) != 0 {
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "buffer: must be a multiple of 0.5 (e.g. 0.5, 1, 1.5)")
-	}
-	if err := s.checkNoData(p.opts.NoData); err != nil {
+// readPart reads the bands bidx (1-based; nil: every band but alpha) of a
+// raster onto the window's grid as rio-tiler's reader.part does: in the
+// raster's own CRS, a fractional window read by GDAL's RasterIO; in
+// another CRS, a warped VRT at the raster's resolution (never coarser than
+// the output) read down to the output size, so that GDAL picks the
+// overview rio-tiler gets.
+func readPart(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	if err := s.checkNoData(opts.NoData); err != nil {
 		return nil, err
 	}
-	bounds := p.bounds
-	if p.boundsCRS != p.dstCRS {
-		b, err := TransformBounds(bounds, CRS{SRS: p.boundsCRS}, CRS{SRS: p.dstCRS})
+	bounds := win.Bounds
+	if win.BoundsCRS != win.CRS {
+		b, err := TransformBounds(bounds, CRS{SRS: win.BoundsCRS}, CRS{SRS: win.CRS})
 		if err != nil {
 			return nil, err
 		}
 		bounds = b
 	}
-	same, err := s.sameCRS(p.dstCRS)
+	same, err := s.sameCRS(win.CRS)
 	if err != nil {
 		return nil, err
 	}
 	if same {
-		return readOwnGrid(s, p, bounds)
+		return readOwnGrid(s, win, bounds, bidx, opts)
 	}
-	return readWarped(s, p, bounds)
+	return readWarped(s, win, bounds, bidx, opts)
 }
 
 // checkNoData refuses a nodata value the raster's type cannot hold (NaN or
@@ -78,32 +61,33 @@ func (s *source) checkNoData(nodata *float64) error {
 	return nil
 }
 
-// readOwnGrid is a read in the raster's own CRS: a window of its pixels.
-func readOwnGrid(s *source, p partSpec, bounds [4]float64) (*raster.Image, error) {
-	win := windowOf(bounds, s.gt)
-	if p.align {
-		win = roundWindow(win)
-		bounds = boundsOf(win, s.gt)
+// readOwnGrid is a read in the raster's own CRS (bounds in it): a window
+// of its pixels.
+func readOwnGrid(s *source, win Window, bounds [4]float64, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	pix := windowOf(bounds, s.gt)
+	if win.Align {
+		pix = roundWindow(pix)
+		bounds = boundsOf(pix, s.gt)
 	}
-	h, w := outputSize(win.height, win.width, p.height, p.width, p.maxSize)
+	h, w := outputSize(pix.height, pix.width, win.Height, win.Width, win.MaxSize)
 	if err := checkSize(h, w); err != nil {
 		return nil, err
 	}
-	if p.buffer != 0 {
-		bounds, h, w = applyBuffer(p.buffer, bounds, h, w)
-		win = windowOf(bounds, s.gt)
+	if win.Buffer != 0 {
+		bounds, h, w = applyBuffer(win.Buffer, bounds, h, w)
+		pix = windowOf(bounds, s.gt)
 	}
-	if p.padding > 0 && !s.alignedWithBlocks(bounds) {
-		padBounds, ph, pw := applyBuffer(float64(p.padding), bounds, h, w)
-		img, err := readWindowed(s, s, windowOf(padBounds, s.gt), pw, ph, p)
+	if win.Padding > 0 && !s.alignedWithBlocks(bounds) {
+		padBounds, ph, pw := applyBuffer(float64(win.Padding), bounds, h, w)
+		img, err := readWindowed(s, s, windowOf(padBounds, s.gt), pw, ph, bidx, opts)
 		if err != nil {
 			return nil, err
 		}
-		img = img.Crop(p.padding, p.padding, w, h)
+		img = img.Crop(win.Padding, win.Padding, w, h)
 		img.Bounds = bounds
 		return img, nil
 	}
-	img, err := readWindowed(s, s, win, w, h, p)
+	img, err := readWindowed(s, s, pix, w, h, bidx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -111,45 +95,46 @@ func readOwnGrid(s *source, p partSpec, bounds [4]float64) (*raster.Image, error
 	return img, nil
 }
 
-// readWarped is a read in another CRS: the raster warped into a VRT on the
-// grid rio-tiler's get_vrt_transform computes, then read to the output size.
-func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error) {
-	gt, vw, vh, err := s.vrtGrid(bounds, p.height, p.width, p.dstCRS, p.align)
+// readWarped is a read in another CRS (bounds in the window's): the raster
+// warped into a VRT on the grid rio-tiler's get_vrt_transform computes,
+// then read to the output size.
+func readWarped(s *source, win Window, bounds [4]float64, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	gt, vw, vh, err := s.vrtGrid(bounds, win.Height, win.Width, win.CRS, win.Align)
 	if err != nil {
 		return nil, err
 	}
 	bounds = gridBounds(gt, vw, vh)
-	h, w := outputSize(float64(vh), float64(vw), p.height, p.width, p.maxSize)
+	h, w := outputSize(float64(vh), float64(vw), win.Height, win.Width, win.MaxSize)
 	if err := checkSize(h, w); err != nil {
 		return nil, err
 	}
-	if p.buffer != 0 {
-		bounds, h, w = applyBuffer(p.buffer, bounds, h, w)
-		if gt, vw, vh, err = s.vrtGrid(bounds, h, w, p.dstCRS, p.align); err != nil {
+	if win.Buffer != 0 {
+		bounds, h, w = applyBuffer(win.Buffer, bounds, h, w)
+		if gt, vw, vh, err = s.vrtGrid(bounds, h, w, win.CRS, win.Align); err != nil {
 			return nil, err
 		}
 		bounds = gridBounds(gt, vw, vh)
 	}
-	win := fwindow{width: float64(vw), height: float64(vh)}
-	if p.padding > 0 {
+	pix := fwindow{width: float64(vw), height: float64(vh)}
+	if win.Padding > 0 {
 		// The VRT grows by padding pixels each side; the read keeps the middle.
-		gt[0] -= float64(p.padding) * gt[1]
-		gt[3] -= float64(p.padding) * gt[5]
-		win.col, win.row = float64(p.padding), float64(p.padding)
-		vw, vh = vw+2*p.padding, vh+2*p.padding
+		gt[0] -= float64(win.Padding) * gt[1]
+		gt[3] -= float64(win.Padding) * gt[5]
+		pix.col, pix.row = float64(win.Padding), float64(win.Padding)
+		vw, vh = vw+2*win.Padding, vh+2*win.Padding
 	}
-	plan := s.planWarpRead(gt, vw, vh, win, w, h, s.readsEveryBand(p.bidx), p.opts.Resampling)
+	plan := s.planWarpRead(gt, vw, vh, pix, w, h, s.readsEveryBand(bidx), opts.Resampling)
 	if plan.direct {
 		// The read's own grid: the window's bounds, the buffer's size.
-		plan.gt, plan.w, plan.h = fromBounds(boundsOf(win, gt), w, h), w, h
+		plan.gt, plan.w, plan.h = fromBounds(boundsOf(pix, gt), w, h), w, h
 		plan.win = fwindow{width: float64(w), height: float64(h)}
 	}
-	vrt, err := s.warpedVRT(plan.level, p.dstCRS, plan.gt, plan.w, plan.h, p.opts)
+	vrt, err := s.warpedVRT(plan.level, win.CRS, plan.gt, plan.w, plan.h, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer vrt.Close()
-	img, err := readWindowed(s, vrt, plan.win, w, h, p)
+	img, err := readWindowed(s, vrt, plan.win, w, h, bidx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -217,24 +202,24 @@ var warpResampling = map[string]string{
 }
 
 // readWindowed is rio-tiler's reader.read of a window of ds (the raster
-// itself, or the VRT warped from it) into w×h pixels: values and the mask
-// (an alpha band's, the nodata value's, or GDAL's mask band), bands named
-// and described as rio-tiler names them, unscaled if asked.
-func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.Image, error) {
-	bidx := p.bidx
+// itself, or the VRT warped from it) into w×h pixels: the values of the
+// bands bidx (nil: every band but alpha) and their mask (an alpha band's,
+// the nodata value's, or GDAL's mask band), bands named and described as
+// rio-tiler names them, unscaled if asked.
+func readWindowed(src, ds *source, win fwindow, w, h int, bidx []int, opts DatasetOptions) (*raster.Image, error) {
 	if bidx == nil {
 		bidx = ds.nonAlpha
 	}
 	if err := ds.checkBands(bidx); err != nil {
 		return nil, err
 	}
-	resampling := p.opts.Resampling
+	resampling := opts.Resampling
 	if resampling == "" {
 		resampling = "nearest"
 	}
 	nodata := src.nodata
-	if p.opts.NoData != nil {
-		nodata = p.opts.NoData
+	if opts.NoData != nil {
+		nodata = opts.NoData
 	}
 	img := raster.New(w, h, len(bidx), ds.dtype)
 	img.CRS = ds.wkt
@@ -252,7 +237,7 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 	}
 	img.Descriptions = ds.descriptions(bidx)
 	img.Stats = ds.bandStats(bidx)
-	if p.opts.Unscale {
+	if opts.Unscale {
 		unscale(img, ds, bidx)
 	}
 	return img, nil
