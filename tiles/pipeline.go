@@ -134,12 +134,16 @@ type readResult struct {
 // read slots, and feeds them to sel in order until it is done. It returns
 // the ids of the items fed.
 func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window, spec Spec, sel selection) ([]string, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	read := newWindowRead(win, spec.Dataset)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]chan readResult, len(items))
 	start := func(i int) {
 		results[i] = make(chan readResult, 1)
-		go func() { results[i] <- r.readGuarded(ctx, items[i], win, spec) }()
+		go func() { results[i] <- r.readGuarded(ctx, items[i], read, spec.Layer) }()
 	}
 	ahead := cap(r.sem)
 	for i := 0; i < min(ahead, len(items)); i++ {
@@ -201,7 +205,7 @@ func fitTo(img, first *raster.Image, id string) (*raster.Image, error) {
 
 // readGuarded waits for a read slot, then reads one item; a panic in GDAL
 // glue becomes an error rather than the end of the process.
-func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Window, spec Spec) (res readResult) {
+func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *windowRead, layer Layer) (res readResult) {
 	release, err := r.acquire(ctx)
 	if err != nil {
 		return readResult{err: err}
@@ -212,10 +216,10 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Wind
 			res = readResult{err: fmt.Errorf("tiles: reading item %s panicked: %v\n%s", item.ID, v, debug.Stack())}
 		}
 	}()
-	if win.IsTile && !itemTouches(item, win.Bounds, win.CRS) {
+	if !read.touches(item) {
 		return readResult{err: errOutside}
 	}
-	img, err := r.readItem(item, spec.Layer, win.reader(spec.Dataset))
+	img, err := r.readItem(item, layer, read.part)
 	return readResult{img, err}
 }
 
@@ -234,40 +238,74 @@ func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
 	return func() { <-r.sem }, nil
 }
 
-// reader is the read of one raster for the window.
-func (win Window) reader(opts DatasetOptions) readFunc {
-	return func(s *source, bidx []int) (*raster.Image, error) {
-		if win.IsTile && !s.touches(win.Bounds, win.CRS) {
-			return nil, errOutside
-		}
-		return readPart(s, win, bidx, opts)
-	}
+// windowRead reads the items of one request onto its window: what does
+// not depend on the item or the raster is worked out once.
+type windowRead struct {
+	win  Window // its Bounds carried into its CRS
+	opts DatasetOptions
+	// boundsErr is why the bounds cannot be carried into the CRS: each read
+	// fails with it, as each of rio-tiler's would.
+	boundsErr error
+	// tileGeo is a tile's extent in longitude/latitude, where items' bboxes
+	// are; nil for a part, and for a tile that cannot be carried there
+	// (every item then touches it).
+	tileGeo *[4]float64
 }
 
-// itemTouches says whether a tile (bounds in crs) meets the item's bbox,
-// which STAC gives in longitude/latitude.
-func itemTouches(item tilefunc.Item, tile [4]float64, crs string) bool {
-	if len(item.BBox) < 4 {
+// newWindowRead prepares the reads of a request onto win.
+func newWindowRead(win Window, opts DatasetOptions) *windowRead {
+	wr := &windowRead{win: win, opts: opts}
+	if win.BoundsCRS != win.CRS {
+		wr.win.Bounds, wr.boundsErr = TransformBounds(win.Bounds, CRS{SRS: win.BoundsCRS}, CRS{SRS: win.CRS})
+		wr.win.BoundsCRS = win.CRS
+	}
+	if win.IsTile {
+		if geo, err := TransformBounds(win.Bounds, CRS{SRS: win.CRS}, WGS84); err == nil {
+			wr.tileGeo = &geo
+		}
+	}
+	return wr
+}
+
+// touches says whether the item's bbox, which STAC gives in
+// longitude/latitude, meets the tile (rio-tiler's tile_exists); every item
+// meets a part.
+func (wr *windowRead) touches(item tilefunc.Item) bool {
+	if wr.tileGeo == nil || len(item.BBox) < 4 {
 		return true
 	}
 	b := [4]float64{item.BBox[0], item.BBox[1], item.BBox[2], item.BBox[3]}
 	if len(item.BBox) == 6 {
 		b = [4]float64{item.BBox[0], item.BBox[1], item.BBox[3], item.BBox[4]}
 	}
-	return touches(tile, crs, b, WGS84.SRS)
+	return overlaps(*wr.tileGeo, b)
 }
 
-// touches says whether the tile meets the raster.
-func (s *source) touches(tile [4]float64, crs string) bool {
-	return touches(tile, crs, s.bounds(), s.wkt)
-}
-
-// touches is rio-tiler's tile_exists: the tile carried into the other
-// CRS (where that fails, the tile is taken to touch) overlaps b.
-func touches(tile [4]float64, tileCRS string, b [4]float64, crs string) bool {
-	t, err := TransformBounds(tile, CRS{SRS: tileCRS}, CRS{SRS: crs})
-	if err != nil {
-		return true
+// part reads the window's part of one raster (a readFunc): nothing when
+// the window is a tile that does not touch the raster.
+func (wr *windowRead) part(s *source, bidx []int) (*raster.Image, error) {
+	win := wr.win
+	if win.IsTile && !s.touches(win.Bounds, win.CRS) {
+		return nil, errOutside
 	}
-	return t[0] < b[2] && t[2] > b[0] && t[3] > b[1] && t[1] < b[3]
+	if err := s.checkNoData(wr.opts.NoData); err != nil {
+		return nil, err
+	}
+	if wr.boundsErr != nil {
+		return nil, wr.boundsErr
+	}
+	return readPart(s, win, bidx, wr.opts)
+}
+
+// touches is rio-tiler's tile_exists: the tile (bounds in crs) carried
+// into the raster's CRS (where that fails, the tile is taken to touch)
+// overlaps the raster.
+func (s *source) touches(tile [4]float64, crs string) bool {
+	t, err := TransformBounds(tile, CRS{SRS: crs}, CRS{SRS: s.wkt})
+	return err != nil || overlaps(t, s.bounds())
+}
+
+// overlaps says whether boxes a and b, in one CRS, share some area.
+func overlaps(a, b [4]float64) bool {
+	return a[0] < b[2] && a[2] > b[0] && a[3] > b[1] && a[1] < b[3]
 }

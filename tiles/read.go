@@ -20,31 +20,20 @@ type DatasetOptions struct {
 }
 
 // readPart reads the bands bidx (1-based; nil: every band but alpha) of a
-// raster onto the window's grid as rio-tiler's reader.part does: in the
-// raster's own CRS, a fractional window read by GDAL's RasterIO; in
-// another CRS, a warped VRT at the raster's resolution (never coarser than
-// the output) read down to the output size, so that GDAL picks the
-// overview rio-tiler gets.
+// raster onto the window's grid (its bounds in its CRS) as rio-tiler's
+// reader.part does: in the raster's own CRS, a fractional window read by
+// GDAL's RasterIO; in another CRS, a warped VRT at the raster's resolution
+// (never coarser than the output) read down to the output size, so that
+// GDAL picks the overview rio-tiler gets.
 func readPart(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
-	if err := s.checkNoData(opts.NoData); err != nil {
-		return nil, err
-	}
-	bounds := win.Bounds
-	if win.BoundsCRS != win.CRS {
-		b, err := TransformBounds(bounds, CRS{SRS: win.BoundsCRS}, CRS{SRS: win.CRS})
-		if err != nil {
-			return nil, err
-		}
-		bounds = b
-	}
 	same, err := s.sameCRS(win.CRS)
 	if err != nil {
 		return nil, err
 	}
 	if same {
-		return readOwnGrid(s, win, bounds, bidx, opts)
+		return readOwnGrid(s, win, bidx, opts)
 	}
-	return readWarped(s, win, bounds, bidx, opts)
+	return readWarped(s, win, bidx, opts)
 }
 
 // checkNoData refuses a nodata value the raster's type cannot hold (NaN or
@@ -61,9 +50,9 @@ func (s *source) checkNoData(nodata *float64) error {
 	return nil
 }
 
-// readOwnGrid is a read in the raster's own CRS (bounds in it): a window
-// of its pixels.
-func readOwnGrid(s *source, win Window, bounds [4]float64, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+// readOwnGrid is a read in the raster's own CRS: a window of its pixels.
+func readOwnGrid(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	bounds := win.Bounds
 	pix := windowOf(bounds, s.gt)
 	if win.Align {
 		pix = roundWindow(pix)
@@ -95,15 +84,14 @@ func readOwnGrid(s *source, win Window, bounds [4]float64, bidx []int, opts Data
 	return img, nil
 }
 
-// readWarped is a read in another CRS (bounds in the window's): the raster
-// warped into a VRT on the grid rio-tiler's get_vrt_transform computes,
-// then read to the output size.
-func readWarped(s *source, win Window, bounds [4]float64, bidx []int, opts DatasetOptions) (*raster.Image, error) {
-	gt, vw, vh, err := s.vrtGrid(bounds, win.Height, win.Width, win.CRS, win.Align)
+// readWarped is a read in another CRS: the raster warped into a VRT on the
+// grid rio-tiler's get_vrt_transform computes, then read to the output size.
+func readWarped(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	gt, vw, vh, err := s.vrtGrid(win.Bounds, win.Height, win.Width, win.CRS, win.Align)
 	if err != nil {
 		return nil, err
 	}
-	bounds = gridBounds(gt, vw, vh)
+	bounds := gridBounds(gt, vw, vh)
 	h, w := outputSize(float64(vh), float64(vw), win.Height, win.Width, win.MaxSize)
 	if err := checkSize(h, w); err != nil {
 		return nil, err
