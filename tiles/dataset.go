@@ -145,16 +145,6 @@ func (s *source) checkBands(bidx []int) error {
 	return nil
 }
 
-// sameCRS says whether the raster's CRS is srs (rasterio's CRS equality).
-func (s *source) sameCRS(srs string) (bool, error) {
-	t, err := newTransformer(CRS{SRS: s.wkt}, CRS{SRS: srs})
-	if err != nil {
-		return false, err
-	}
-	defer t.Close()
-	return t.tr == nil, nil
-}
-
 // suggestedGrid is the geotransform GDAL suggests for warping a w×h grid
 // with geotransform gt in the raster's CRS into srs.
 func (s *source) suggestedGrid(srs string, gt [6]float64, w, h int) ([6]float64, error) {

@@ -62,7 +62,9 @@ func applyBuffer(buffer float64, b [4]float64, h, w int) ([4]float64, int, int) 
 // output's where that is finer, over bounds.
 func (s *source) vrtGrid(bounds [4]float64, height, width int, dst string, align bool) ([6]float64, int, int, error) {
 	gt, w, h := s.gt, s.width, s.height
-	if b := s.bounds(); (b[1] < -85.06 || b[3] > 85.06) && s.isCRS("EPSG:4326") && isCRS(dst, "EPSG:3857") {
+	// A CRS that PROJ cannot relate to the other is not it.
+	is := func(a, b string) bool { same, _ := isCRS(a, b); return same }
+	if b := s.bounds(); (b[1] < -85.06 || b[3] > 85.06) && is(s.wkt, "EPSG:4326") && is(dst, "EPSG:3857") {
 		// Web Mercator cannot hold the poles: rio-tiler takes the
 		// resolution from the raster cut to its latitudes.
 		b[1], b[3] = math.Max(b[1], -85.06), math.Min(b[3], 85.06)
@@ -118,19 +120,6 @@ func (s *source) alignedWithBlocks(bounds [4]float64) bool {
 		return false
 	}
 	return true
-}
-
-// isCRS says whether the raster's CRS is the one named.
-func (s *source) isCRS(name string) bool { return isCRS(s.wkt, name) }
-
-// isCRS says whether two CRS definitions name the same CRS.
-func isCRS(a, b string) bool {
-	t, err := newTransformer(CRS{SRS: a}, CRS{SRS: b})
-	if err != nil {
-		return false
-	}
-	defer t.Close()
-	return t.tr == nil
 }
 
 // MaxSide bounds each side of an image (bbox, feature, statistics), so

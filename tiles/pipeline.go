@@ -281,12 +281,16 @@ func (wr *windowRead) touches(item tilefunc.Item) bool {
 	return overlaps(*wr.tileGeo, b)
 }
 
-// part reads the window's part of one raster (a readFunc): nothing when
-// the window is a tile that does not touch the raster.
+// part reads the window's part of one raster (a readFunc); errOutside
+// when the window is a tile that does not touch the raster.
 func (wr *windowRead) part(s *source, bidx []int) (*raster.Image, error) {
 	win := wr.win
-	if win.IsTile && !s.touches(win.Bounds, win.CRS) {
-		return nil, errOutside
+	var same, known bool // the raster is in the window's CRS, when the tile check found out
+	if win.IsTile {
+		var touches bool
+		if touches, known, same = s.tileCheck(win.Bounds, win.CRS); !touches {
+			return nil, errOutside
+		}
 	}
 	if err := s.checkNoData(wr.opts.NoData); err != nil {
 		return nil, err
@@ -294,15 +298,27 @@ func (wr *windowRead) part(s *source, bidx []int) (*raster.Image, error) {
 	if wr.boundsErr != nil {
 		return nil, wr.boundsErr
 	}
-	return readPart(s, win, bidx, wr.opts)
+	if !known {
+		var err error
+		if same, err = isCRS(s.wkt, win.CRS); err != nil {
+			return nil, err
+		}
+	}
+	return readPart(s, win, same, bidx, wr.opts)
 }
 
-// touches is rio-tiler's tile_exists: the tile (bounds in crs) carried
-// into the raster's CRS (where that fails, the tile is taken to touch)
-// overlaps the raster.
-func (s *source) touches(tile [4]float64, crs string) bool {
-	t, err := TransformBounds(tile, CRS{SRS: crs}, CRS{SRS: s.wkt})
-	return err != nil || overlaps(t, s.bounds())
+// tileCheck is rio-tiler's tile_exists: whether the tile (bounds in crs),
+// carried into the raster's CRS, overlaps the raster; a tile that cannot
+// be carried there is taken to touch it. known says whether PROJ could
+// relate the two CRSs at all, and then same whether they are one.
+func (s *source) tileCheck(tile [4]float64, crs string) (touches, known, same bool) {
+	t, err := newTransformer(CRS{SRS: crs}, CRS{SRS: s.wkt})
+	if err != nil {
+		return true, false, false
+	}
+	defer t.Close()
+	b, err := t.bounds(tile)
+	return err != nil || overlaps(b, s.bounds()), true, t.tr == nil
 }
 
 // overlaps says whether boxes a and b, in one CRS, share some area.

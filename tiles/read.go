@@ -21,15 +21,11 @@ type DatasetOptions struct {
 
 // readPart reads the bands bidx (1-based; nil: every band but alpha) of a
 // raster onto the window's grid (its bounds in its CRS) as rio-tiler's
-// reader.part does: in the raster's own CRS, a fractional window read by
-// GDAL's RasterIO; in another CRS, a warped VRT at the raster's resolution
-// (never coarser than the output) read down to the output size, so that
-// GDAL picks the overview rio-tiler gets.
-func readPart(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
-	same, err := s.sameCRS(win.CRS)
-	if err != nil {
-		return nil, err
-	}
+// reader.part does: in the raster's own CRS (same), a fractional window
+// read by GDAL's RasterIO; in another CRS, a warped VRT at the raster's
+// resolution (never coarser than the output) read down to the output
+// size, so that GDAL picks the overview rio-tiler gets.
+func readPart(s *source, win Window, same bool, bidx []int, opts DatasetOptions) (*raster.Image, error) {
 	if same {
 		return readOwnGrid(s, win, bidx, opts)
 	}
