@@ -133,6 +133,17 @@ func newTransformer(from, to CRS) (*transformer, error) {
 	return t, nil
 }
 
+// isCRS says whether two CRS definitions name the same CRS (rasterio's
+// CRS equality); an error says why PROJ cannot relate them.
+func isCRS(a, b string) (bool, error) {
+	t, err := newTransformer(CRS{SRS: a}, CRS{SRS: b})
+	if err != nil {
+		return false, err
+	}
+	defer t.Close()
+	return t.tr == nil, nil
+}
+
 func (t *transformer) Close() {
 	if t.tr != nil {
 		t.tr.Close()

@@ -48,25 +48,24 @@ import (
 	"tilefunc/tiles/raster"
 )
 
-// GDAL's mask flags (GMF_*).
-const (
-	maskAllValid   = 0x01
-	maskPerDataset = 0x02
-	maskAlpha      = 0x04
-)
+// maskAllValid is GDAL's GMF_ALL_VALID mask flag: every pixel of the band
+// is valid.
+const maskAllValid = 0x01
 
 // source is an opened raster and what rio-tiler asks of it before reading.
 type source struct {
-	ds     *godal.Dataset
-	path   string
-	wkt    string     // its CRS
-	gt     [6]float64 // its geotransform
-	width  int
-	height int
-	bands  []godal.Band
-	dtype  raster.DataType
-	nodata *float64       // the first band's nodata, as rasterio's dataset.nodata
-	under  *godal.Dataset // what a VRT reads, closed after it
+	ds       *godal.Dataset
+	path     string
+	wkt      string     // its CRS
+	gt       [6]float64 // its geotransform
+	width    int
+	height   int
+	bands    []godal.Band
+	dtype    raster.DataType
+	nodata   *float64       // the first band's nodata, as rasterio's dataset.nodata
+	alpha    int            // the 1-based index of its alpha band, or 0
+	nonAlpha []int          // the other bands, 1-based (rio-tiler's non_alpha_indexes)
+	under    *godal.Dataset // what a VRT reads, closed after it
 }
 
 // openSource opens the raster at path. Its caller closes it.
@@ -112,6 +111,14 @@ func (s *source) describe() error {
 	if nd, ok := s.bands[0].NoData(); ok {
 		s.nodata = &nd
 	}
+	for i, b := range s.bands {
+		switch {
+		case b.ColorInterp() != godal.CIAlpha:
+			s.nonAlpha = append(s.nonAlpha, i+1)
+		case s.alpha == 0:
+			s.alpha = i + 1
+		}
+	}
 	return nil
 }
 
@@ -128,39 +135,6 @@ func (s *source) bounds() [4]float64 {
 	return [4]float64{s.gt[0], s.gt[3] + float64(s.height)*s.gt[5], s.gt[0] + float64(s.width)*s.gt[1], s.gt[3]}
 }
 
-// nonAlpha are the 1-based indexes of the bands that are not alpha bands
-// (rio-tiler's non_alpha_indexes).
-func (s *source) nonAlpha() []int {
-	var out []int
-	for i, b := range s.bands {
-		if b.ColorInterp() != godal.CIAlpha {
-			out = append(out, i+1)
-		}
-	}
-	return out
-}
-
-// alphaBand is the 1-based index of the raster's alpha band, or 0.
-func (s *source) alphaBand() int {
-	for i, b := range s.bands {
-		if b.ColorInterp() == godal.CIAlpha {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-// hasAlpha says whether the raster's mask is an alpha band (rio-tiler's
-// has_alpha_band).
-func (s *source) hasAlpha() bool {
-	for _, b := range s.bands {
-		if b.MaskFlags()&maskAlpha != 0 || b.ColorInterp() == godal.CIAlpha {
-			return true
-		}
-	}
-	return false
-}
-
 // checkBands refuses band indexes the raster does not have.
 func (s *source) checkBands(bidx []int) error {
 	for _, b := range bidx {
@@ -169,16 +143,6 @@ func (s *source) checkBands(bidx []int) error {
 		}
 	}
 	return nil
-}
-
-// sameCRS says whether the raster's CRS is srs (rasterio's CRS equality).
-func (s *source) sameCRS(srs string) (bool, error) {
-	t, err := newTransformer(CRS{SRS: s.wkt}, CRS{SRS: srs})
-	if err != nil {
-		return false, err
-	}
-	defer t.Close()
-	return t.tr == nil, nil
 }
 
 // suggestedGrid is the geotransform GDAL suggests for warping a w×h grid

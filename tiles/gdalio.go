@@ -169,7 +169,8 @@ func readInto(band godal.Band, mask bool, req request, buf unsafe.Pointer, bw, b
 	return nil
 }
 
-// bandSize is the size GDAL reports for the band behind the handle.
+// bandSize is the size GDAL reports for the band behind the handle (the
+// test of bandHandle).
 func bandSize(b godal.Band) (int, int) {
 	h := bandHandle(b)
 	return int(C.GDALGetRasterBandXSize(h)), int(C.GDALGetRasterBandYSize(h))

@@ -62,7 +62,9 @@ func applyBuffer(buffer float64, b [4]float64, h, w int) ([4]float64, int, int) 
 // output's where that is finer, over bounds.
 func (s *source) vrtGrid(bounds [4]float64, height, width int, dst string, align bool) ([6]float64, int, int, error) {
 	gt, w, h := s.gt, s.width, s.height
-	if b := s.bounds(); (b[1] < -85.06 || b[3] > 85.06) && s.isCRS("EPSG:4326") && isCRS(dst, "EPSG:3857") {
+	// A CRS that PROJ cannot relate to the other is not it.
+	is := func(a, b string) bool { same, _ := isCRS(a, b); return same }
+	if b := s.bounds(); (b[1] < -85.06 || b[3] > 85.06) && is(s.wkt, "EPSG:4326") && is(dst, "EPSG:3857") {
 		// Web Mercator cannot hold the poles: rio-tiler takes the
 		// resolution from the raster cut to its latitudes.
 		b[1], b[3] = math.Max(b[1], -85.06), math.Min(b[3], 85.06)
@@ -120,19 +122,6 @@ func (s *source) alignedWithBlocks(bounds [4]float64) bool {
 	return true
 }
 
-// isCRS says whether the raster's CRS is the one named.
-func (s *source) isCRS(name string) bool { return isCRS(s.wkt, name) }
-
-// isCRS says whether two CRS definitions name the same CRS.
-func isCRS(a, b string) bool {
-	t, err := newTransformer(CRS{SRS: a}, CRS{SRS: b})
-	if err != nil {
-		return false
-	}
-	defer t.Close()
-	return t.tr == nil
-}
-
 // MaxSide bounds each side of an image (bbox, feature, statistics), so
 // that one request cannot ask for more memory than an instance has: an
 // image of MaxSide² pixels and 4 bands is 512 MiB of float64 values.
@@ -149,6 +138,21 @@ func checkSize(h, w int) error {
 
 // maxPad is the most buffer or padding an image may add each side.
 const maxPad = 256
+
+// readReduction is how GDAL 3.10 sizes a read of win into a w×h buffer:
+// the whole pixels the window covers (cut toward zero, at least one each
+// way; a buffer at least that large reads no overview), and the reduction
+// it wants an overview for, the less reduced axis's (x's for a single
+// row), as GDALBandGetBestOverviewLevel2 computes them.
+func readReduction(win fwindow, w, h int) (iw, ih int, desired float64) {
+	iw, ih = max(1, int(win.width)), max(1, int(win.height))
+	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
+	desired = fy
+	if fx < fy || h == 1 {
+		desired = fx
+	}
+	return iw, ih, desired
+}
 
 // warpRead is how GDAL 3.10 (rasterio's) reads a window of a warped VRT
 // into a w×h buffer, which Debian's GDAL 3.6 does otherwise: from which
@@ -169,7 +173,7 @@ type warpRead struct {
 // raster; other reads go band by band, the overview chosen by the warped
 // band's own rule, and sample the warped pixels.
 func (s *source) planWarpRead(gt [6]float64, vw, vh int, win fwindow, w, h int, allBands bool, resampling string) warpRead {
-	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	iw, ih, _ := readReduction(win, w, h)
 	whole := win.col == 0 && win.row == 0 && iw == vw && ih == vh
 	base := warpRead{level: -1, gt: gt, w: vw, h: vh, win: win}
 	if w >= iw && h >= ih {
@@ -195,12 +199,7 @@ func (s *source) planWarpRead(gt [6]float64, vw, vh int, win fwindow, w, h int, 
 // rule (gcore's) allows a factor up to the request's × 1.2 (1.0 when
 // resampling) + 0.1; the warped band's rule up to × 1.2 (1.01).
 func (s *source) overviewRead(gt [6]float64, vw, vh int, win fwindow, w, h int, resampling string, datasetRule bool) warpRead {
-	iw, ih := max(1, int(win.width)), max(1, int(win.height))
-	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
-	desired := fy
-	if fx < fy || h == 1 {
-		desired = fx
-	}
+	_, _, desired := readReduction(win, w, h)
 	nearest := resampling == "" || resampling == "nearest"
 	limit := desired * 1.2
 	switch {

@@ -39,7 +39,7 @@ type readFunc func(s *source, bidx []int) (*raster.Image, error)
 
 // readItem reads the layer's assets of one item, stacks their bands and
 // applies the layer's expression (rio-tiler's MultiBaseReader).
-func (r *Renderer) readItem(item tilefunc.Item, layer Layer, opts DatasetOptions, read readFunc) (*raster.Image, error) {
+func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc) (*raster.Image, error) {
 	var parts []*raster.Image
 	for _, spec := range layer.Assets {
 		img, err := r.readAsset(item, spec, read)
@@ -54,10 +54,7 @@ func (r *Renderer) readItem(item tilefunc.Item, layer Layer, opts DatasetOptions
 		}
 		parts = append(parts, img)
 	}
-	img, err := stack(parts)
-	if err != nil {
-		return nil, err
-	}
+	img := stack(parts)
 	img.Assets = []string{item.ID}
 	if layer.Expression != nil {
 		return layer.Expression.Apply(img)
@@ -211,11 +208,11 @@ func stacStats(a tilefunc.Asset, bidx []int, n int) [][2]float64 {
 // ImageData.create_from_list): images of different sizes are resized to
 // the largest, the type is the one that holds every asset's values, the
 // statistics are kept only when every band has them.
-func stack(parts []*raster.Image) (*raster.Image, error) {
+func stack(parts []*raster.Image) *raster.Image {
 	if len(parts) == 1 {
 		img := parts[0]
 		img.Names = raster.DefaultNames(img.Count())
-		return img, nil
+		return img
 	}
 	mw, mh := 0, 0
 	for _, p := range parts {
@@ -228,7 +225,7 @@ func stack(parts []*raster.Image) (*raster.Image, error) {
 			p = resizeNearest(p, mw, mh)
 		}
 		if out == nil {
-			out = &raster.Image{Width: mw, Height: mh, Type: p.Type, Bounds: p.Bounds, CRS: p.CRS, Cutline: p.Cutline}
+			out = &raster.Image{Width: mw, Height: mh, Type: p.Type, Bounds: p.Bounds, CRS: p.CRS}
 		}
 		out.Type = raster.Promote(out.Type, p.Type)
 		out.Bands = append(out.Bands, p.Bands...)
@@ -245,21 +242,16 @@ func stack(parts []*raster.Image) (*raster.Image, error) {
 		out.Stats = stats
 	}
 	out.Names = raster.DefaultNames(out.Count())
-	return out, nil
+	return out
 }
 
 // resizeNearest resamples img to w×h by nearest neighbour, as GDAL's
 // RasterIO does (rio-tiler's resize_array): each output pixel takes the
 // source pixel under its centre.
 func resizeNearest(img *raster.Image, w, h int) *raster.Image {
-	out := img.Like(img.Count(), img.Type)
-	out.Width, out.Height = w, h
+	out := raster.New(w, h, img.Count(), img.Type)
+	out.Bounds, out.CRS, out.Assets = img.Bounds, img.CRS, img.Assets
 	out.Names, out.Descriptions, out.Stats = img.Names, img.Descriptions, img.Stats
-	out.Cutline = nil
-	for b := range out.Bands {
-		out.Bands[b] = make([]float64, w*h)
-		out.Valid[b] = make([]bool, w*h)
-	}
 	for y := 0; y < h; y++ {
 		sy := min(img.Height-1, int((float64(y)+0.5)*float64(img.Height)/float64(h)))
 		for x := 0; x < w; x++ {

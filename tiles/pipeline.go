@@ -66,9 +66,9 @@ type Window struct {
 	Buffer    float64 // pixels added each side (a multiple of 0.5)
 	Padding   int     // pixels read around and dropped, against resampling edges
 	Align     bool    // grow the bounds to whole pixels of each raster (statistics)
-	// Tile is set for a tile: its bounds in CRS, against which each item
-	// and raster is checked before it is read (rio-tiler's tile_exists).
-	Tile *[4]float64
+	// IsTile is set for a tile (its Bounds in CRS): each item and raster
+	// is checked against it before it is read (rio-tiler's tile_exists).
+	IsTile bool
 	// Shape is set for a feature: the merged image is cut to it (pixels it
 	// does not touch have no data) before the algorithm runs.
 	Shape *Shape
@@ -134,12 +134,16 @@ type readResult struct {
 // read slots, and feeds them to sel in order until it is done. It returns
 // the ids of the items fed.
 func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window, spec Spec, sel selection) ([]string, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	read := newWindowRead(win, spec.Dataset)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]chan readResult, len(items))
 	start := func(i int) {
 		results[i] = make(chan readResult, 1)
-		go func() { results[i] <- r.readGuarded(ctx, items[i], win, spec) }()
+		go func() { results[i] <- r.readGuarded(ctx, items[i], read, spec.Layer) }()
 	}
 	ahead := cap(r.sem)
 	for i := 0; i < min(ahead, len(items)); i++ {
@@ -201,66 +205,123 @@ func fitTo(img, first *raster.Image, id string) (*raster.Image, error) {
 
 // readGuarded waits for a read slot, then reads one item; a panic in GDAL
 // glue becomes an error rather than the end of the process.
-func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, win Window, spec Spec) (res readResult) {
-	select {
-	case r.sem <- struct{}{}:
-		defer func() { <-r.sem }()
-	case <-ctx.Done():
-		return readResult{err: ctx.Err()}
+func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *windowRead, layer Layer) (res readResult) {
+	release, err := r.acquire(ctx)
+	if err != nil {
+		return readResult{err: err}
 	}
-	if ctx.Err() != nil {
-		return readResult{err: ctx.Err()}
-	}
+	defer release()
 	defer func() {
 		if v := recover(); v != nil {
 			res = readResult{err: fmt.Errorf("tiles: reading item %s panicked: %v\n%s", item.ID, v, debug.Stack())}
 		}
 	}()
-	if win.Tile != nil && !itemTouches(item, *win.Tile, win.CRS) {
+	if !read.touches(item) {
 		return readResult{err: errOutside}
 	}
-	img, err := r.readItem(item, spec.Layer, spec.Dataset, win.reader(spec.Dataset))
+	img, err := r.readItem(item, layer, read.part)
 	return readResult{img, err}
 }
 
-// reader is the read of one raster for the window.
-func (win Window) reader(opts DatasetOptions) readFunc {
-	return func(s *source, bidx []int) (*raster.Image, error) {
-		if win.Tile != nil && !s.touches(*win.Tile, win.CRS) {
-			return nil, errOutside
-		}
-		return readPart(s, partSpec{
-			bounds: win.Bounds, boundsCRS: win.BoundsCRS, dstCRS: win.CRS,
-			width: win.Width, height: win.Height, maxSize: win.MaxSize,
-			bidx: bidx, buffer: win.Buffer, padding: win.Padding, align: win.Align, opts: opts,
-		})
+// acquire waits for a read slot, which release gives back; a request
+// cancelled meanwhile gets none.
+func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
+	if err := ctx.Err(); err != nil { // both were ready, and select picked the slot
+		<-r.sem
+		return nil, err
+	}
+	return func() { <-r.sem }, nil
 }
 
-// itemTouches says whether a tile (bounds in crs) meets the item's bbox,
-// which STAC gives in longitude/latitude.
-func itemTouches(item tilefunc.Item, tile [4]float64, crs string) bool {
-	if len(item.BBox) < 4 {
+// windowRead reads the items of one request onto its window: what does
+// not depend on the item or the raster is worked out once.
+type windowRead struct {
+	win  Window // its Bounds carried into its CRS
+	opts DatasetOptions
+	// boundsErr is why the bounds cannot be carried into the CRS: each read
+	// fails with it, as each of rio-tiler's would.
+	boundsErr error
+	// tileGeo is a tile's extent in longitude/latitude, where items' bboxes
+	// are; nil for a part, and for a tile that cannot be carried there
+	// (every item then touches it).
+	tileGeo *[4]float64
+}
+
+// newWindowRead prepares the reads of a request onto win.
+func newWindowRead(win Window, opts DatasetOptions) *windowRead {
+	wr := &windowRead{win: win, opts: opts}
+	if win.BoundsCRS != win.CRS {
+		wr.win.Bounds, wr.boundsErr = TransformBounds(win.Bounds, CRS{SRS: win.BoundsCRS}, CRS{SRS: win.CRS})
+		wr.win.BoundsCRS = win.CRS
+	}
+	if win.IsTile {
+		if geo, err := TransformBounds(win.Bounds, CRS{SRS: win.CRS}, WGS84); err == nil {
+			wr.tileGeo = &geo
+		}
+	}
+	return wr
+}
+
+// touches says whether the item's bbox, which STAC gives in
+// longitude/latitude, meets the tile (rio-tiler's tile_exists); every item
+// meets a part.
+func (wr *windowRead) touches(item tilefunc.Item) bool {
+	if wr.tileGeo == nil || len(item.BBox) < 4 {
 		return true
 	}
 	b := [4]float64{item.BBox[0], item.BBox[1], item.BBox[2], item.BBox[3]}
 	if len(item.BBox) == 6 {
 		b = [4]float64{item.BBox[0], item.BBox[1], item.BBox[3], item.BBox[4]}
 	}
-	return touches(tile, crs, b, WGS84.SRS)
+	return overlaps(*wr.tileGeo, b)
 }
 
-// touches says whether the tile meets the raster.
-func (s *source) touches(tile [4]float64, crs string) bool {
-	return touches(tile, crs, s.bounds(), s.wkt)
-}
-
-// touches is rio-tiler's tile_exists: the tile carried into the other
-// CRS (where that fails, the tile is taken to touch) overlaps b.
-func touches(tile [4]float64, tileCRS string, b [4]float64, crs string) bool {
-	t, err := TransformBounds(tile, CRS{SRS: tileCRS}, CRS{SRS: crs})
-	if err != nil {
-		return true
+// part reads the window's part of one raster (a readFunc); errOutside
+// when the window is a tile that does not touch the raster.
+func (wr *windowRead) part(s *source, bidx []int) (*raster.Image, error) {
+	win := wr.win
+	var same, known bool // the raster is in the window's CRS, when the tile check found out
+	if win.IsTile {
+		var touches bool
+		if touches, known, same = s.tileCheck(win.Bounds, win.CRS); !touches {
+			return nil, errOutside
+		}
 	}
-	return t[0] < b[2] && t[2] > b[0] && t[3] > b[1] && t[1] < b[3]
+	if err := s.checkNoData(wr.opts.NoData); err != nil {
+		return nil, err
+	}
+	if wr.boundsErr != nil {
+		return nil, wr.boundsErr
+	}
+	if !known {
+		var err error
+		if same, err = isCRS(s.wkt, win.CRS); err != nil {
+			return nil, err
+		}
+	}
+	return readPart(s, win, same, bidx, wr.opts)
+}
+
+// tileCheck is rio-tiler's tile_exists: whether the tile (bounds in crs),
+// carried into the raster's CRS, overlaps the raster; a tile that cannot
+// be carried there is taken to touch it. known says whether PROJ could
+// relate the two CRSs at all, and then same whether they are one.
+func (s *source) tileCheck(tile [4]float64, crs string) (touches, known, same bool) {
+	t, err := newTransformer(CRS{SRS: crs}, CRS{SRS: s.wkt})
+	if err != nil {
+		return true, false, false
+	}
+	defer t.Close()
+	b, err := t.bounds(tile)
+	return err != nil || overlaps(b, s.bounds()), true, t.tr == nil
+}
+
+// overlaps says whether boxes a and b, in one CRS, share some area.
+func overlaps(a, b [4]float64) bool {
+	return a[0] < b[2] && a[2] > b[0] && a[3] > b[1] && a[1] < b[3]
 }

@@ -33,14 +33,13 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			select {
-			case r.sem <- struct{}{}:
-				defer func() { <-r.sem }()
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
+			release, err := r.acquire(ctx)
+			if err != nil {
+				errs[i] = err
 				return
 			}
-			found[i], errs[i] = r.readItem(items[i], spec.Layer, spec.Dataset, pointReader(x, y, crs, spec.Dataset))
+			defer release()
+			found[i], errs[i] = r.readItem(items[i], spec.Layer, pointReader(x, y, crs, spec.Dataset))
 		}(i)
 	}
 	wg.Wait()
@@ -78,7 +77,7 @@ func pointReader(x, y float64, crs CRS, opts DatasetOptions) readFunc {
 		col := math.Floor((xs[0] - s.gt[0]) / s.gt[1])
 		row := math.Floor((ys[0] - s.gt[3]) / s.gt[5])
 		win := fwindow{col: col, row: row, width: 1, height: 1}
-		img, err := readWindowed(s, s, win, 1, 1, partSpec{bidx: bidx, opts: opts})
+		img, err := readWindowed(s, s, win, 1, 1, bidx, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -19,49 +19,17 @@ type DatasetOptions struct {
 	Reproject  string   // warp resampling (rasterio's name), when the read changes CRS
 }
 
-// partSpec is a read of part of one raster onto a grid, as rio-tiler's
-// reader.part takes it.
-type partSpec struct {
-	bounds        [4]float64 // in boundsCRS
-	boundsCRS     string
-	dstCRS        string // the grid's CRS
-	width, height int    // 0: from the raster's resolution
-	maxSize       int    // with neither size: the longer side at most this (0: none)
-	bidx          []int  // 1-based bands; nil: every band but alpha
-	buffer        float64
-	padding       int
-	align         bool // grow the bounds to whole pixels of the raster's grid
-	opts          DatasetOptions
-}
-
-// readPart reads part of a raster onto a grid as rio-tiler's reader.part
-// does: in the raster's own CRS, a fractional window read by GDAL's
-// RasterIO; in another CRS, a warped VRT at the raster's resolution (never
-// coarser than the output) read down to the output size, so that GDAL
-// picks the overview rio-tiler gets.
-func readPart(s *source, p partSpec) (*raster.Image, error) {
-	if p.buffer != 0 && math.Mod(p.buffer, 0.5) != 0 {
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "buffer: must be a multiple of 0.5 (e.g. 0.5, 1, 1.5)")
-	}
-	if err := s.checkNoData(p.opts.NoData); err != nil {
-		return nil, err
-	}
-	bounds := p.bounds
-	if p.boundsCRS != p.dstCRS {
-		b, err := TransformBounds(bounds, CRS{SRS: p.boundsCRS}, CRS{SRS: p.dstCRS})
-		if err != nil {
-			return nil, err
-		}
-		bounds = b
-	}
-	same, err := s.sameCRS(p.dstCRS)
-	if err != nil {
-		return nil, err
-	}
+// readPart reads the bands bidx (1-based; nil: every band but alpha) of a
+// raster onto the window's grid (its bounds in its CRS) as rio-tiler's
+// reader.part does: in the raster's own CRS (same), a fractional window
+// read by GDAL's RasterIO; in another CRS, a warped VRT at the raster's
+// resolution (never coarser than the output) read down to the output
+// size, so that GDAL picks the overview rio-tiler gets.
+func readPart(s *source, win Window, same bool, bidx []int, opts DatasetOptions) (*raster.Image, error) {
 	if same {
-		return readOwnGrid(s, p, bounds)
+		return readOwnGrid(s, win, bidx, opts)
 	}
-	return readWarped(s, p, bounds)
+	return readWarped(s, win, bidx, opts)
 }
 
 // checkNoData refuses a nodata value the raster's type cannot hold (NaN or
@@ -79,31 +47,32 @@ func (s *source) checkNoData(nodata *float64) error {
 }
 
 // readOwnGrid is a read in the raster's own CRS: a window of its pixels.
-func readOwnGrid(s *source, p partSpec, bounds [4]float64) (*raster.Image, error) {
-	win := windowOf(bounds, s.gt)
-	if p.align {
-		win = roundWindow(win)
-		bounds = boundsOf(win, s.gt)
+func readOwnGrid(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	bounds := win.Bounds
+	pix := windowOf(bounds, s.gt)
+	if win.Align {
+		pix = roundWindow(pix)
+		bounds = boundsOf(pix, s.gt)
 	}
-	h, w := outputSize(win.height, win.width, p.height, p.width, p.maxSize)
+	h, w := outputSize(pix.height, pix.width, win.Height, win.Width, win.MaxSize)
 	if err := checkSize(h, w); err != nil {
 		return nil, err
 	}
-	if p.buffer != 0 {
-		bounds, h, w = applyBuffer(p.buffer, bounds, h, w)
-		win = windowOf(bounds, s.gt)
+	if win.Buffer != 0 {
+		bounds, h, w = applyBuffer(win.Buffer, bounds, h, w)
+		pix = windowOf(bounds, s.gt)
 	}
-	if p.padding > 0 && !s.alignedWithBlocks(bounds) {
-		padBounds, ph, pw := applyBuffer(float64(p.padding), bounds, h, w)
-		img, err := readWindowed(s, s, windowOf(padBounds, s.gt), pw, ph, p)
+	if win.Padding > 0 && !s.alignedWithBlocks(bounds) {
+		padBounds, ph, pw := applyBuffer(float64(win.Padding), bounds, h, w)
+		img, err := readWindowed(s, s, windowOf(padBounds, s.gt), pw, ph, bidx, opts)
 		if err != nil {
 			return nil, err
 		}
-		img = img.Crop(p.padding, p.padding, w, h)
+		img = img.Crop(win.Padding, win.Padding, w, h)
 		img.Bounds = bounds
 		return img, nil
 	}
-	img, err := readWindowed(s, s, win, w, h, p)
+	img, err := readWindowed(s, s, pix, w, h, bidx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -113,43 +82,43 @@ func readOwnGrid(s *source, p partSpec, bounds [4]float64) (*raster.Image, error
 
 // readWarped is a read in another CRS: the raster warped into a VRT on the
 // grid rio-tiler's get_vrt_transform computes, then read to the output size.
-func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error) {
-	gt, vw, vh, err := s.vrtGrid(bounds, p.height, p.width, p.dstCRS, p.align)
+func readWarped(s *source, win Window, bidx []int, opts DatasetOptions) (*raster.Image, error) {
+	gt, vw, vh, err := s.vrtGrid(win.Bounds, win.Height, win.Width, win.CRS, win.Align)
 	if err != nil {
 		return nil, err
 	}
-	bounds = gridBounds(gt, vw, vh)
-	h, w := outputSize(float64(vh), float64(vw), p.height, p.width, p.maxSize)
+	bounds := gridBounds(gt, vw, vh)
+	h, w := outputSize(float64(vh), float64(vw), win.Height, win.Width, win.MaxSize)
 	if err := checkSize(h, w); err != nil {
 		return nil, err
 	}
-	if p.buffer != 0 {
-		bounds, h, w = applyBuffer(p.buffer, bounds, h, w)
-		if gt, vw, vh, err = s.vrtGrid(bounds, h, w, p.dstCRS, p.align); err != nil {
+	if win.Buffer != 0 {
+		bounds, h, w = applyBuffer(win.Buffer, bounds, h, w)
+		if gt, vw, vh, err = s.vrtGrid(bounds, h, w, win.CRS, win.Align); err != nil {
 			return nil, err
 		}
 		bounds = gridBounds(gt, vw, vh)
 	}
-	win := fwindow{width: float64(vw), height: float64(vh)}
-	if p.padding > 0 {
+	pix := fwindow{width: float64(vw), height: float64(vh)}
+	if win.Padding > 0 {
 		// The VRT grows by padding pixels each side; the read keeps the middle.
-		gt[0] -= float64(p.padding) * gt[1]
-		gt[3] -= float64(p.padding) * gt[5]
-		win.col, win.row = float64(p.padding), float64(p.padding)
-		vw, vh = vw+2*p.padding, vh+2*p.padding
+		gt[0] -= float64(win.Padding) * gt[1]
+		gt[3] -= float64(win.Padding) * gt[5]
+		pix.col, pix.row = float64(win.Padding), float64(win.Padding)
+		vw, vh = vw+2*win.Padding, vh+2*win.Padding
 	}
-	plan := s.planWarpRead(gt, vw, vh, win, w, h, s.readsEveryBand(p.bidx), p.opts.Resampling)
+	plan := s.planWarpRead(gt, vw, vh, pix, w, h, s.readsEveryBand(bidx), opts.Resampling)
 	if plan.direct {
 		// The read's own grid: the window's bounds, the buffer's size.
-		plan.gt, plan.w, plan.h = fromBounds(boundsOf(win, gt), w, h), w, h
+		plan.gt, plan.w, plan.h = fromBounds(boundsOf(pix, gt), w, h), w, h
 		plan.win = fwindow{width: float64(w), height: float64(h)}
 	}
-	vrt, err := s.warpedVRT(plan.level, p.dstCRS, plan.gt, plan.w, plan.h, p.opts)
+	vrt, err := s.warpedVRT(plan.level, win.CRS, plan.gt, plan.w, plan.h, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer vrt.Close()
-	img, err := readWindowed(s, vrt, plan.win, w, h, p)
+	img, err := readWindowed(s, vrt, plan.win, w, h, bidx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +130,7 @@ func readWarped(s *source, p partSpec, bounds [4]float64) (*raster.Image, error)
 // its bands (rasterio reads the chosen bands, and the alpha band unless a
 // nodata value applies): GDAL then reads it as a whole dataset.
 func (s *source) readsEveryBand(bidx []int) bool {
-	return bidx == nil || len(bidx) >= len(s.nonAlpha())
+	return bidx == nil || len(bidx) >= len(s.nonAlpha)
 }
 
 // warpedVRT warps the raster (its overview level, or its full resolution
@@ -217,24 +186,24 @@ var warpResampling = map[string]string{
 }
 
 // readWindowed is rio-tiler's reader.read of a window of ds (the raster
-// itself, or the VRT warped from it) into w×h pixels: values and the mask
-// (an alpha band's, the nodata value's, or GDAL's mask band), bands named
-// and described as rio-tiler names them, unscaled if asked.
-func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.Image, error) {
-	bidx := p.bidx
+// itself, or the VRT warped from it) into w×h pixels: the values of the
+// bands bidx (nil: every band but alpha) and their mask (an alpha band's,
+// the nodata value's, or GDAL's mask band), bands named and described as
+// rio-tiler names them, unscaled if asked.
+func readWindowed(src, ds *source, win fwindow, w, h int, bidx []int, opts DatasetOptions) (*raster.Image, error) {
 	if bidx == nil {
-		bidx = ds.nonAlpha()
+		bidx = ds.nonAlpha
 	}
 	if err := ds.checkBands(bidx); err != nil {
 		return nil, err
 	}
-	resampling := p.opts.Resampling
+	resampling := opts.Resampling
 	if resampling == "" {
 		resampling = "nearest"
 	}
 	nodata := src.nodata
-	if p.opts.NoData != nil {
-		nodata = p.opts.NoData
+	if opts.NoData != nil {
+		nodata = opts.NoData
 	}
 	img := raster.New(w, h, len(bidx), ds.dtype)
 	img.CRS = ds.wkt
@@ -247,13 +216,12 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 	if err := readValidity(src, ds, img, bidx, cuts, nodata, resampling); err != nil {
 		return nil, err
 	}
-	img.Names = raster.DefaultNames(len(bidx))
 	for i, b := range bidx {
 		img.Names[i] = "b" + strconv.Itoa(b)
 	}
 	img.Descriptions = ds.descriptions(bidx)
 	img.Stats = ds.bandStats(bidx)
-	if p.opts.Unscale {
+	if opts.Unscale {
 		unscale(img, ds, bidx)
 	}
 	return img, nil
@@ -264,22 +232,24 @@ func readWindowed(src, ds *source, win fwindow, w, h int, p partSpec) (*raster.I
 // itself has it), else from the nodata value, else from GDAL's mask bands.
 func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, nodata *float64, resampling string) error {
 	w := img.Width
-	if a := ds.alphaBand(); a > 0 && nodata == nil {
+	if a := ds.alpha; a > 0 && nodata == nil {
 		alpha := make([]float64, img.Pixels())
 		cut := cuts.band(len(bidx)) // read last, after the bands
 		if err := cut.read(ds.bands[a-1], alpha, w, resampling, false); err != nil {
 			return err
 		}
 		_, opaque := ds.dtype.Range()
-		if src.alphaBand() == 0 && maxOf(alpha) == 255 {
+		if src.alpha == 0 && maxOf(alpha) == 255 {
 			opaque = 255 // GDAL's warped alpha is 0-255 whatever the type
 		}
-		for b := range img.Bands {
-			for p, v := range alpha {
-				img.Valid[b][p] = v == opaque && cut.inside(p, w)
-			}
+		valid := make([]bool, len(alpha)) // the same for every band
+		for p, v := range alpha {
+			valid[p] = v == opaque && cut.inside(p, w)
 		}
-		if src.alphaBand() > 0 {
+		for _, v := range img.Valid {
+			copy(v, valid)
+		}
+		if src.alpha > 0 {
 			img.Alpha = alpha
 		}
 		return nil
@@ -391,17 +361,12 @@ func (s *source) boundlessLevel(win fwindow, w, h int, resampling string) (int, 
 	full := func() (int, [2]float64, [2]float64, [2]int) {
 		return -1, [2]float64{win.col, win.row}, [2]float64{win.width, win.height}, [2]int{s.width, s.height}
 	}
-	iw, ih := max(1, int(win.width)), max(1, int(win.height))
+	iw, ih, desired := readReduction(win, w, h)
 	if w >= iw && h >= ih {
 		return full()
 	}
 	vw := int(math.Max(float64(s.width), win.width) + 1)
 	vh := int(math.Max(float64(s.height), win.height) + 1)
-	fx, fy := float64(iw)/float64(w), float64(ih)/float64(h)
-	desired := fy
-	if fx < fy || h == 1 {
-		desired = fx
-	}
 	limit := desired*1.2 + 0.1
 	if resampling != "" && resampling != "nearest" {
 		limit = desired + 0.1

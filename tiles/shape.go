@@ -42,7 +42,7 @@ func ParseShape(geometry json.RawMessage, crs CRS) (*Shape, error) {
 // Mask marks invalid the pixels of img that the shape does not touch, as
 // rio-tiler cuts a feature image (rasterized with all_touched).
 func (s *Shape) Mask(img *raster.Image) error {
-	burnt, err := s.rasterize(gridOf(img), 0, img.Height, 1)
+	burnt, err := s.rasterize(img, 0, img.Height, 1)
 	if err != nil {
 		return err
 	}
@@ -56,17 +56,6 @@ func (s *Shape) Mask(img *raster.Image) error {
 	return nil
 }
 
-// imageGrid is the pixel grid of an image: extent, CRS, size.
-type imageGrid struct {
-	Bounds        [4]float64
-	CRS           string
-	Width, Height int
-}
-
-func gridOf(img *raster.Image) imageGrid {
-	return imageGrid{Bounds: img.Bounds, CRS: img.CRS, Width: img.Width, Height: img.Height}
-}
-
 // Coverage rasterizes at most maxCoverCells cells at once (one byte each),
 // and at most maxCoverTotal in all (the CPU one request may take).
 const (
@@ -74,26 +63,25 @@ const (
 	maxCoverTotal = 1 << 28
 )
 
-// Coverage is the fraction of each pixel of win that the shape covers, as
+// Coverage is the fraction of each pixel of img that the shape covers, as
 // rio-tiler's get_coverage_array: the shape is rasterized (all_touched) on
 // a grid scale times finer, and each pixel is the share of its cells
 // burnt. Rows are rasterized in strips, so memory stays bounded.
 func (s *Shape) Coverage(img *raster.Image, scale int) ([]float32, error) {
-	win := gridOf(img)
-	if cells := win.Width * win.Height * scale * scale; cells > maxCoverTotal || win.Width*scale*scale > maxCoverCells {
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "cover_scale: %d is too fine for an image of %dx%d pixels: lower it, or max_size", scale, win.Width, win.Height)
+	if cells := img.Width * img.Height * scale * scale; cells > maxCoverTotal || img.Width*scale*scale > maxCoverCells {
+		return nil, tilefunc.Errorf(tilefunc.EINVALID, "cover_scale: %d is too fine for an image of %dx%d pixels: lower it, or max_size", scale, img.Width, img.Height)
 	}
-	out := make([]float32, 0, win.Width*win.Height)
-	rows := max(1, maxCoverCells/(win.Width*scale*scale))
-	for r0 := 0; r0 < win.Height; r0 += rows {
-		r1 := min(win.Height, r0+rows)
-		cells, err := s.rasterize(win, r0, r1, scale)
+	out := make([]float32, 0, img.Width*img.Height)
+	rows := max(1, maxCoverCells/(img.Width*scale*scale))
+	for r0 := 0; r0 < img.Height; r0 += rows {
+		r1 := min(img.Height, r0+rows)
+		cells, err := s.rasterize(img, r0, r1, scale)
 		if err != nil {
 			return nil, err
 		}
-		w := win.Width * scale
+		w := img.Width * scale
 		for r := r0; r < r1; r++ {
-			for c := 0; c < win.Width; c++ {
+			for c := 0; c < img.Width; c++ {
 				n := 0
 				for j := 0; j < scale; j++ {
 					line := cells[((r-r0)*scale+j)*w+c*scale:]
@@ -109,24 +97,24 @@ func (s *Shape) Coverage(img *raster.Image, scale int) ([]float32, error) {
 }
 
 // rasterize burns the shape (1 on 0, all_touched) into rows r0 to r1 of
-// win, on a grid scale times finer than win's.
-func (s *Shape) rasterize(win imageGrid, r0, r1, scale int) ([]uint8, error) {
+// img's grid, on a grid scale times finer.
+func (s *Shape) rasterize(img *raster.Image, r0, r1, scale int) ([]uint8, error) {
 	g, err := godal.NewGeometryFromGeoJSON(s.geojson)
 	if err != nil {
 		return nil, err
 	}
 	defer g.Close()
-	if err := s.reproject(g, win.CRS); err != nil {
+	if err := s.reproject(g, img.CRS); err != nil {
 		return nil, err
 	}
-	w, h := win.Width*scale, (r1-r0)*scale
+	w, h := img.Width*scale, (r1-r0)*scale
 	ds, err := godal.Create(godal.Memory, "", 1, godal.Byte, w, h)
 	if err != nil {
 		return nil, err
 	}
 	defer ds.Close()
-	b := win.Bounds
-	rx, ry := (b[2]-b[0])/float64(win.Width), (b[3]-b[1])/float64(win.Height)
+	b := img.Bounds
+	rx, ry := (b[2]-b[0])/float64(img.Width), (b[3]-b[1])/float64(img.Height)
 	if err := ds.SetGeoTransform([6]float64{b[0], rx / float64(scale), 0, b[3] - float64(r0)*ry, 0, -ry / float64(scale)}); err != nil {
 		return nil, err
 	}

@@ -186,7 +186,7 @@ func (t *TileMatrixSet) Window(tile Tile, size int) (Window, error) {
 	m, _ := t.Matrix(tile.Z)
 	x0, x1 := m.columns(tile.X, tile.Y)
 	w := int(math.Round(float64(size) * float64((x1-x0)*m.TileWidth) / float64(m.TileHeight)))
-	return Window{Bounds: b, BoundsCRS: t.SRS, CRS: t.SRS, Width: max(w, 1), Height: size, Tile: &b}, nil
+	return Window{Bounds: b, BoundsCRS: t.SRS, CRS: t.SRS, Width: max(w, 1), Height: size, IsTile: true}, nil
 }
 
 // GeoBounds returns the tile's extent in longitude/latitude (EPSG:4326,

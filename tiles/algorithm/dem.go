@@ -83,11 +83,9 @@ func cropBuffer(img *raster.Image, buffer int) *raster.Image {
 }
 
 // fresh is the image a DEM or index algorithm makes: a new ImageData with
-// img's assets, CRS and bounds and nothing else (no cutline).
+// img's assets, CRS and bounds and nothing else.
 func fresh(img *raster.Image, n int, t raster.DataType) *raster.Image {
-	out := img.Like(n, t)
-	out.Cutline = nil
-	return out
+	return img.Like(n, t)
 }
 
 // set stores a pixel of band b, cast from type from to out's type.

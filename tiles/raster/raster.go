@@ -26,9 +26,6 @@ type Image struct {
 	Bounds       [4]float64   // minx, miny, maxx, maxy in CRS
 	CRS          string       // the grid's CRS, as GDAL reads it; "" when the image has none
 	Assets       []string     // what gave pixels: items of a mosaic, assets of an item
-	// Cutline marks the pixels inside a feature, for feature images (nil:
-	// every pixel counts).
-	Cutline []bool
 }
 
 // New returns an image of n bands of type t with no valid pixel, named
@@ -80,13 +77,10 @@ func (im *Image) AllValid(p int) bool {
 	return true
 }
 
-// Full says whether every pixel inside the cutline has data in every band:
-// nothing later in a mosaic could change it.
+// Full says whether every pixel has data in every band: nothing later in a
+// mosaic could change it.
 func (im *Image) Full() bool {
 	for p := 0; p < im.Pixels(); p++ {
-		if im.Cutline != nil && !im.Cutline[p] {
-			continue
-		}
 		if !im.AllValid(p) {
 			return false
 		}
@@ -119,10 +113,10 @@ func (im *Image) Transform() [6]float64 {
 }
 
 // Like returns an image of n bands of type t on the same grid, with the
-// same assets and cutline, and no valid pixel.
+// same assets, and no valid pixel.
 func (im *Image) Like(n int, t DataType) *Image {
 	out := New(im.Width, im.Height, n, t)
-	out.Bounds, out.CRS, out.Assets, out.Cutline = im.Bounds, im.CRS, im.Assets, im.Cutline
+	out.Bounds, out.CRS, out.Assets = im.Bounds, im.CRS, im.Assets
 	return out
 }
 
@@ -144,9 +138,6 @@ func (im *Image) Clone() *Image {
 		out.Stats = append([][2]float64(nil), im.Stats...)
 	}
 	out.Assets = append([]string(nil), im.Assets...)
-	if im.Cutline != nil {
-		out.Cutline = append([]bool(nil), im.Cutline...)
-	}
 	return &out
 }
 
@@ -168,9 +159,6 @@ func (im *Image) Crop(x0, y0, w, h int) *Image {
 	}
 	if im.Alpha != nil {
 		out.Alpha = cropF(im.Alpha)
-	}
-	if im.Cutline != nil {
-		out.Cutline = cropB(im.Cutline)
 	}
 	return &out
 }
