@@ -7,7 +7,7 @@ import (
 )
 
 // byteCast is titiler's cast, ceil and floor: every band through round
-// (nil for none) and astype("uint8"), masks, descriptions and cutline kept.
+// (nil for none) and astype("uint8"), masks and descriptions kept.
 type byteCast struct{ round func(float64) float64 }
 
 func newCast(params) (Algorithm, error)  { return byteCast{nil}, nil }

@@ -16,7 +16,7 @@ type reduction struct {
 	at func(bands []px, in raster.DataType, scratch []float64) px
 }
 
-// reduce is a reduction as an Algorithm; it keeps the cutline, as titiler.
+// reduce is a reduction as an Algorithm.
 type reduce struct{ reduction }
 
 func reducer(r reduction) func(params) (Algorithm, error) {
