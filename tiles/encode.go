@@ -296,15 +296,8 @@ func appendValues(out []byte, vals []float64, t raster.DataType) []byte {
 			out = le.AppendUint32(out, uint32(v))
 		case raster.Int32:
 			out = le.AppendUint32(out, uint32(int32(v)))
-		case raster.Uint64:
-			// float64 holds no more than 2^64, which is the type's top.
-			u := uint64(math.MaxUint64)
-			if v < 1<<64 {
-				u = uint64(v)
-			}
-			out = le.AppendUint64(out, u)
-		case raster.Int64:
-			out = le.AppendUint64(out, uint64(int64(v)))
+		case raster.Uint64, raster.Int64:
+			out = le.AppendUint64(out, raster.IntBits(v, t))
 		case raster.Float32:
 			out = le.AppendUint32(out, math.Float32bits(float32(v)))
 		default:

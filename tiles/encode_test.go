@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"image/color"
 	"image/png"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -167,5 +168,41 @@ func TestPNGColourTypesAreGDALs(t *testing.T) {
 	body, _, _ = tiles.Draw(rgb, tiles.Style{}, mustFormat(t, "png"))
 	if colourType(body) != 2 {
 		t.Errorf("RGB without mask: colour type %d, want 2", colourType(body))
+	}
+}
+
+// The 64-bit integer types keep their mask: float64 rounds their largest
+// value (the mask where data is) up to 2^63 or 2^64, which still casts to
+// an opaque 255 and, in .npy, to the type's largest value, as titiler
+// renders them (alpha 255, 0, 255, 255; mask MaxInt64 or MinInt64).
+func TestSixtyFourBitIntegersKeepTheirMask(t *testing.T) {
+	for _, dt := range []raster.DataType{raster.Int64, raster.Uint64} {
+		img := row(dt, []float64{1, 2, 3, 4}, true, false, true, true)
+		body, _, err := tiles.Draw(img, tiles.Style{ReturnMask: true}, mustFormat(t, "png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var alpha []uint8
+		for _, px := range decode(t, body) {
+			alpha = append(alpha, px[3])
+		}
+		if want := []uint8{255, 0, 255, 255}; !reflect.DeepEqual(alpha, want) {
+			t.Errorf("%s PNG alpha %v, want %v", dt, alpha, want)
+		}
+		body, _, err = tiles.Draw(img, tiles.Style{ReturnMask: true}, mustFormat(t, "npy"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mask []uint64
+		for i := len(body) - 4*8; i < len(body); i += 8 {
+			mask = append(mask, binary.LittleEndian.Uint64(body[i:]))
+		}
+		top, bottom := uint64(math.MaxInt64), uint64(1<<63)
+		if dt == raster.Uint64 {
+			top, bottom = math.MaxUint64, 0
+		}
+		if want := []uint64{top, bottom, top, top}; !reflect.DeepEqual(mask, want) {
+			t.Errorf("%s npy mask %#x, want %#x", dt, mask, want)
+		}
 	}
 }

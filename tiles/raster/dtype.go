@@ -197,9 +197,21 @@ func Convert(v float64, from, to DataType) float64 {
 	if !from.Integer() || !to.Integer() || from == Bool || to == Bool {
 		return to.Cast(v)
 	}
-	n := uint64(v) // not int64(v): uint64 values from 2^63 up would not fit
-	if v < 0 {
-		n = uint64(int64(v))
+	return wrap(int64(IntBits(v, from)), to)
+}
+
+// IntBits are the 64 bits of v, a value of the integer type t, as numpy
+// holds it. float64 rounds the top values of the 64-bit types up to 2^63
+// and 2^64, beyond them: those stand for the type's largest value (the
+// value of a mask where data is), all ones but for Int64's sign bit.
+func IntBits(v float64, t DataType) uint64 {
+	switch {
+	case t == Int64 && v >= 1<<63:
+		return math.MaxInt64
+	case t == Uint64 && v >= 1<<64:
+		return math.MaxUint64
+	case v < 0:
+		return uint64(int64(v))
 	}
-	return wrap(int64(n), to)
+	return uint64(v) // not int64(v): uint64 values from 2^63 up would not fit
 }
