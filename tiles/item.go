@@ -38,11 +38,13 @@ type Layer struct {
 type readFunc func(s *source, bidx []int) (*raster.Image, error)
 
 // readItem reads the layer's assets of one item, stacks their bands and
-// applies the layer's expression (rio-tiler's MultiBaseReader).
-func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc) (*raster.Image, error) {
+// applies the layer's expression (rio-tiler's MultiBaseReader). Without
+// stats the images carry no dataset statistics, as rio-tiler's PointData
+// (an expression is then evaluated on the values' own types alone).
+func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc, stats bool) (*raster.Image, error) {
 	var parts []*raster.Image
 	for _, spec := range layer.Assets {
-		img, err := r.readAsset(item, spec, read)
+		img, err := r.readAsset(item, spec, read, stats)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +66,7 @@ func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc) (*ra
 
 // readAsset reads one asset: its bands (by number, STAC name or the ones
 // its expression names), then its expression.
-func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc) (*raster.Image, error) {
+func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc, stats bool) (*raster.Image, error) {
 	asset, ok := item.Assets[spec.Name]
 	if !ok {
 		// 404 as titiler's InvalidAssetName.
@@ -96,12 +98,16 @@ func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc) 
 	if err != nil {
 		return nil, fmt.Errorf("item %s asset %s: %w", item.ID, spec.Name, err)
 	}
+	switch {
+	case !stats:
+		img.Stats = nil
+	case img.Stats == nil && spec.Expression == nil:
+		img.Stats = stacStats(asset, bidx, img.Count())
+	}
 	if spec.Expression != nil {
 		if img, err = spec.Expression.Apply(img); err != nil {
 			return nil, err
 		}
-	} else if img.Stats == nil {
-		img.Stats = stacStats(asset, bidx, img.Count())
 	}
 	for i, d := range img.Descriptions {
 		img.Descriptions[i] = spec.Name + "_" + d

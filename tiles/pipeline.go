@@ -219,7 +219,7 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *wi
 	if !read.touches(item) {
 		return readResult{err: errOutside}
 	}
-	img, err := r.readItem(item, layer, read.part)
+	img, err := r.readItem(item, layer, read.part, true)
 	return readResult{img, err}
 }
 

@@ -39,7 +39,7 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 				return
 			}
 			defer release()
-			found[i], errs[i] = r.readItem(items[i], spec.Layer, pointReader(x, y, crs, spec.Dataset))
+			found[i], errs[i] = r.readItem(items[i], spec.Layer, pointReader(x, y, crs, spec.Dataset), false)
 		}(i)
 	}
 	wg.Wait()

@@ -291,6 +291,7 @@ func styledRows() []styledRow {
 		post(ov+"/statistics?assets=value&"+all+"&pixel_selection=highest&categorical=true", aoi).stats(),
 		get(u16 + "/point/3.3,43.85?assets=nir&assets=red"),
 		get(u16 + "/point/3.3,43.85?" + ndvi),
+		get(u16 + "/point/3.3,43.85?assets=nir&expression=~b1"), // points carry no statistics to refuse it with
 		get(u16 + "/point/3.3,43.85?" + rgb + "&asset_as_band=true"),
 		get(u16 + "/point/3.77,44.01?assets=nir"), // the nodata hole
 		get(f32 + "/point/3.85,43.8?assets=dem"),
