@@ -36,6 +36,19 @@ func randomName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
+// RepoRoot is the folder of go.mod above the test's working directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for ; dir != "/"; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+	}
+	t.Fatal("no go.mod above the test")
+	return ""
+}
+
 // Database creates a database from the pgSTAC template and returns its URL;
 // it is dropped when the test ends.
 func Database(t testing.TB) string {
