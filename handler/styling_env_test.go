@@ -2,7 +2,6 @@ package handler_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"math"
@@ -12,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/airbusgeo/godal"
-	"github.com/jackc/pgx/v5"
 
 	"tilefunc/handler"
 	"tilefunc/internal/fixtures"
@@ -68,17 +66,7 @@ func newStylingEnv(t *testing.T) *stylingEnv {
 	if err != nil {
 		t.Fatalf("write the fixture COGs: %v", err)
 	}
-	db := testenv.Database(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = set.Load(ctx, conn)
-	conn.Close(ctx)
-	if err != nil {
-		t.Fatalf("load the fixtures into pgSTAC: %v", err)
-	}
+	db := testenv.LoadDatabase(t, set.Load)
 	pg, err := pgstac.Open(db, pgstac.Options{MinConns: 0, MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)

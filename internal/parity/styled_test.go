@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"tilefunc/internal/fixtures"
 	"tilefunc/internal/parity"
 	"tilefunc/internal/testenv"
@@ -354,17 +352,8 @@ func TestStyledRequestsMatchTitilerPgstac(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := testenv.Database(t)
+	db := testenv.LoadDatabase(t, set.Load)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = set.Load(ctx, conn)
-	conn.Close(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tf := startTilefunc(t, db, set.Dir)
 	ti := startTitiler(t, db)
 
