@@ -36,13 +36,9 @@ var defaults = tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLim
 func newEnv(t *testing.T, blob bool) *env {
 	t.Helper()
 	cat := testenv.DemoCatalog(t, blob)
-	pg, err := pgstac.Open(cat.DatabaseURL, pgstac.Options{MinConns: 0, MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Close)
 	var b *storage.Blob
 	if blob {
+		var err error
 		if b, err = storage.NewBlobFromConnectionString(testenv.Azurite(t), 16); err != nil {
 			t.Fatal(err)
 		}
@@ -50,12 +46,27 @@ func newEnv(t *testing.T, blob bool) *env {
 			t.Fatal(err)
 		}
 	}
+	url, logs := serve(t, cat.DatabaseURL, b, []string{testenv.COGDir(t)}, "public, max-age=3600")
+	return &env{url: url, catalog: cat, logs: logs}
+}
+
+// serve runs tilefunc over the pgSTAC database at dbURL, reading assets
+// from blob (when not nil) and the local folders dirs, its answers
+// carrying cacheControl. It returns the server's URL and its log, shown
+// when the test fails.
+func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheControl string) (string, *bytes.Buffer) {
+	t.Helper()
+	pg, err := pgstac.Open(dbURL, pgstac.Options{MinConns: 0, MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pg.Close)
 	logs := &bytes.Buffer{}
 	srv := &handler.Server{
 		Catalog:      pg,
-		Renderer:     tiles.NewRenderer(storage.NewResolver(b, "", []string{testenv.COGDir(t)}, nil), 4),
+		Renderer:     tiles.NewRenderer(storage.NewResolver(blob, "", dirs, nil), 4),
 		Search:       defaults,
-		CacheControl: "public, max-age=3600",
+		CacheControl: cacheControl,
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
 	}
@@ -66,7 +77,7 @@ func newEnv(t *testing.T, blob bool) *env {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
-	return &env{url: ts.URL, catalog: cat, logs: logs}
+	return ts.URL, logs
 }
 
 // register posts a search body and returns the new search id.

@@ -1,23 +1,16 @@
 package handler_test
 
 import (
-	"bytes"
 	"fmt"
-	"log/slog"
 	"math"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/airbusgeo/godal"
 
-	"tilefunc/handler"
 	"tilefunc/internal/fixtures"
 	"tilefunc/internal/testenv"
-	"tilefunc/pgstac"
-	"tilefunc/storage"
-	"tilefunc/tiles"
 )
 
 // The styling tests run tilefunc over the styled fixtures of
@@ -67,27 +60,8 @@ func newStylingEnv(t *testing.T) *stylingEnv {
 		t.Fatalf("write the fixture COGs: %v", err)
 	}
 	db := testenv.LoadDatabase(t, set.Load)
-	pg, err := pgstac.Open(db, pgstac.Options{MinConns: 0, MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Close)
-	logs := &bytes.Buffer{}
-	srv := &handler.Server{
-		Catalog:  pg,
-		Renderer: tiles.NewRenderer(storage.NewResolver(nil, "", []string{set.Dir}, nil), 4),
-		Search:   defaults,
-		Version:  "test",
-		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs)
-		}
-	})
-	return &stylingEnv{url: ts.URL, set: set}
+	url, _ := serve(t, db, nil, []string{set.Dir}, "")
+	return &stylingEnv{url: url, set: set}
 }
 
 // get requests a path of the server.
