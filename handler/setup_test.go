@@ -7,13 +7,10 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/airbusgeo/godal"
 
 	"tilefunc"
 	"tilefunc/handler"
@@ -168,11 +165,7 @@ func decodePNG(t *testing.T, r response) image.Image {
 // pixelLonLat is the centre of pixel (i, j) of a WebMercatorQuad tile of
 // size px, in longitude/latitude.
 func pixelLonLat(z, x, y, i, j, px int) (float64, float64) {
-	const half = math.Pi * 6378137
-	tile := 2 * half / float64(int(1)<<z)
-	mx := -half + (float64(x)+(float64(i)+0.5)/float64(px))*tile
-	my := half - (float64(y)+(float64(j)+0.5)/float64(px))*tile
-	return mx / half * 180, math.Atan(math.Sinh(my/6378137)) * 180 / math.Pi
+	return grid{tileID{z, x, y}, px, 0}.lonLat(i, j)
 }
 
 // pixelCRS84 is the centre of pixel (i, j) of a WorldCRS84Quad tile.
@@ -190,33 +183,28 @@ type source struct {
 	ok     bool
 }
 
+// readSource reads the source around lon/lat from the COG at path, loaded
+// whole once per test binary (loadRaster).
 func readSource(t *testing.T, path string, lon, lat float64) source {
 	t.Helper()
-	ds, err := godal.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ds.Close()
-	gt, _ := ds.GeoTransform()
-	st := ds.Structure()
-	col := int(math.Floor((lon - gt[0]) / gt[1]))
-	row := int(math.Floor((lat - gt[3]) / gt[5]))
-	if col < 0 || row < 0 || col >= st.SizeX || row >= st.SizeY {
+	r := loadRaster(t, path)
+	c := r.at(lon, lat)
+	if !c.inside {
 		return source{}
 	}
-	at := func(c, r int) []float64 {
-		c = max(0, min(st.SizeX-1, c))
-		r = max(0, min(st.SizeY-1, r))
-		buf := make([]float64, st.NBands)
-		if err := ds.Read(c, r, buf, 1, 1); err != nil {
-			t.Fatal(err)
+	at := func(col, row int) []float64 {
+		col = max(0, min(r.width-1, col))
+		row = max(0, min(r.height-1, row))
+		v := make([]float64, len(r.bands))
+		for b := range v {
+			v[b] = r.value(b, col, row)
 		}
-		return buf
+		return v
 	}
-	s := source{center: at(col, row), ok: true}
+	s := source{center: at(c.col, c.row), ok: true}
 	for dr := -1; dr <= 1; dr++ {
 		for dc := -1; dc <= 1; dc++ {
-			s.around = append(s.around, at(col+dc, row+dr))
+			s.around = append(s.around, at(c.col+dc, c.row+dr))
 		}
 	}
 	return s
