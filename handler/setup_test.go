@@ -147,15 +147,21 @@ func (r response) detail(t *testing.T, want int) string {
 	return e.Detail
 }
 
-func decodePNG(t *testing.T, r response) image.Image {
+// okBody is the body of a 200 answer of the Content-Type.
+func okBody(t *testing.T, r response, contentType string) []byte {
 	t.Helper()
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	if ct := r.header.Get("Content-Type"); ct != "image/png" {
-		t.Fatalf("Content-Type %q, want image/png", ct)
+	if ct := r.header.Get("Content-Type"); ct != contentType {
+		t.Fatalf("Content-Type %q, want %s", ct, contentType)
 	}
-	img, err := png.Decode(bytes.NewReader(r.body))
+	return r.body
+}
+
+func decodePNG(t *testing.T, r response) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(okBody(t, r, "image/png")))
 	if err != nil {
 		t.Fatalf("not a PNG: %v", err)
 	}
