@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"strconv"
 
 	"github.com/airbusgeo/godal"
 )
@@ -79,44 +80,105 @@ func hill(_, col, row int) float64 {
 
 // WriteCOG writes r as a Cloud Optimized GeoTIFF in dir and returns its path.
 func WriteCOG(dir string, r Raster) (string, error) {
-	godal.RegisterAll()
-	mem, err := godal.Create(godal.Memory, "", r.Bands, r.DataType, r.Width, r.Height)
-	if err != nil {
+	rx, ry := r.Res()
+	var opts []COGOption
+	if r.NoData != nil {
+		opts = append(opts, NoData(*r.NoData))
+	}
+	path := filepath.Join(dir, r.Name+".tif")
+	cog := COG{Width: r.Width, Height: r.Height, Bands: r.Bands, DataType: r.DataType,
+		GeoTransform: [6]float64{r.BBox[0], rx, 0, r.BBox[3], 0, -ry}, Value: r.value}
+	if err := cog.Write(path, opts...); err != nil {
 		return "", err
+	}
+	return path, nil
+}
+
+// COG is a north-up raster to write as a Cloud Optimized GeoTIFF: its
+// size, bands and data type, where its grid lies and a value for every
+// pixel of every band.
+type COG struct {
+	Width, Height int
+	Bands         int
+	DataType      godal.DataType
+	GeoTransform  [6]float64 // in the CRS's units
+	Value         func(band, col, row int) float64
+}
+
+// COGOption is a choice of COG.Write beyond the pixels.
+type COGOption func(*cogOptions)
+
+type cogOptions struct {
+	epsg          int
+	nodata        *float64
+	scale, offset float64
+	scaled        bool
+	blockSize     int
+}
+
+// EPSG is the CRS of the grid: EPSG:4326 unless given.
+func EPSG(code int) COGOption { return func(o *cogOptions) { o.epsg = code } }
+
+// NoData is the nodata value of every band: none unless given.
+func NoData(v float64) COGOption { return func(o *cogOptions) { o.nodata = &v } }
+
+// ScaleOffset is the scale and offset stored with every band, which
+// unscale=true applies: none unless given.
+func ScaleOffset(scale, offset float64) COGOption {
+	return func(o *cogOptions) { o.scale, o.offset, o.scaled = scale, offset, true }
+}
+
+// BlockSize is the side of the COG's tiles in pixels: 256 unless given.
+func BlockSize(px int) COGOption { return func(o *cogOptions) { o.blockSize = px } }
+
+// Write writes c to path, DEFLATE-compressed, its overviews by nearest
+// neighbour so that every overview value is a full-resolution value.
+func (c COG) Write(path string, opts ...COGOption) error {
+	o := cogOptions{epsg: 4326, blockSize: 256}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	godal.RegisterAll()
+	mem, err := godal.Create(godal.Memory, "", c.Bands, c.DataType, c.Width, c.Height)
+	if err != nil {
+		return err
 	}
 	defer mem.Close()
-	rx, ry := r.Res()
-	if err := mem.SetGeoTransform([6]float64{r.BBox[0], rx, 0, r.BBox[3], 0, -ry}); err != nil {
-		return "", err
+	if err := mem.SetGeoTransform(c.GeoTransform); err != nil {
+		return err
 	}
-	sr, err := godal.NewSpatialRefFromEPSG(4326)
+	sr, err := godal.NewSpatialRefFromEPSG(o.epsg)
 	if err != nil {
-		return "", err
+		return err
 	}
 	defer sr.Close()
 	if err := mem.SetSpatialRef(sr); err != nil {
-		return "", err
+		return err
 	}
 	for b, band := range mem.Bands() {
-		if r.NoData != nil {
-			if err := band.SetNoData(*r.NoData); err != nil {
-				return "", err
+		if o.nodata != nil {
+			if err := band.SetNoData(*o.nodata); err != nil {
+				return err
 			}
 		}
-		buf := make([]float64, r.Width*r.Height)
-		for row := 0; row < r.Height; row++ {
-			for col := 0; col < r.Width; col++ {
-				buf[row*r.Width+col] = r.value(b, col, row)
+		if o.scaled {
+			if err := band.SetScaleOffset(o.scale, o.offset); err != nil {
+				return err
 			}
 		}
-		if err := band.Write(0, 0, buf, r.Width, r.Height); err != nil {
-			return "", err
+		buf := make([]float64, c.Width*c.Height)
+		for row := range c.Height {
+			for col := range c.Width {
+				buf[row*c.Width+col] = c.Value(b, col, row)
+			}
+		}
+		if err := band.Write(0, 0, buf, c.Width, c.Height); err != nil {
+			return err
 		}
 	}
-	path := filepath.Join(dir, r.Name+".tif")
-	cog, err := mem.Translate(path, []string{"-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=256", "-co", "OVERVIEW_RESAMPLING=NEAREST"})
+	cog, err := mem.Translate(path, []string{"-of", "COG", "-co", "COMPRESS=DEFLATE", "-co", "BLOCKSIZE=" + strconv.Itoa(o.blockSize), "-co", "OVERVIEW_RESAMPLING=NEAREST"})
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return path, cog.Close()
+	return cog.Close()
 }

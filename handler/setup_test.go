@@ -7,13 +7,10 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"github.com/airbusgeo/godal"
 
 	"tilefunc"
 	"tilefunc/handler"
@@ -36,13 +33,9 @@ var defaults = tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLim
 func newEnv(t *testing.T, blob bool) *env {
 	t.Helper()
 	cat := testenv.DemoCatalog(t, blob)
-	pg, err := pgstac.Open(cat.DatabaseURL, pgstac.Options{MinConns: 0, MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Close)
 	var b *storage.Blob
 	if blob {
+		var err error
 		if b, err = storage.NewBlobFromConnectionString(testenv.Azurite(t), 16); err != nil {
 			t.Fatal(err)
 		}
@@ -50,12 +43,27 @@ func newEnv(t *testing.T, blob bool) *env {
 			t.Fatal(err)
 		}
 	}
+	url, logs := serve(t, cat.DatabaseURL, b, []string{testenv.COGDir(t)}, "public, max-age=3600")
+	return &env{url: url, catalog: cat, logs: logs}
+}
+
+// serve runs tilefunc over the pgSTAC database at dbURL, reading assets
+// from blob (when not nil) and the local folders dirs, its answers
+// carrying cacheControl. It returns the server's URL and its log, shown
+// when the test fails.
+func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheControl string) (string, *bytes.Buffer) {
+	t.Helper()
+	pg, err := pgstac.Open(dbURL, pgstac.Options{MinConns: 0, MaxConns: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pg.Close)
 	logs := &bytes.Buffer{}
 	srv := &handler.Server{
 		Catalog:      pg,
-		Renderer:     tiles.NewRenderer(storage.NewResolver(b, "", []string{testenv.COGDir(t)}, nil), 4),
+		Renderer:     tiles.NewRenderer(storage.NewResolver(blob, "", dirs, nil), 4),
 		Search:       defaults,
-		CacheControl: "public, max-age=3600",
+		CacheControl: cacheControl,
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
 	}
@@ -66,7 +74,7 @@ func newEnv(t *testing.T, blob bool) *env {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
-	return &env{url: ts.URL, catalog: cat, logs: logs}
+	return ts.URL, logs
 }
 
 // register posts a search body and returns the new search id.
@@ -139,15 +147,21 @@ func (r response) detail(t *testing.T, want int) string {
 	return e.Detail
 }
 
-func decodePNG(t *testing.T, r response) image.Image {
+// okBody is the body of a 200 answer of the Content-Type.
+func okBody(t *testing.T, r response, contentType string) []byte {
 	t.Helper()
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
-	if ct := r.header.Get("Content-Type"); ct != "image/png" {
-		t.Fatalf("Content-Type %q, want image/png", ct)
+	if ct := r.header.Get("Content-Type"); ct != contentType {
+		t.Fatalf("Content-Type %q, want %s", ct, contentType)
 	}
-	img, err := png.Decode(bytes.NewReader(r.body))
+	return r.body
+}
+
+func decodePNG(t *testing.T, r response) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(okBody(t, r, "image/png")))
 	if err != nil {
 		t.Fatalf("not a PNG: %v", err)
 	}
@@ -157,11 +171,7 @@ func decodePNG(t *testing.T, r response) image.Image {
 // pixelLonLat is the centre of pixel (i, j) of a WebMercatorQuad tile of
 // size px, in longitude/latitude.
 func pixelLonLat(z, x, y, i, j, px int) (float64, float64) {
-	const half = math.Pi * 6378137
-	tile := 2 * half / float64(int(1)<<z)
-	mx := -half + (float64(x)+(float64(i)+0.5)/float64(px))*tile
-	my := half - (float64(y)+(float64(j)+0.5)/float64(px))*tile
-	return mx / half * 180, math.Atan(math.Sinh(my/6378137)) * 180 / math.Pi
+	return grid{tileID{z, x, y}, px, 0}.lonLat(i, j)
 }
 
 // pixelCRS84 is the centre of pixel (i, j) of a WorldCRS84Quad tile.
@@ -179,33 +189,28 @@ type source struct {
 	ok     bool
 }
 
+// readSource reads the source around lon/lat from the COG at path, loaded
+// whole once per test binary (loadRaster).
 func readSource(t *testing.T, path string, lon, lat float64) source {
 	t.Helper()
-	ds, err := godal.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ds.Close()
-	gt, _ := ds.GeoTransform()
-	st := ds.Structure()
-	col := int(math.Floor((lon - gt[0]) / gt[1]))
-	row := int(math.Floor((lat - gt[3]) / gt[5]))
-	if col < 0 || row < 0 || col >= st.SizeX || row >= st.SizeY {
+	r := loadRaster(t, path)
+	c := r.at(lon, lat)
+	if !c.inside {
 		return source{}
 	}
-	at := func(c, r int) []float64 {
-		c = max(0, min(st.SizeX-1, c))
-		r = max(0, min(st.SizeY-1, r))
-		buf := make([]float64, st.NBands)
-		if err := ds.Read(c, r, buf, 1, 1); err != nil {
-			t.Fatal(err)
+	at := func(col, row int) []float64 {
+		col = max(0, min(r.width-1, col))
+		row = max(0, min(r.height-1, row))
+		v := make([]float64, len(r.bands))
+		for b := range v {
+			v[b] = r.value(b, col, row)
 		}
-		return buf
+		return v
 	}
-	s := source{center: at(col, row), ok: true}
+	s := source{center: at(c.col, c.row), ok: true}
 	for dr := -1; dr <= 1; dr++ {
 		for dc := -1; dc <= 1; dc++ {
-			s.around = append(s.around, at(col+dc, row+dr))
+			s.around = append(s.around, at(c.col+dc, c.row+dr))
 		}
 	}
 	return s

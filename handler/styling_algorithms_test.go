@@ -3,10 +3,11 @@ package handler_test
 import (
 	"fmt"
 	"math"
-	"net/url"
 	"sort"
 	"strings"
 	"testing"
+
+	"tilefunc/internal/parity"
 )
 
 // The algorithms. Those over the DEM are checked against numpy (the
@@ -28,27 +29,12 @@ func collectionOf(raster string) string {
 	return ov
 }
 
-// escapeQuery escapes each value of a query written plainly
-// (expression=(b1-b2)/(b1+b2): the + must reach the server as a +).
-func escapeQuery(q string) string {
-	var out []string
-	for _, kv := range strings.Split(q, "&") {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok {
-			out = append(out, kv)
-			continue
-		}
-		out = append(out, k+"="+url.QueryEscape(v))
-	}
-	return strings.Join(out, "&")
-}
-
 // windowImage asks for the bbox of w×h pixels of a raster's own grid at
 // col, row, as w×h pixels: the raster's pixels, unwarped.
 func (e *stylingEnv) windowImage(t *testing.T, raster string, win [4]int, format, query string) response {
 	t.Helper()
 	r := e.raster(t, raster)
-	return e.get(t, fmt.Sprintf("%s/bbox/%s/%dx%d.%s?%s", collectionOf(raster), r.bbox(win[0], win[1], win[2], win[3]), win[2], win[3], format, escapeQuery(query)))
+	return e.get(t, fmt.Sprintf("%s/bbox/%s/%dx%d.%s?%s", collectionOf(raster), r.bbox(win[0], win[1], win[2], win[3]), win[2], win[3], format, parity.EscapeQuery(query)))
 }
 
 // checkGolden draws a golden case and compares its sample pixels with the

@@ -1,25 +1,16 @@
 package handler_test
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"log/slog"
 	"math"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/airbusgeo/godal"
-	"github.com/jackc/pgx/v5"
 
-	"tilefunc/handler"
 	"tilefunc/internal/fixtures"
 	"tilefunc/internal/testenv"
-	"tilefunc/pgstac"
-	"tilefunc/storage"
-	"tilefunc/tiles"
 )
 
 // The styling tests run tilefunc over the styled fixtures of
@@ -68,38 +59,9 @@ func newStylingEnv(t *testing.T) *stylingEnv {
 	if err != nil {
 		t.Fatalf("write the fixture COGs: %v", err)
 	}
-	db := testenv.Database(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = set.Load(ctx, conn)
-	conn.Close(ctx)
-	if err != nil {
-		t.Fatalf("load the fixtures into pgSTAC: %v", err)
-	}
-	pg, err := pgstac.Open(db, pgstac.Options{MinConns: 0, MaxConns: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pg.Close)
-	logs := &bytes.Buffer{}
-	srv := &handler.Server{
-		Catalog:  pg,
-		Renderer: tiles.NewRenderer(storage.NewResolver(nil, "", []string{set.Dir}, nil), 4),
-		Search:   defaults,
-		Version:  "test",
-		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs)
-		}
-	})
-	return &stylingEnv{url: ts.URL, set: set}
+	db := testenv.LoadDatabase(t, set.Load)
+	url, _ := serve(t, db, nil, []string{set.Dir}, "")
+	return &stylingEnv{url: url, set: set}
 }
 
 // get requests a path of the server.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"reflect"
 	"testing"
+
+	"tilefunc/internal/parity"
 )
 
 // What is read of each item and how: expression, per-asset options,
@@ -24,7 +26,7 @@ type u16Values struct{ blue, green, red, nir float64 }
 // type there, its top elsewhere (rio-tiler's mask). It returns the array.
 func checkU16NPY(t *testing.T, e *stylingEnv, id tileID, query string, bands int, want func(v u16Values) []float64) picture {
 	t.Helper()
-	a := decodeNPY(t, e.tile(t, u16, id, ".npy?"+escapeQuery(query)))
+	a := decodeNPY(t, e.tile(t, u16, id, ".npy?"+parity.EscapeQuery(query)))
 	if !reflect.DeepEqual(a.shape, []int{bands + 1, 256, 256}) {
 		t.Fatalf(".npy of shape %v, want %d bands and the mask", a.shape, bands)
 	}
@@ -108,7 +110,7 @@ func TestPerAssetOptionsChooseTheBandsOfEachAsset(t *testing.T) {
 		checkU16NPY(t, e, eastTile, "assets=nir|expression=b1/2&assets=red", 2, func(v u16Values) []float64 { return []float64{v.nir / 2, v.red} })
 	})
 	t.Run("an asset's expression over bytes", func(t *testing.T) {
-		pic := npyOf(t, e.tile(t, u8, westTile, ".npy?"+escapeQuery("assets=visual|expression=b1*2")), "", 2, 256, 256)
+		pic := npyOf(t, e.tile(t, u8, westTile, ".npy?"+parity.EscapeQuery("assets=visual|expression=b1*2")), "", 2, 256, 256)
 		west := e.raster(t, "u8-west/visual")
 		tileSamples(t, grid{westTile, 256, 0}, west, 3, 2000, func(i, j int, s sample) {
 			if got := pic.at(0, i, j); got != 2*s.values[0] {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"net/url"
 	"testing"
+
+	"tilefunc/internal/parity"
 )
 
 // The rendering parameters: rescale, color_formula, colormap_name and
@@ -21,7 +23,7 @@ func rescaled(v, lo, hi float64) float64 {
 // and the uint16 hole (nodata in every band) is transparent.
 func checkRGBTile(t *testing.T, e *stylingEnv, query string, want func(r, g, b float64) [3]float64) {
 	t.Helper()
-	pic := pngOf(t, e.tile(t, u16, eastTile, ".png?"+escapeQuery(query)), 256, 256, 4)
+	pic := pngOf(t, e.tile(t, u16, eastTile, ".png?"+parity.EscapeQuery(query)), 256, 256, 4)
 	red, green, blue := e.raster(t, "u16/red"), e.raster(t, "u16/green"), e.raster(t, "u16/blue")
 	holes := 0
 	tileSamples(t, grid{eastTile, 256, 0}, red, 3, 2000, func(i, j int, s sample) {
@@ -76,7 +78,7 @@ func TestRescaleWithFewerRangesThanBandsUsesTheFirstForEveryBand(t *testing.T) {
 // every item are transparent.
 func checkU8Tile(t *testing.T, e *stylingEnv, id tileID, query string, want func(rgb []float64) []float64) {
 	t.Helper()
-	pic := pngOf(t, e.tile(t, u8, id, ".png?"+escapeQuery(query)), 256, 256, 4)
+	pic := pngOf(t, e.tile(t, u8, id, ".png?"+parity.EscapeQuery(query)), 256, 256, 4)
 	west, east := e.raster(t, "u8-west/visual"), e.raster(t, "u8-east/visual")
 	g := grid{id, 256, 0}
 	outside, inside := 0, 0

@@ -1,6 +1,7 @@
 package parity
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -33,10 +34,14 @@ var npyTypes = map[string]npyType{
 	"<f8": {"float64", 8, func(b []byte) float64 { return math.Float64frombits(le.Uint64(b)) }},
 }
 
-type npyHeader struct {
-	descr   string
-	fortran bool
-	shape   []int
+// NPY is a NumPy .npy file split at its header.
+type NPY struct {
+	Version int    // the format's major version: 1, 2 or 3
+	Header  string // the header's Python dict literal, padding included
+	Descr   string // the element type: '<f4', '|u1'...
+	Fortran bool   // fortran_order
+	Shape   []int
+	Data    []byte // the values, after the header
 }
 
 var (
@@ -45,23 +50,43 @@ var (
 	npyShape   = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
 )
 
-// parseNPYHeader reads the Python dict literal of a .npy header, e.g.
+// ParseNPY reads the magic, version and header of a .npy file: a Python
+// dict literal such as
 // {'descr': '<f4', 'fortran_order': False, 'shape': (3, 256, 256), }.
-func parseNPYHeader(h string) (npyHeader, error) {
+func ParseNPY(b []byte) (NPY, error) {
+	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY")) {
+		return NPY{}, fmt.Errorf("npy: no magic")
+	}
+	var hlen, start int
+	switch b[6] {
+	case 1:
+		hlen, start = int(binary.LittleEndian.Uint16(b[8:10])), 10
+	case 2, 3:
+		if len(b) < 12 {
+			return NPY{}, fmt.Errorf("npy: short header")
+		}
+		hlen, start = int(binary.LittleEndian.Uint32(b[8:12])), 12
+	default:
+		return NPY{}, fmt.Errorf("npy: version %d", b[6])
+	}
+	if len(b) < start+hlen {
+		return NPY{}, fmt.Errorf("npy: short header")
+	}
+	h := string(b[start : start+hlen])
 	d, f, s := npyDescr.FindStringSubmatch(h), npyFortran.FindStringSubmatch(h), npyShape.FindStringSubmatch(h)
 	if d == nil || f == nil || s == nil {
-		return npyHeader{}, fmt.Errorf("npy: header %q", h)
+		return NPY{}, fmt.Errorf("npy: header %q", h)
 	}
-	out := npyHeader{descr: d[1], fortran: f[1] == "True"}
+	out := NPY{Version: int(b[6]), Header: h, Descr: d[1], Fortran: f[1] == "True", Data: b[start+hlen:]}
 	for _, n := range strings.Split(s[1], ",") {
 		if n = strings.TrimSpace(n); n == "" {
 			continue
 		}
 		v, err := strconv.Atoi(n)
 		if err != nil {
-			return npyHeader{}, fmt.Errorf("npy: shape %q", s[1])
+			return NPY{}, fmt.Errorf("npy: shape %q", s[1])
 		}
-		out.shape = append(out.shape, v)
+		out.Shape = append(out.Shape, v)
 	}
 	return out, nil
 }

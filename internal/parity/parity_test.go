@@ -159,17 +159,7 @@ func rate(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }
 
 // loadWorld makes a fresh pgSTAC database holding the world collection.
 func loadWorld(t *testing.T, dir string) string {
-	db := testenv.Database(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := world.Load(ctx, conn, dir); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return testenv.LoadDatabase(t, func(ctx context.Context, conn *pgx.Conn) error { return world.Load(ctx, conn, dir) })
 }
 
 // register stores a search for the world collection in tilefunc.

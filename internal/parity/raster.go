@@ -2,7 +2,6 @@ package parity
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -23,6 +22,16 @@ type Raster struct {
 	DataType string      // numpy's name: uint8, uint16, float32...
 	Bands    [][]float64 // row-major planes; the mask band last when HasMask
 	HasMask  bool        // the last band says where there is data (0: none)
+	GDAL     *GDALFile   // what GDAL says of the file, when GDAL read it
+}
+
+// GDALFile is what GDAL says of a file it opened, besides the values.
+type GDALFile struct {
+	Driver       string           // GDAL's short name: GTiff, JP2OpenJPEG, JPEG, WEBP...
+	GeoTransform [6]float64       // as GDAL reports it, even without georeferencing
+	EPSG         string           // the CRS's authority code, "" without a CRS
+	Types        []godal.DataType // each band's data type
+	Alpha        []bool           // which bands GDAL takes as alpha
 }
 
 // Count is the number of bands, the mask band included.
@@ -89,9 +98,9 @@ func Decode(b []byte, maskLast bool) (*Raster, error) {
 		}
 		return fromImage("webp", img, alpha)
 	case "tif":
-		return decodeGDAL(f, b)
+		return DecodeGDAL(f, b)
 	case "jp2":
-		r, err := decodeGDAL(f, b)
+		r, err := DecodeGDAL(f, b)
 		if err == nil && maskLast && r.Count() > 1 {
 			r.HasMask = true
 		}
@@ -203,9 +212,10 @@ var gdalTypes = map[godal.DataType]string{
 	godal.Float32: "float32", godal.Float64: "float64",
 }
 
-// decodeGDAL opens the bytes with GDAL from a temporary file; an alpha
-// band (colour interpretation alpha) last is the mask.
-func decodeGDAL(format string, b []byte) (*Raster, error) {
+// DecodeGDAL opens the bytes with GDAL from a temporary file named after
+// format (its extension); an alpha band (colour interpretation alpha) last
+// is the mask.
+func DecodeGDAL(format string, b []byte) (*Raster, error) {
 	godal.RegisterAll()
 	f, err := os.CreateTemp("", "parity-*."+format)
 	if err != nil {
@@ -230,13 +240,23 @@ func decodeGDAL(format string, b []byte) (*Raster, error) {
 	if r.DataType == "" {
 		r.DataType = st.DataType.String()
 	}
+	g := &GDALFile{Driver: ds.Driver().ShortName()}
+	g.GeoTransform, _ = ds.GeoTransform()
+	if ds.Projection() != "" {
+		sr := ds.SpatialRef()
+		g.EPSG = sr.AuthorityCode("")
+		sr.Close()
+	}
 	for _, band := range bands {
 		buf := make([]float64, st.SizeX*st.SizeY)
 		if err := band.Read(0, 0, buf, st.SizeX, st.SizeY); err != nil {
 			return nil, fmt.Errorf("read %s band: %w", format, err)
 		}
 		r.Bands = append(r.Bands, buf)
+		g.Types = append(g.Types, band.Structure().DataType)
+		g.Alpha = append(g.Alpha, band.ColorInterp() == godal.CIAlpha)
 	}
+	r.GDAL = g
 	r.HasMask = len(bands) > 1 && bands[len(bands)-1].ColorInterp() == godal.CIAlpha
 	return r, nil
 }
@@ -244,43 +264,25 @@ func decodeGDAL(format string, b []byte) (*Raster, error) {
 // ReadNPY reads a NumPy .npy array of shape (bands, height, width) or
 // (height, width), little-endian or single-byte types, C order.
 func ReadNPY(b []byte, hasMask bool) (*Raster, error) {
-	if len(b) < 10 || !bytes.HasPrefix(b, []byte("\x93NUMPY")) {
-		return nil, fmt.Errorf("npy: no magic")
-	}
-	var hlen, start int
-	switch b[6] {
-	case 1:
-		hlen, start = int(binary.LittleEndian.Uint16(b[8:10])), 10
-	case 2, 3:
-		if len(b) < 12 {
-			return nil, fmt.Errorf("npy: short header")
-		}
-		hlen, start = int(binary.LittleEndian.Uint32(b[8:12])), 12
-	default:
-		return nil, fmt.Errorf("npy: version %d", b[6])
-	}
-	if len(b) < start+hlen {
-		return nil, fmt.Errorf("npy: short header")
-	}
-	h, err := parseNPYHeader(string(b[start : start+hlen]))
+	h, err := ParseNPY(b)
 	if err != nil {
 		return nil, err
 	}
-	if h.fortran {
+	if h.Fortran {
 		return nil, fmt.Errorf("npy: Fortran order")
 	}
-	shape := h.shape
+	shape := h.Shape
 	if len(shape) == 2 {
 		shape = []int{1, shape[0], shape[1]}
 	}
 	if len(shape) != 3 {
-		return nil, fmt.Errorf("npy: shape %v, want (bands, height, width)", h.shape)
+		return nil, fmt.Errorf("npy: shape %v, want (bands, height, width)", h.Shape)
 	}
-	t, ok := npyTypes[h.descr]
+	t, ok := npyTypes[h.Descr]
 	if !ok {
-		return nil, fmt.Errorf("npy: data type %q", h.descr)
+		return nil, fmt.Errorf("npy: data type %q", h.Descr)
 	}
-	data := b[start+hlen:]
+	data := h.Data
 	n := shape[0] * shape[1] * shape[2]
 	if len(data) < n*t.size {
 		return nil, fmt.Errorf("npy: %d bytes of data, want %d", len(data), n*t.size)

@@ -159,7 +159,7 @@ func TestPNGDecodesAsGDALReadsIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	viaGDAL, err := decodeGDAL("png", body)
+	viaGDAL, err := DecodeGDAL("png", body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,19 +34,25 @@ func (r Request) String() string {
 	return r.Method + " " + r.Path
 }
 
-// URL is the path with each query value escaped: a readable query such as
-// expression=(b1-b2)/(b1+b2) would otherwise send its + as a space.
+// URL is the path with its query escaped by EscapeQuery.
 func (r Request) URL() string {
 	path, query, ok := strings.Cut(r.Path, "?")
 	if !ok {
 		return path
 	}
+	return path + "?" + EscapeQuery(query)
+}
+
+// EscapeQuery escapes each key and value of a query written for people to
+// read: expression=(b1-b2)/(b1+b2) would otherwise send its + as a space.
+// A key without = gets one (k becomes k=).
+func EscapeQuery(query string) string {
 	var parts []string
 	for _, pair := range strings.Split(query, "&") {
 		k, v, _ := strings.Cut(pair, "=")
 		parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
 	}
-	return path + "?" + strings.Join(parts, "&")
+	return strings.Join(parts, "&")
 }
 
 // Query is the request's query parameters, decoded.

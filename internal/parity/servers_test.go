@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"tilefunc/internal/testenv"
 )
 
 // The two servers every parity test runs side by side: tilefunc's handler
@@ -34,7 +36,7 @@ func startTilefunc(t *testing.T, db, cogs string) string {
 // startTitiler runs titiler-pgstac as scripts/titiler.sh does (installing
 // it on first use) on a port of its own.
 func startTitiler(t *testing.T, db string) string {
-	script := filepath.Join(repoRoot(t), "scripts", "titiler.sh")
+	script := filepath.Join(testenv.RepoRoot(t), "scripts", "titiler.sh")
 	if out, err := exec.Command("bash", script, "install").CombinedOutput(); err != nil {
 		t.Fatalf("install titiler-pgstac: %v\n%s", err, out)
 	}
@@ -100,15 +102,4 @@ func freePort(t *testing.T) string {
 	}
 	defer l.Close()
 	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-}
-
-func repoRoot(t *testing.T) string {
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-	}
-	t.Fatal("no go.mod above the test")
-	return ""
 }

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"tilefunc/internal/fixtures"
 	"tilefunc/internal/parity"
 	"tilefunc/internal/testenv"
@@ -355,17 +353,8 @@ func TestStyledRequestsMatchTitilerPgstac(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := testenv.Database(t)
+	db := testenv.LoadDatabase(t, set.Load)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = set.Load(ctx, conn)
-	conn.Close(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tf := startTilefunc(t, db, set.Dir)
 	ti := startTitiler(t, db)
 
@@ -386,7 +375,7 @@ func TestStyledRequestsMatchTitilerPgstac(t *testing.T) {
 	t.Logf("%d requests in %v (%d in flight): %v", len(rows), elapsed.Round(time.Millisecond), *styledWorkers, parity.Verdicts(outcomes))
 	if report := *styledReport; report != "" {
 		if !filepath.IsAbs(report) {
-			report = filepath.Join(repoRoot(t), report)
+			report = filepath.Join(testenv.RepoRoot(t), report)
 		}
 		md := fmt.Sprintf("%d styled requests to titiler-pgstac and tilefunc, %v: %v\n\n%s", len(rows), elapsed.Round(time.Second), parity.Verdicts(outcomes), parity.Markdown(outcomes))
 		if err := os.WriteFile(report, []byte(md), 0o644); err != nil {
@@ -474,14 +463,6 @@ func dump(t *testing.T, dir string, outcomes []parity.Outcome) {
 	}
 }
 
-// planeAnswers are what internal/fixtures says each pixel selection method
-// gives where the four styled-overlap planes overlap (3.7°E 43.9°N), with
-// every item in the mosaic.
-var planeAnswers = map[string]float64{
-	"first": 20, "highest": 80, "lowest": 10, "mean": 35, "median": 25, "stdev": 26.93, "count": 4,
-	"lastbandhigh": 30, "lastbandlow": 80,
-}
-
 // checkPlaneAnswers reads titiler-pgstac's pixel selection tiles at
 // 3.7°E 43.9°N: each method must give the fixture's answer there, or the
 // rows compare tilefunc with something else than the fixture promises.
@@ -500,13 +481,13 @@ func checkPlaneAnswers(t *testing.T, outcomes []parity.Outcome) {
 		}
 		col, row := mercatorPixel(9, 261, 186, 3.7, 43.9)
 		got := img.Bands[0][row*img.Width+col]
-		if want := planeAnswers[m]; math.Abs(got-want) > 0.01 {
+		if want := fixtures.PlaneAnswers[m]; math.Abs(got-want) > 0.01 {
 			t.Errorf("titiler-pgstac's %s at 3.7°E 43.9°N: %g, the fixture says %g", m, got, want)
 		}
 		seen++
 	}
-	if seen < len(planeAnswers) {
-		t.Errorf("%d pixel selection methods checked against the fixture, want %d", seen, len(planeAnswers))
+	if seen < len(fixtures.PlaneAnswers) {
+		t.Errorf("%d pixel selection methods checked against the fixture, want %d", seen, len(fixtures.PlaneAnswers))
 	}
 }
 

@@ -29,17 +29,6 @@ type OAuthAzurite struct {
 	client   *azblob.Client
 }
 
-func repoRoot(t testing.TB) string {
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-	}
-	t.Fatal("no go.mod above the test")
-	return ""
-}
-
 // StartOAuthAzurite runs a private Azurite with OAuth on a free port.
 func StartOAuthAzurite(t testing.TB) *OAuthAzurite {
 	t.Helper()
@@ -55,7 +44,7 @@ func StartOAuthAzurite(t testing.TB) *OAuthAzurite {
 	}
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
-	cmd := exec.Command(filepath.Join(repoRoot(t), "node_modules/.bin/azurite-blob"), "--blobHost", "127.0.0.1", "--blobPort", port,
+	cmd := exec.Command(filepath.Join(RepoRoot(t), "node_modules/.bin/azurite-blob"), "--blobHost", "127.0.0.1", "--blobPort", port,
 		"--location", filepath.Join(dir, "data"), "--silent", "--skipApiVersionCheck", "--loose",
 		"--oauth", "basic", "--cert", cert, "--key", key)
 	if err := cmd.Start(); err != nil {

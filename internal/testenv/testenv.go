@@ -36,6 +36,19 @@ func randomName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
+// RepoRoot is the folder of go.mod above the test's working directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for ; dir != "/"; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+	}
+	t.Fatal("no go.mod above the test")
+	return ""
+}
+
 // Database creates a database from the pgSTAC template and returns its URL;
 // it is dropped when the test ends.
 func Database(t testing.TB) string {
@@ -66,6 +79,23 @@ func Database(t testing.TB) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// LoadDatabase creates a database from the pgSTAC template, runs load on
+// a connection to it and returns its URL; it is dropped when the test ends.
+func LoadDatabase(t testing.TB, load func(context.Context, *pgx.Conn) error) string {
+	t.Helper()
+	dbURL := Database(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("connect to the test database: %v", err)
+	}
+	defer conn.Close(ctx)
+	if err := load(ctx, conn); err != nil {
+		t.Fatalf("load the test database: %v", err)
+	}
+	return dbURL
 }
 
 // Azurite returns the connection string of the Azurite that make test runs.
@@ -162,7 +192,6 @@ func DemoCatalog(t testing.TB, blob bool) *Catalog {
 func LoadCatalog(t testing.TB, hrefs map[string]string) *Catalog {
 	t.Helper()
 	paths := COGs(t)
-	dbURL := Database(t)
 	var collections, items []map[string]any
 	for _, c := range demo.Collections() {
 		collections = append(collections, demo.Collection(c))
@@ -170,14 +199,8 @@ func LoadCatalog(t testing.TB, hrefs map[string]string) *Catalog {
 	for _, r := range demo.Rasters {
 		items = append(items, demo.Item(r, hrefs[r.Name]))
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	if err := demo.Load(ctx, conn, collections, items); err != nil {
-		t.Fatal(err)
-	}
+	dbURL := LoadDatabase(t, func(ctx context.Context, conn *pgx.Conn) error {
+		return demo.Load(ctx, conn, collections, items)
+	})
 	return &Catalog{DatabaseURL: dbURL, Hrefs: hrefs, Paths: paths}
 }

@@ -77,16 +77,14 @@ func TestItemsFailWhenACOGIsMissing(t *testing.T) {
 }
 
 func TestLoadPutsTheCollectionAndItsItemsInPgSTAC(t *testing.T) {
-	db := testenv.Database(t)
+	dir := worldDir(t)
+	db := testenv.LoadDatabase(t, func(ctx context.Context, conn *pgx.Conn) error { return world.Load(ctx, conn, dir) })
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if err := world.Load(ctx, conn, worldDir(t)); err != nil {
-		t.Fatal(err)
-	}
 	var n int
 	var href string
 	err = conn.QueryRow(ctx, `SELECT count(*), min(content->'assets'->'asset'->>'href') FROM pgstac.items WHERE collection = 'world'`).Scan(&n, &href)
