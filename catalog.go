@@ -37,6 +37,10 @@ type Item struct {
 	BBox       []float64        `json:"bbox"`
 	Assets     map[string]Asset `json:"assets"`
 	Collection string           `json:"collection"`
+	// Properties are the item's properties where they were asked for (a
+	// single item's routes read proj:* and renders; mosaic searches leave
+	// them out).
+	Properties map[string]json.RawMessage `json:"properties,omitempty"`
 	raw        json.RawMessage
 }
 

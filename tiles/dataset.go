@@ -148,7 +148,14 @@ func (s *source) checkBands(bidx []int) error {
 // suggestedGrid is the geotransform GDAL suggests for warping a w×h grid
 // with geotransform gt in the raster's CRS into srs.
 func (s *source) suggestedGrid(srs string, gt [6]float64, w, h int) ([6]float64, error) {
-	cwkt, cdst := C.CString(s.wkt), C.CString(srs)
+	res, _, _, err := suggestedWarpGrid(s.wkt, srs, gt, w, h)
+	return res, err
+}
+
+// suggestedWarpGrid is the grid (geotransform and size) GDAL suggests for
+// warping a w×h grid with geotransform gt in from into to.
+func suggestedWarpGrid(from, to string, gt [6]float64, w, h int) ([6]float64, int, int, error) {
+	cwkt, cdst := C.CString(from), C.CString(to)
 	defer C.free(unsafe.Pointer(cwkt))
 	defer C.free(unsafe.Pointer(cdst))
 	var in, out [6]C.double
@@ -157,13 +164,13 @@ func (s *source) suggestedGrid(srs string, gt [6]float64, w, h int) ([6]float64,
 	}
 	var ow, oh C.int
 	if C.suggestedWarp(cwkt, cdst, &in[0], C.int(w), C.int(h), &out[0], &ow, &oh) != 0 {
-		return gt, tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster cannot be carried into %.60s", srs)
+		return gt, 0, 0, tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster cannot be carried into %.60s", to)
 	}
 	var res [6]float64
 	for i := range res {
 		res[i] = float64(out[i])
 	}
-	return res, nil
+	return res, int(ow), int(oh), nil
 }
 
 // bandStats are the STATISTICS_MINIMUM/MAXIMUM of the bands, when every

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 
 	"github.com/airbusgeo/godal"
@@ -69,6 +68,9 @@ type Window struct {
 	// IsTile is set for a tile (its Bounds in CRS): each item and raster
 	// is checked against it before it is read (rio-tiler's tile_exists).
 	IsTile bool
+	// Whole is set for a preview: each raster is read whole, in its own
+	// CRS unless CRS names one (Bounds are not used).
+	Whole bool
 	// Shape is set for a feature: the merged image is cut to it (pixels it
 	// does not touch have no data) before the algorithm runs.
 	Shape *Shape
@@ -83,9 +85,10 @@ type Spec struct {
 	Algorithm Algorithm // nil: none
 }
 
-// errOutside is a raster that a tile does not touch: the item is left out
-// of the mosaic, as rio-tiler leaves out TileOutsideBounds.
-var errOutside = errors.New("tiles: the tile is outside the raster")
+// ErrOutside is a raster that a tile or point does not touch: the item is
+// left out of a mosaic, as rio-tiler leaves out TileOutsideBounds; a single
+// item's route answers 404.
+var ErrOutside = errors.New("tiles: the request is outside the raster")
 
 // Image runs the pipeline up to the picture: finds what to read of each
 // item, reads the items (concurrently, merged in their order), merges them
@@ -114,6 +117,11 @@ func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window,
 	// rio-tiler's mosaic keeps no dataset statistics: images of a mosaic
 	// are rescaled from their type's range.
 	img.Assets, img.Stats = used, nil
+	return finish(img, win, spec)
+}
+
+// finish cuts the image to the window's shape, then runs the algorithm.
+func finish(img *raster.Image, win Window, spec Spec) (*raster.Image, error) {
 	if win.Shape != nil {
 		if err := win.Shape.Mask(img); err != nil {
 			return nil, err
@@ -156,7 +164,7 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 			start(next)
 		}
 		res := <-results[i]
-		if errors.Is(res.err, errOutside) {
+		if errors.Is(res.err, ErrOutside) {
 			continue
 		}
 		if res.err != nil {
@@ -203,23 +211,14 @@ func fitTo(img, first *raster.Image, id string) (*raster.Image, error) {
 	return img, nil
 }
 
-// readGuarded waits for a read slot, then reads one item; a panic in GDAL
-// glue becomes an error rather than the end of the process.
-func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *windowRead, layer Layer) (res readResult) {
-	release, err := r.acquire(ctx)
-	if err != nil {
-		return readResult{err: err}
-	}
-	defer release()
-	defer func() {
-		if v := recover(); v != nil {
-			res = readResult{err: fmt.Errorf("tiles: reading item %s panicked: %v\n%s", item.ID, v, debug.Stack())}
-		}
-	}()
+// readGuarded reads one item in a read slot (Renderer.guarded).
+func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *windowRead, layer Layer) readResult {
 	if !read.touches(item) {
-		return readResult{err: errOutside}
+		return readResult{err: ErrOutside}
 	}
-	img, err := r.readItem(item, layer, read.part, true)
+	img, err := r.guarded(ctx, item.ID, func() (*raster.Image, error) {
+		return r.readItem(item, layer, read.part, true)
+	})
 	return readResult{img, err}
 }
 
@@ -255,7 +254,7 @@ type windowRead struct {
 // newWindowRead prepares the reads of a request onto win.
 func newWindowRead(win Window, opts DatasetOptions) *windowRead {
 	wr := &windowRead{win: win, opts: opts}
-	if win.BoundsCRS != win.CRS {
+	if win.BoundsCRS != win.CRS && !win.Whole {
 		wr.win.Bounds, wr.boundsErr = TransformBounds(win.Bounds, CRS{SRS: win.BoundsCRS}, CRS{SRS: win.CRS})
 		wr.win.BoundsCRS = win.CRS
 	}
@@ -281,15 +280,18 @@ func (wr *windowRead) touches(item tilefunc.Item) bool {
 	return overlaps(*wr.tileGeo, b)
 }
 
-// part reads the window's part of one raster (a readFunc); errOutside
+// part reads the window's part of one raster (a readFunc); ErrOutside
 // when the window is a tile that does not touch the raster.
 func (wr *windowRead) part(s *source, bidx []int) (*raster.Image, error) {
 	win := wr.win
+	if win.Whole {
+		return wr.whole(s, bidx)
+	}
 	var same, known bool // the raster is in the window's CRS, when the tile check found out
 	if win.IsTile {
 		var touches bool
 		if touches, known, same = s.tileCheck(win.Bounds, win.CRS); !touches {
-			return nil, errOutside
+			return nil, ErrOutside
 		}
 	}
 	if err := s.checkNoData(wr.opts.NoData); err != nil {
@@ -324,4 +326,35 @@ func (s *source) tileCheck(tile [4]float64, crs string) (touches, known, same bo
 // overlaps says whether boxes a and b, in one CRS, share some area.
 func overlaps(a, b [4]float64) bool {
 	return a[0] < b[2] && a[2] > b[0] && a[3] > b[1] && a[1] < b[3]
+}
+
+// whole reads all of one raster (rio-tiler's preview): in its own CRS, or
+// warped into the window's.
+func (wr *windowRead) whole(s *source, bidx []int) (*raster.Image, error) {
+	if err := s.checkNoData(wr.opts.NoData); err != nil {
+		return nil, err
+	}
+	win := wr.win
+	win.Bounds = s.bounds()
+	same := win.CRS == ""
+	if !same {
+		var err error
+		if same, err = isCRS(s.wkt, win.CRS); err != nil {
+			return nil, err
+		}
+	}
+	if same {
+		win.CRS = s.wkt
+		return readOwnGrid(s, win, bidx, wr.opts)
+	}
+	// rasterio's WarpedVRT with no transform: GDAL's suggested grid.
+	gt, vw, vh, err := suggestedWarpGrid(s.wkt, win.CRS, s.gt, s.width, s.height)
+	if err != nil {
+		return nil, err
+	}
+	h, w := outputSize(float64(vh), float64(vw), win.Height, win.Width, win.MaxSize)
+	if err := checkSize(h, w); err != nil {
+		return nil, err
+	}
+	return s.readVRT(win, gt, vw, vh, w, h, gridBounds(gt, vw, vh), bidx, wr.opts)
 }

@@ -45,7 +45,7 @@ func (r *Renderer) Point(ctx context.Context, items []tilefunc.Item, x, y float6
 	wg.Wait()
 	var out []PointValues
 	for i, img := range found {
-		if errors.Is(errs[i], errOutside) {
+		if errors.Is(errs[i], ErrOutside) {
 			continue
 		}
 		if errs[i] != nil {
@@ -72,10 +72,11 @@ func pointReader(x, y float64, crs CRS, opts DatasetOptions) readFunc {
 		t.Close()
 		b := s.bounds()
 		if !ok[0] || !(b[0] < xs[0] && xs[0] < b[2] && b[1] < ys[0] && ys[0] < b[3]) {
-			return nil, errOutside
+			return nil, ErrOutside
 		}
-		col := math.Floor((xs[0] - s.gt[0]) / s.gt[1])
-		row := math.Floor((ys[0] - s.gt[3]) / s.gt[5])
+		// The pixel through the inverse affine, as rasterio's index.
+		c, r := apply(invert(s.gt), xs[0], ys[0])
+		col, row := math.Floor(c), math.Floor(r)
 		win := fwindow{col: col, row: row, width: 1, height: 1}
 		img, err := readWindowed(s, s, win, 1, 1, bidx, opts)
 		if err != nil {

@@ -99,6 +99,12 @@ func readWarped(s *source, win Window, bidx []int, opts DatasetOptions) (*raster
 		}
 		bounds = gridBounds(gt, vw, vh)
 	}
+	return s.readVRT(win, gt, vw, vh, w, h, bounds, bidx, opts)
+}
+
+// readVRT reads the raster warped onto the vw×vh grid gt in the window's
+// CRS, down to w×h (its padding read around and dropped).
+func (s *source) readVRT(win Window, gt [6]float64, vw, vh, w, h int, bounds [4]float64, bidx []int, opts DatasetOptions) (*raster.Image, error) {
 	pix := fwindow{width: float64(vw), height: float64(vh)}
 	if win.Padding > 0 {
 		// The VRT grows by padding pixels each side; the read keeps the middle.
