@@ -59,18 +59,19 @@ STYLED_REPORT ?= dist/parity-styled.md
 parity: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
-	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac' ./internal/parity \
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac' ./internal/parity \
 		-tilefunc-prefix='$(PARITY_PREFIX)' -styled-report='$(STYLED_REPORT)'
 
 ## parity-styled: ~200 styled requests (expression, rescale, colormaps,
 ## algorithms, pixel selection, every format; internal/parity/styled_test.go)
+## and ~70 requests to every route of one item (items_test.go)
 ## to tilefunc and titiler-pgstac over the fixtures of internal/fixtures,
 ## compared row by row; the table goes to the log and, as markdown, to
 ## STYLED_REPORT (under a minute).
 parity-styled: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
-	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run TestStyledRequestsMatchTitilerPgstac ./internal/parity -styled-report='$(STYLED_REPORT)'
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run 'TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac' ./internal/parity -styled-report='$(STYLED_REPORT)'
 
 ## fuzz: each parser of client text (expressions, colormaps, color
 ## formulas, algorithm parameters) fuzzed for FUZZTIME; a crash or a

@@ -310,6 +310,9 @@ type sample struct {
 
 const tile = "/searches/abc123/tiles/WebMercatorQuad/8/124/92"
 
+// item is the fake catalog's one item.
+const item = "/collections/world/items/item1"
+
 var samples = []sample{
 	{name: "health", fn: "healthz", target: "/healthz?timeout=2", check: func(t *testing.T, tr trace) {
 		if doc := tr.Body.(map[string]any); doc["database_online"] != true {
@@ -356,6 +359,38 @@ var samples = []sample{
 	{name: "unknown collection", fn: "collection_tile", target: "/collections/nope/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: status(http.StatusNotFound)},
 	{name: "collection tilejson", fn: "collection_tilejson", target: "/collections/world/WebMercatorQuad/tilejson.json?assets=visual"},
 	{name: "collection map", fn: "collection_map", target: "/collections/world/WebMercatorQuad/map.html?assets=visual"},
+	{name: "item info", fn: "item_info", target: item + "/info?assets=visual", check: func(t *testing.T, tr trace) {
+		if doc, _ := tr.Body.(map[string]any); tr.Status != 200 || doc["visual"] == nil {
+			t.Errorf("item info %d %v", tr.Status, tr.Body)
+		}
+	}},
+	{name: "item info as GeoJSON", fn: "item_info_geojson", target: item + "/info.geojson?assets=:all:", check: status(http.StatusOK)},
+	{name: "item assets", fn: "item_assets", target: item + "/assets", check: func(t *testing.T, tr trace) {
+		if l, _ := tr.Body.([]any); len(l) != 1 || l[0] != "visual" {
+			t.Errorf("item assets %d %v", tr.Status, tr.Body)
+		}
+	}},
+	{name: "item asset statistics", fn: "item_asset_statistics", target: item + "/asset_statistics?assets=visual|bidx=1,2", check: status(http.StatusOK)},
+	{name: "item statistics", fn: "item_statistics", target: item + "/statistics?assets=visual&max_size=64", check: status(http.StatusOK)},
+	{name: "item statistics of a feature", fn: "item_statistics_feature", method: http.MethodPost, target: item + "/statistics?assets=visual", body: triangle, check: status(http.StatusOK)},
+	{name: "item tilesets", fn: "item_tilesets", target: item + "/tiles", check: status(http.StatusOK)},
+	{name: "item tileset", fn: "item_tileset", target: item + "/tiles/WebMercatorQuad?assets=visual", check: status(http.StatusOK)},
+	{name: "item tile", fn: "item_tile", target: item + "/tiles/WebMercatorQuad/3/4/2.png?assets=visual|bidx=1,2&rescale=0,10&rescale=5,50", check: status(http.StatusOK)},
+	{name: "unknown item", fn: "item_tile", target: "/collections/world/items/nope/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: status(http.StatusNotFound)},
+	{name: "item tilejson", fn: "item_tilejson", target: item + "/WebMercatorQuad/tilejson.json?assets=visual", check: status(http.StatusOK)},
+	{name: "item map", fn: "item_map", target: item + "/WebMercatorQuad/map.html?assets=visual", check: status(http.StatusOK)},
+	{name: "item WMTS", fn: "item_wmts", target: item + "/WMTSCapabilities.xml?assets=visual", check: status(http.StatusOK)},
+	{name: "item point", fn: "item_point", target: item + "/point/10,45?assets=visual", check: status(http.StatusOK)},
+	{name: "item preview", fn: "item_preview", target: item + "/preview?assets=visual", check: status(http.StatusOK)},
+	{name: "item preview as PNG", fn: "item_preview_format", target: item + "/preview.png?assets=visual", check: status(http.StatusOK)},
+	{name: "item preview, sized", fn: "item_preview_size", target: item + "/preview/64x32.png?assets=visual", check: status(http.StatusOK)},
+	{name: "item bbox", fn: "item_bbox", target: item + "/bbox/0,40,10,50.png?assets=visual", check: status(http.StatusOK)},
+	{name: "item bbox, sized", fn: "item_bbox_size", target: item + "/bbox/0,40,10,50/64x32.png?assets=visual", check: status(http.StatusOK)},
+	{name: "item feature", fn: "item_feature", method: http.MethodPost, target: item + "/feature?assets=visual", body: triangle, check: status(http.StatusOK)},
+	{name: "item feature as PNG", fn: "item_feature_format", method: http.MethodPost, target: item + "/feature.png?assets=visual", body: triangle, check: status(http.StatusOK)},
+	{name: "item feature, sized", fn: "item_feature_size", method: http.MethodPost, target: item + "/feature/64x32.png?assets=visual", body: triangle, check: status(http.StatusOK)},
+	{name: "item renders", fn: "item_renders", target: item + "/renders", check: status(http.StatusOK)},
+	{name: "item render, unknown", fn: "item_render", target: item + "/renders/nope", check: status(http.StatusNotFound)},
 	{name: "list, filtered on metadata", fn: "search_list", target: "/searches?limit=5&offset=0&sortby=-lastused&name=demo", check: func(t *testing.T, tr trace) {
 		o := callOf(t, tr, "ListSearches").Args.(pgstac.ListOptions)
 		if o.Limit != 5 || o.SortBy != "lastused" || !o.Desc || o.Metadata["name"] != "demo" {
@@ -676,14 +711,32 @@ func TestFunctionsAndRouterServeTheSameRoutes(t *testing.T) {
 		t.Fatalf("functions declare:\n  %s\nthe router serves:\n  %s", strings.Join(declared, "\n  "), strings.Join(served, "\n  "))
 	}
 	// The host tries routes in a fixed order; two routes that tie in it
-	// would make the function a request reaches depend on chance.
+	// would make the function a request reaches depend on chance. Routes
+	// that take different methods do not compete: the host matches the
+	// method too (an item's GET and POST /statistics).
 	for i, a := range c.fns {
 		for _, b := range c.fns[i+1:] {
-			if routeComparison(a.template, b.template) == 0 {
+			if routeComparison(a.template, b.template) == 0 && shareMethod(a.trigger.Methods, b.trigger.Methods) {
 				t.Errorf("functions %s and %s tie in the host's route order", a.name, b.name)
 			}
 		}
 	}
+}
+
+// shareMethod says whether two triggers take a method in common (none
+// listed: every method).
+func shareMethod(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, m := range a {
+		for _, n := range b {
+			if strings.EqualFold(m, n) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Every request reaches the function and route that serve it, and the

@@ -146,3 +146,42 @@ func (r fakeRenderer) Point(ctx context.Context, items []tilefunc.Item, x, y flo
 	}
 	return out, nil
 }
+
+// Item is the one item of the world collection, item1.
+func (c fakeCatalog) Item(ctx context.Context, collection, id string) (*tilefunc.Item, error) {
+	c.rec.add(ctx, "Item", []any{collection, id})
+	if collection != "world" || id != "item1" {
+		return nil, tilefunc.Errorf(tilefunc.ENOTFOUND, "No item '%s' found in '%s' collection", id, collection)
+	}
+	return &tilefunc.Item{ID: "item1", Collection: "world", BBox: []float64{-180, -85, 180, 85},
+		Assets: map[string]tilefunc.Asset{"visual": {Href: "/data/world.tif", Type: "image/tiff"}}}, nil
+}
+
+// Item paints one item as Image paints a mosaic.
+func (r fakeRenderer) Item(ctx context.Context, item tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error) {
+	return r.Image(ctx, []tilefunc.Item{item}, win, spec)
+}
+
+// ItemPoint answers 5, 30 and 100.
+func (r fakeRenderer) ItemPoint(ctx context.Context, item tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) (*raster.Image, error) {
+	v, err := r.Point(ctx, []tilefunc.Item{item}, x, y, crs, spec)
+	if err != nil {
+		return nil, err
+	}
+	return v[0].Image, nil
+}
+
+// Asset paints one asset as Image paints a mosaic.
+func (r fakeRenderer) Asset(ctx context.Context, item tilefunc.Item, spec tiles.AssetSpec, win tiles.Window, opts tiles.DatasetOptions) (*raster.Image, error) {
+	return r.Image(ctx, []tilefunc.Item{item}, win, tiles.Spec{Layer: tiles.Layer{Assets: []tiles.AssetSpec{spec}}, Dataset: opts})
+}
+
+// Info describes every asset as a 100-pixel byte raster.
+func (r fakeRenderer) Info(ctx context.Context, item tilefunc.Item, assets []string) ([]tiles.AssetInfo, error) {
+	r.rec.add(ctx, "Info", assets)
+	out := make([]tiles.AssetInfo, len(assets))
+	for i := range out {
+		out[i] = tiles.AssetInfo{Bounds: [4]float64{-180, -85, 180, 85}, CRS: "http://www.opengis.net/def/crs/EPSG/0/4326", DType: "uint8", Count: 3, Width: 100, Height: 100}
+	}
+	return out, nil
+}

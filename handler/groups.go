@@ -406,6 +406,7 @@ type imageParams struct {
 	rendering renderingParams
 	colormap  colormapParams
 	search    searchParams
+	single    bool // one item's image: no merge, no search
 }
 
 // pipelineParams are what makes an image before it is drawn: the layer and
@@ -421,7 +422,14 @@ func newImageParams(defaults tilefunc.SearchOptions) *imageParams {
 	return &imageParams{search: searchParams{defaults: defaults}}
 }
 
+// newItemImageParams are what one item's images read (titiler's
+// MultiBaseTilerFactory): no pixel selection, no pgSTAC controls.
+func newItemImageParams() *imageParams { return &imageParams{single: true} }
+
 func (p *imageParams) groups() []group {
+	if p.single {
+		return []group{&p.layer, &p.dataset, &p.algorithm, &p.rendering, &p.colormap}
+	}
 	return []group{&p.layer, &p.dataset, &p.selection, &p.algorithm, &p.rendering, &p.colormap, &p.search}
 }
 

@@ -23,6 +23,9 @@ type mosaic struct {
 	hash   string           // pgSTAC search hash
 	path   string           // public path prefix, e.g. /searches/{hash}
 	search *tilefunc.Search // the search and its metadata
+	// zooms are the mosaic's zooms in a set, where they are not the
+	// metadata's (a single item's come from its grid); nil: zoomRange.
+	zooms func(*tiles.TileMatrixSet) (int, int)
 	// items finds the mosaic's items under a lon/lat box.
 	items func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 }
@@ -37,8 +40,8 @@ type mosaic struct {
 // routes come before the TileJSON route. filters are the parameters that
 // resolve reads, which every route takes.
 func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (*mosaic, error), filters []Param) []route {
-	m := mosaicHandlers{s: s, resolve: resolve}
-	tileParams := paramsOf(newTileRoute(s.Search).groups()...)
+	m := mosaicHandlers{s: s, resolve: resolve, tileGroups: func() []group { return newTileRoute(s.Search).groups() }}
+	tileParams := paramsOf(m.tileGroups()...)
 	tileJSONParams := append(paramsOf(&tileJSONOptions{}), tileParams...)
 	rs := []route{
 		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{}, &extentCRS{})}, m.tilesets},
@@ -62,6 +65,21 @@ func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (
 type mosaicHandlers struct {
 	s       *Server
 	resolve func(*http.Request) (*mosaic, error)
+	// tileGroups are the parameters the source's tile route takes, which
+	// its TileJSON, viewer and WMTS routes check and pass on.
+	tileGroups func() []group
+	// core is set for one item's routes, whose documents are titiler.core's
+	// (TileJSON with raster_layers and no name, tilesets with access
+	// constraints) rather than titiler.mosaic's.
+	core bool
+}
+
+// zoomRange is the mosaic's zooms in a set.
+func (mo *mosaic) zoomRange(tms *tiles.TileMatrixSet) (int, int) {
+	if mo.zooms != nil {
+		return mo.zooms(tms)
+	}
+	return zoomRange(mo.search, tms)
 }
 
 // maxTileSize bounds the pixels of one tile side, so one request cannot ask
@@ -110,6 +128,34 @@ func lookupTMS(id string) (*tiles.TileMatrixSet, error) {
 	return tms, nil
 }
 
+// parseTileRequest reads a tile's path and the format it names (nil:
+// none).
+func parseTileRequest(vars map[string]string) (tileRef, *tiles.Format, error) {
+	ref, err := parseTileRef(vars)
+	if err != nil || ref.format == "" {
+		return ref, nil, err
+	}
+	f, err := tiles.ParseFormat(ref.format)
+	return ref, &f, err
+}
+
+// window is the tile's grid with the request's tile options.
+func (ref tileRef) window(o tileOptions) (tiles.Window, error) {
+	size := o.size
+	if size == 0 {
+		size = 256 * ref.scale
+	}
+	win, err := ref.tms.Window(ref.tile, size) // coalesced tiles are wider than high
+	if err != nil {
+		return win, err
+	}
+	if win.Width > 4*maxTileSize {
+		return win, tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d makes this coalesced tile %d pixels wide, above the %d limit", size, win.Width, 4*maxTileSize)
+	}
+	win.Buffer, win.Padding = o.buffer, o.padding
+	return win, nil
+}
+
 // tileRoute are the parameters of a tile: every image group and the
 // tile's own (titiler's tile dependencies).
 type tileRoute struct {
@@ -121,39 +167,26 @@ func newTileRoute(defaults tilefunc.SearchOptions) *tileRoute {
 	return &tileRoute{imageParams: newImageParams(defaults)}
 }
 
+// newItemTileRoute are the parameters of one item's tile.
+func newItemTileRoute() *tileRoute { return &tileRoute{imageParams: newItemImageParams()} }
+
 func (t *tileRoute) groups() []group { return append(t.imageParams.groups(), &t.tile) }
 
 // tile serves one tile: pgSTAC finds the items under it, the pipeline reads,
 // merges and draws them.
 func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
-	ref, err := parseTileRef(mux.Vars(r))
+	ref, format, err := parseTileRequest(mux.Vars(r))
 	if err != nil {
 		return err
-	}
-	var format *tiles.Format
-	if ref.format != "" {
-		f, err := tiles.ParseFormat(ref.format)
-		if err != nil {
-			return err
-		}
-		format = &f
 	}
 	p := newTileRoute(m.s.Search)
 	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
 		return err
 	}
-	size := p.tile.size
-	if size == 0 {
-		size = 256 * ref.scale
-	}
-	win, err := ref.tms.Window(ref.tile, size) // coalesced tiles are wider than high
+	win, err := ref.window(p.tile)
 	if err != nil {
 		return err
 	}
-	if win.Width > 4*maxTileSize {
-		return tilefunc.Errorf(tilefunc.EINVALID, "tilesize: %d makes this coalesced tile %d pixels wide, above the %d limit", size, win.Width, 4*maxTileSize)
-	}
-	win.Buffer, win.Padding = p.tile.buffer, p.tile.padding
 	geo, err := ref.tms.GeoBounds(ref.tile)
 	if err != nil {
 		return err
@@ -213,6 +246,8 @@ type tileJSON struct {
 	MaxZoom  int        `json:"maxzoom"`
 	Bounds   [4]float64 `json:"bounds"`
 	Center   [3]float64 `json:"center"`
+	// RasterLayers are an item's renders (titiler's custom field).
+	RasterLayers json.RawMessage `json:"raster_layers,omitempty"`
 }
 
 // functionKey is the Azure Functions key parameter: a secret the host
@@ -256,14 +291,14 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 	// The tiles will need valid parameters: say so now.
 	var o tileJSONOptions
 	q := newQuery(queryValues(r.URL.RawQuery))
-	if err := q.parse(append([]group{&o}, newTileRoute(m.s.Search).groups()...)...); err != nil {
+	if err := q.parse(append([]group{&o}, m.tileGroups()...)...); err != nil {
 		return err
 	}
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
 	}
-	minz, maxz := zoomRange(mo.search, tms)
+	minz, maxz := mo.zoomRange(tms)
 	if o.minzoom >= 0 {
 		minz = o.minzoom
 	}
@@ -285,16 +320,22 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 		pass.Set("tilesize", "512")
 	}
 	b := mosaicBounds(mo.search, tms)
-	name := mo.search.Metadata.Name
-	if name == "" {
-		name = mo.hash
-	}
-	writeJSON(w, http.StatusOK, tileJSON{
-		TileJSON: "3.0.0", Name: name, Version: "1.0.0", Scheme: "xyz",
+	doc := tileJSON{
+		TileJSON: "3.0.0", Name: mo.search.Metadata.Name, Version: "1.0.0", Scheme: "xyz",
 		Tiles:   []string{tile + "?" + pass.Encode()},
 		MinZoom: minz, MaxZoom: maxz, Bounds: b,
 		Center: [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(minz)},
-	})
+	}
+	switch {
+	case m.core:
+		doc.RasterLayers = mo.search.Metadata.Extra["defaults"]
+		if doc.RasterLayers == nil {
+			doc.RasterLayers = json.RawMessage(`{}`)
+		}
+	case doc.Name == "":
+		doc.Name = mo.hash
+	}
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }
 

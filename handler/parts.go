@@ -37,6 +37,11 @@ func newPartRoute(defaults tilefunc.SearchOptions, vars map[string]string) *part
 	return &partRoute{imageParams: newImageParams(defaults), partGrid: newPartGrid(vars)}
 }
 
+// newItemPartRoute are the parameters of one item's bbox or feature image.
+func newItemPartRoute(vars map[string]string) *partRoute {
+	return &partRoute{imageParams: newItemImageParams(), partGrid: newPartGrid(vars)}
+}
+
 func (p *partRoute) groups() []group { return append(p.imageParams.groups(), &p.size, &p.crs) }
 
 // partGrid is the grid of a part of the mosaic: its size, and the CRS of
@@ -82,28 +87,38 @@ func imageFormat(vars map[string]string) (*tiles.Format, error) {
 
 // bboxImage serves the image of minx,miny,maxx,maxy (in coord_crs).
 func (m mosaicHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error {
-	vars := mux.Vars(r)
-	b, err := pathNumbers(vars, "minx", "miny", "maxx", "maxy")
+	p := newPartRoute(m.s.Search, mux.Vars(r))
+	win, format, err := bboxRequest(r, p)
 	if err != nil {
 		return err
 	}
-	format, err := imageFormat(vars)
-	if err != nil {
-		return err
-	}
-	p := newPartRoute(m.s.Search, vars)
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
-		return err
-	}
-	bounds, err := checkBounds(b)
-	if err != nil {
-		return err
-	}
-	img, _, err := m.renderPart(r, p.window(bounds), p.spec(), p.search.SearchOptions)
+	img, _, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
 	if err != nil {
 		return err
 	}
 	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
+}
+
+// bboxRequest reads a bbox image's path and query into p: its window and
+// format.
+func bboxRequest(r *http.Request, p *partRoute) (tiles.Window, *tiles.Format, error) {
+	vars := mux.Vars(r)
+	b, err := pathNumbers(vars, "minx", "miny", "maxx", "maxy")
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	format, err := imageFormat(vars)
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+		return tiles.Window{}, nil, err
+	}
+	bounds, err := checkBounds(b)
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	return p.window(bounds), format, nil
 }
 
 // checkBounds refuses a box without area.
@@ -140,34 +155,43 @@ func (m mosaicHandlers) bboxAssets(w http.ResponseWriter, r *http.Request) error
 // featureImage serves the image of a GeoJSON Feature's bounds, the pixels
 // outside its geometry masked.
 func (m mosaicHandlers) featureImage(w http.ResponseWriter, r *http.Request) error {
-	vars := mux.Vars(r)
-	format, err := imageFormat(vars)
+	p := newPartRoute(m.s.Search, mux.Vars(r))
+	win, format, err := featureRequest(r, p)
 	if err != nil {
 		return err
 	}
-	p := newPartRoute(m.s.Search, vars)
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
-		return err
-	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
-	f, err := parseFeature(body)
-	if err != nil {
-		return err
-	}
-	shape, err := tiles.ParseShape(f["geometry"], p.crs.coord)
-	if err != nil {
-		return err
-	}
-	win := p.window(shape.Bounds)
-	win.Shape = shape
 	img, _, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
 	if err != nil {
 		return err
 	}
 	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
+}
+
+// featureRequest reads a feature image's path, query and body into p: the
+// window of the feature's bounds, cut to its geometry, and the format.
+func featureRequest(r *http.Request, p *partRoute) (tiles.Window, *tiles.Format, error) {
+	format, err := imageFormat(mux.Vars(r))
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+		return tiles.Window{}, nil, err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	f, err := parseFeature(body)
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	shape, err := tiles.ParseShape(f["geometry"], p.crs.coord)
+	if err != nil {
+		return tiles.Window{}, nil, err
+	}
+	win := p.window(shape.Bounds)
+	win.Shape = shape
+	return win, format, nil
 }
 
 // itemsInBox finds the mosaic's items in a box given in crs.

@@ -45,6 +45,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic, nil)...)
 	rs = append(rs, s.collectionRoutes()...)
 	rs = append(rs, s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic, collectionFilters)...)
+	rs = append(rs, s.itemRoutes()...)
 	return rs
 }
 

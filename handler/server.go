@@ -30,6 +30,7 @@ type Catalog interface {
 	EnsureSearch(ctx context.Context, query, metadata json.RawMessage) (hash string, registered bool, err error)
 	SearchItems(ctx context.Context, query json.RawMessage, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 	ListSearches(ctx context.Context, o pgstac.ListOptions) ([]tilefunc.Search, int, error)
+	Item(ctx context.Context, collection, id string) (*tilefunc.Item, error)
 }
 
 // Storage is the blob store, when one is configured (storage.Blob).
@@ -42,6 +43,12 @@ type Storage interface {
 type Renderer interface {
 	Image(ctx context.Context, items []tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error)
 	Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) ([]tiles.PointValues, error)
+	// One item's image, values at a point, one asset's image and its
+	// assets' descriptions.
+	Item(ctx context.Context, item tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error)
+	ItemPoint(ctx context.Context, item tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) (*raster.Image, error)
+	Asset(ctx context.Context, item tilefunc.Item, spec tiles.AssetSpec, win tiles.Window, opts tiles.DatasetOptions) (*raster.Image, error)
+	Info(ctx context.Context, item tilefunc.Item, assets []string) ([]tiles.AssetInfo, error)
 }
 
 // Server serves the API.
@@ -55,15 +62,17 @@ type Server struct {
 	Logger       *slog.Logger
 	CacheTTL     time.Duration // how long a resolved search or collection is reused; 0: not at all
 
-	router  *mux.Router
-	mosaics *ttlCache[*mosaic]
-	items   *ttlCache[[]tilefunc.Item] // tile → items, so a busy map does not search per request
+	router   *mux.Router
+	mosaics  *ttlCache[*mosaic]
+	items    *ttlCache[[]tilefunc.Item] // tile → items, so a busy map does not search per request
+	itemDocs *ttlCache[*tilefunc.Item]  // collection/item → the item, for its own routes
 }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
 	s.mosaics = newTTLCache[*mosaic](s.CacheTTL, 512)
 	s.items = newTTLCache[[]tilefunc.Item](s.CacheTTL, 4096)
+	s.itemDocs = newTTLCache[*tilefunc.Item](s.CacheTTL, 512)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
 		s.router.Handle(rt.Path, s.endpoint(rt.handle)).Methods(rt.Method).Name(rt.Name)

@@ -46,6 +46,13 @@ func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error
 	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
 		return err
 	}
+	one := m.resolvingOnce()
+	return serveFeatures(w, r, func(f feature) error { return one.featureStatistics(r, f, p) })
+}
+
+// serveFeatures answers the GeoJSON Feature or FeatureCollection of the
+// body, each feature as each set it.
+func serveFeatures(w http.ResponseWriter, r *http.Request, each func(feature) error) error {
 	body, err := readBody(r)
 	if err != nil {
 		return err
@@ -54,9 +61,8 @@ func (m mosaicHandlers) statistics(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	one := m.resolvingOnce()
 	for _, f := range features {
-		if err := one.featureStatistics(r, f, p); err != nil {
+		if err := each(f); err != nil {
 			return err
 		}
 	}
@@ -107,7 +113,14 @@ func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p *statist
 	if err != nil {
 		return err
 	}
-	coverage, err := shape.Coverage(img, p.cover.scale)
+	return setStatistics(f, img, shape, p.cover.scale, p.stats.StatsOptions, usedAssets(img, items))
+}
+
+// setStatistics sets a feature's properties.statistics: img's, over the
+// pixels the shape covers, edge pixels weighed by their coverage; and
+// properties.used_assets where used is not nil (mosaics).
+func setStatistics(f feature, img *raster.Image, shape *tiles.Shape, cover int, o tiles.StatsOptions, used []string) error {
+	coverage, err := shape.Coverage(img, cover)
 	if err != nil {
 		return err
 	}
@@ -117,10 +130,12 @@ func (m mosaicHandlers) featureStatistics(r *http.Request, f feature, p *statist
 			return tilefunc.Errorf(tilefunc.EINVALID, "properties: want an object or null")
 		}
 	}
-	if props["statistics"], err = json.Marshal(tiles.Statistics(img, coverage, p.stats.StatsOptions)); err != nil {
+	if props["statistics"], err = json.Marshal(tiles.Statistics(img, coverage, o)); err != nil {
 		return err
 	}
-	props["used_assets"], _ = json.Marshal(usedAssets(img, items))
+	if used != nil {
+		props["used_assets"], _ = json.Marshal(used)
+	}
 	f["properties"], err = json.Marshal(props)
 	return err
 }

@@ -3,6 +3,7 @@ package handler
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 
 	"github.com/gorilla/mux"
 
@@ -20,6 +21,7 @@ type tileSet struct {
 	Links               []link                   `json:"links"`
 	TileMatrixSetLimits []tiles.TileMatrixLimits `json:"tileMatrixSetLimits,omitempty"`
 	BoundingBox         boundingBox              `json:"boundingBox"`
+	AccessConstraints   string                   `json:"accessConstraints,omitempty"` // titiler.core's model default
 }
 
 // boundingBox is an OGC 2D bounding box, x (longitude or easting) first,
@@ -85,7 +87,7 @@ func (m mosaicHandlers) tilesets(w http.ResponseWriter, r *http.Request) error {
 				{Href: base + "/tiles/" + ref.ID + "/{z}/{x}/{y}" + qs, Rel: "tile", Title: "Templated link for retrieving Raster tiles"},
 				tilingScheme(baseURL(r), ref.ID),
 			},
-			BoundingBox: newBoundingBox(bounds, crs),
+			BoundingBox: newBoundingBox(bounds, crs), AccessConstraints: m.accessConstraints(),
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tilesets": sets})
@@ -109,7 +111,7 @@ func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	minz, maxz := zooms.within(zoomRange(mo.search, tms))
+	minz, maxz := zooms.within(mo.zoomRange(tms))
 	bounds := mosaicBounds(mo.search, tms)
 	limits, err := tms.Limits(bounds, minz, maxz)
 	if err != nil {
@@ -128,9 +130,32 @@ func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
 		TileMatrixSetLimits: limits,
 		// The datums of the sets' geographic CRSs meet WGS 84 through null
 		// transformations: the lon/lat box holds in them as it is.
-		BoundingBox: newBoundingBox(bounds, tms.GeographicCRS()),
+		BoundingBox:       newBoundingBox(bounds, m.geographicCRS(tms)),
+		AccessConstraints: m.accessConstraints(),
 	})
 	return nil
+}
+
+// accessConstraints are titiler.core's tileset default, which its
+// mosaic tilesets leave out.
+func (m mosaicHandlers) accessConstraints() string {
+	if m.core {
+		return "unclassified"
+	}
+	return ""
+}
+
+// uriVersion is the version part of an OGC CRS URI.
+var uriVersion = regexp.MustCompile(`(/def/crs/[^/]+/)[^/]+/`)
+
+// geographicCRS is the URI of the set's geographic CRS: as the set's
+// document versions it for a mosaic, as rasterio writes it (version 0)
+// for titiler.core's readers.
+func (m mosaicHandlers) geographicCRS(tms *tiles.TileMatrixSet) string {
+	if m.core {
+		return uriVersion.ReplaceAllString(tms.GeographicCRS(), "${1}0/")
+	}
+	return tms.GeographicCRS()
 }
 
 func tilingScheme(base, id string) link {

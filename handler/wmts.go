@@ -64,7 +64,7 @@ func (m mosaicHandlers) wmts(w http.ResponseWriter, r *http.Request) error {
 	limits := limitsMemo{}
 	for _, l := range layers {
 		for _, tms := range allTMS() {
-			minz, maxz := layerZooms(l, mo.search, tms, req)
+			minz, maxz := layerZooms(l, mo, tms, req)
 			b := mosaicBounds(mo.search, tms)
 			if l.extent != nil {
 				b = *l.extent
@@ -169,19 +169,19 @@ func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []
 
 // tileQueryOK says whether the tile route would accept the query.
 func (m mosaicHandlers) tileQueryOK(v url.Values) bool {
-	return newQuery(v).parse(newTileRoute(m.s.Search).groups()...) == nil
+	return newQuery(v).parse(m.tileGroups()...) == nil
 }
 
 // layerZooms are a layer's zooms in a set: its own for the set (or "*"),
 // else the request's minzoom and maxzoom over the mosaic's zooms.
-func layerZooms(l render, s *tilefunc.Search, tms *tiles.TileMatrixSet, req wmtsRequest) (int, int) {
+func layerZooms(l render, mo *mosaic, tms *tiles.TileMatrixSet, req wmtsRequest) (int, int) {
 	if z, ok := l.zooms[tms.ID]; ok {
 		return z[0], z[1]
 	}
 	if z, ok := l.zooms["*"]; ok {
 		return z[0], z[1]
 	}
-	return req.within(zoomRange(s, tms))
+	return req.within(mo.zoomRange(tms))
 }
 
 // limitsMemo computes each set's limits once per document: layers of one

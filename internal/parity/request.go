@@ -1,6 +1,7 @@
 package parity
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -84,5 +85,11 @@ func Send(ctx context.Context, client *http.Client, base string, r Request) Resp
 	if err != nil {
 		return Response{Status: resp.StatusCode, Err: fmt.Sprintf("read body: %v", err)}
 	}
-	return Response{Status: resp.StatusCode, Type: resp.Header.Get("Content-Type"), Body: b}
+	// Links name the server they came from: the base URL becomes {base},
+	// so that the two servers' documents compare field by field.
+	ct := resp.Header.Get("Content-Type")
+	if isJSON(ct) || strings.HasPrefix(ct, "text/") || strings.HasPrefix(ct, "application/xml") {
+		b = bytes.ReplaceAll(b, []byte(base), []byte("{base}"))
+	}
+	return Response{Status: resp.StatusCode, Type: ct, Body: b}
 }
