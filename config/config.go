@@ -25,6 +25,9 @@ type Config struct {
 	CacheControl string        // Cache-Control for cacheable GET responses
 	CacheTTL     time.Duration // how long a resolved search or collection is reused
 	Concurrency  int           // assets read in parallel for one image
+	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
+	// routes (an item's asset; a raster at url=).
+	AssetRoutes, ExternalRoutes bool
 }
 
 // Database says how to reach pgSTAC.
@@ -97,6 +100,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
+	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.CacheTTL = time.Duration(r.int("TITILER_PGSTAC_CACHE_TTL", 300, 0)) * time.Second
 	if r.bool("TITILER_PGSTAC_CACHE_DISABLE", false) {
 		c.CacheTTL = 0

@@ -79,6 +79,7 @@ func newContract(t *testing.T) *contract {
 		CacheControl: "public, max-age=3600",
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		AssetRoutes:  true, ExternalRoutes: true,
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -604,6 +605,45 @@ func init() {
 		}
 	}
 	samples = append(samples, more...)
+	samples = append(samples, rasterSamples()...)
+}
+
+// rasterSamples send the item samples of the routes one raster shares
+// with an item to an asset's prefix and to /external (with its url), the
+// layer as bidx instead of assets.
+func rasterSamples() []sample {
+	var out []sample
+	shared := []string{"/statistics", "/tiles", "/WebMercatorQuad/", "/WMTSCapabilities.xml", "/point/", "/preview", "/bbox/", "/feature"}
+	for _, s := range samples {
+		if !strings.HasPrefix(s.fn, "item_") || !strings.HasPrefix(s.target, item+"/") || s.check != nil && strings.Contains(s.name, "unknown") {
+			continue
+		}
+		rest := strings.TrimPrefix(s.target, item)
+		ok := false
+		for _, p := range shared {
+			ok = ok || strings.HasPrefix(rest, p)
+		}
+		if !ok {
+			continue
+		}
+		rest = strings.NewReplacer("assets=visual|bidx=1,2", "bidx=1&bidx=2", "assets=visual", "bidx=1", "assets=:all:", "bidx=1").Replace(rest)
+		sep := "?"
+		if strings.Contains(rest, "?") {
+			sep = "&"
+		}
+		a, e := s, s
+		a.name, a.fn, a.target = "asset "+s.name, "asset_"+strings.TrimPrefix(s.fn, "item_"), item+"/assets/visual"+rest
+		e.name, e.fn, e.target = "external "+s.name, "external_"+strings.TrimPrefix(s.fn, "item_"), "/external"+rest+sep+"url=/data/world.tif"
+		out = append(out, a, e)
+	}
+	return append(out,
+		sample{name: "asset info", fn: "asset_info", target: item + "/assets/visual/info", check: status(http.StatusOK)},
+		sample{name: "asset info as GeoJSON", fn: "asset_info_geojson", target: item + "/assets/visual/info.geojson", check: status(http.StatusOK)},
+		sample{name: "unknown asset", fn: "asset_info", target: item + "/assets/nope/info", check: status(http.StatusNotFound)},
+		sample{name: "external info", fn: "external_info", target: "/external/info?url=/data/world.tif", check: status(http.StatusOK)},
+		sample{name: "external info as GeoJSON", fn: "external_info_geojson", target: "/external/info.geojson?url=/data/world.tif", check: status(http.StatusOK)},
+		sample{name: "external without url", fn: "external_info", target: "/external/info", refused: true, check: status(http.StatusUnprocessableEntity)},
+	)
 }
 
 // triangle is a GeoJSON Feature: a triangle from 0,40 to 10,50, its

@@ -171,11 +171,6 @@ func (r fakeRenderer) ItemPoint(ctx context.Context, item tilefunc.Item, x, y fl
 	return v[0].Image, nil
 }
 
-// Asset paints one asset as Image paints a mosaic.
-func (r fakeRenderer) Asset(ctx context.Context, item tilefunc.Item, spec tiles.AssetSpec, win tiles.Window, opts tiles.DatasetOptions) (*raster.Image, error) {
-	return r.Image(ctx, []tilefunc.Item{item}, win, tiles.Spec{Layer: tiles.Layer{Assets: []tiles.AssetSpec{spec}}, Dataset: opts})
-}
-
 // Info describes every asset as a 100-pixel byte raster.
 func (r fakeRenderer) Info(ctx context.Context, item tilefunc.Item, assets []string) ([]tiles.AssetInfo, error) {
 	r.rec.add(ctx, "Info", assets)

@@ -20,9 +20,21 @@ import (
 
 // layerParams are titiler-pgstac's AssetsExprParams: what to read of each
 // item.
-type layerParams struct{ tiles.Layer }
+type layerParams struct {
+	tiles.Layer
+	// raster is set for the routes of one raster (an item's asset, an
+	// external file; titiler's BidxExprParams): the layer is that raster,
+	// with bidx and expression over its own bands.
+	raster string
+}
 
-func (*layerParams) params() []Param {
+func (p *layerParams) params() []Param {
+	if p.raster != "" {
+		return []Param{
+			{Name: "bidx", Type: "integer", Array: true, Description: "Band numbers to read, from 1."},
+			{Name: "expression", Type: "string", Description: "Band math over the raster's bands (b1..bN); ';' separates outputs."},
+		}
+	}
 	return []Param{
 		{Name: "assets", Type: "string", Array: true, Required: true,
 			Description: "Asset names, each with options: name|bidx=1,2|expression=b1*2|bands=red,nir."},
@@ -32,6 +44,10 @@ func (*layerParams) params() []Param {
 }
 
 func (p *layerParams) parse(q *query) {
+	if p.raster != "" {
+		p.parseRaster(q)
+		return
+	}
 	for _, v := range q.v["assets"] {
 		for _, a := range splitAssets(v) {
 			if a == "" {
@@ -59,6 +75,33 @@ func (p *layerParams) parse(q *query) {
 		}
 	}
 	p.AssetAsBand = q.bool("asset_as_band", false)
+}
+
+// parseRaster reads bidx (repeated, or joined with commas as the
+// Functions host forwards it) and expression, the layer of one raster.
+func (p *layerParams) parseRaster(q *query) {
+	spec := tiles.AssetSpec{Name: p.raster}
+	for _, v := range q.v["bidx"] {
+		for _, b := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(b))
+			if err != nil || n < 1 {
+				q.fail("bidx", "%q: want band numbers from 1", v)
+				return
+			}
+			spec.Bidx = append(spec.Bidx, n)
+		}
+	}
+	if len(spec.Bidx) > maxBands {
+		q.fail("bidx", "%d bands is above the %d limit", len(spec.Bidx), maxBands)
+	}
+	if s := q.v.Get("expression"); s != "" {
+		e, err := expression.Parse(s)
+		if err != nil {
+			q.failWith("expression", err)
+		}
+		spec.Expression = e
+	}
+	p.Assets, p.Raster = []tiles.AssetSpec{spec}, true
 }
 
 // maxAssets bounds the assets one request reads of each item.

@@ -26,7 +26,7 @@ func (h itemHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := newItemTileRoute()
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+	if err := h.parse(r, p.groups()...); err != nil {
 		return err
 	}
 	win, err := ref.window(p.tile)
@@ -54,7 +54,7 @@ func (h itemHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 // itemWith is the route's item, the assets named checked against its
 // raster assets.
 func (h itemHandlers) itemWith(r *http.Request, specs []tiles.AssetSpec) (*tilefunc.Item, error) {
-	it, err := h.s.item(r)
+	it, err := h.source(r)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (h itemHandlers) preview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := newPreviewRoute(vars)
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+	if err := h.parse(r, p.groups()...); err != nil {
 		return err
 	}
 	img, err := h.image(r, p.window(), p.spec())
@@ -136,6 +136,7 @@ func (h itemHandlers) image(r *http.Request, win tiles.Window, spec tiles.Spec) 
 // bboxImage serves the image of minx,miny,maxx,maxy (in coord_crs).
 func (h itemHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error {
 	p := newItemPartRoute(mux.Vars(r))
+	h.fix(r, p.groups())
 	win, format, err := bboxRequest(r, p)
 	if err != nil {
 		return err
@@ -151,6 +152,7 @@ func (h itemHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error {
 // outside its geometry masked.
 func (h itemHandlers) featureImage(w http.ResponseWriter, r *http.Request) error {
 	p := newItemPartRoute(mux.Vars(r))
+	h.fix(r, p.groups())
 	win, format, err := featureRequest(r, p)
 	if err != nil {
 		return err
@@ -183,7 +185,7 @@ func (h itemHandlers) point(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := newItemPointRoute()
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+	if err := h.parse(r, p.groups()...); err != nil {
 		return err
 	}
 	it, err := h.itemWith(r, p.layer.Assets)
@@ -225,10 +227,10 @@ func (p *itemStatisticsRoute) groups() []group {
 // (titiler's MultiBaseTilerFactory GET /statistics).
 func (h itemHandlers) statistics(w http.ResponseWriter, r *http.Request) error {
 	p := newItemStatisticsRoute(nil)
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+	if err := h.parse(r, p.groups()...); err != nil {
 		return err
 	}
-	it, err := h.s.item(r)
+	it, err := h.source(r)
 	if err != nil {
 		return err
 	}
@@ -273,10 +275,10 @@ func (p *itemFeatureStatisticsRoute) groups() []group {
 // of the item inside it, as properties.statistics.
 func (h itemHandlers) featureStatistics(w http.ResponseWriter, r *http.Request) error {
 	p := newItemFeatureStatisticsRoute()
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+	if err := h.parse(r, p.groups()...); err != nil {
 		return err
 	}
-	it, err := h.s.item(r)
+	it, err := h.source(r)
 	if err != nil {
 		return err
 	}
@@ -318,10 +320,10 @@ func (p *assetStatisticsRoute) groups() []group {
 // read on its own as rio-tiler's Reader.statistics reads it.
 func (h itemHandlers) assetStatistics(w http.ResponseWriter, r *http.Request) error {
 	p := newAssetStatisticsRoute()
-	if err := parseQuery(r.URL.RawQuery, p.groups()...); err != nil {
+	if err := h.parse(r, p.groups()...); err != nil {
 		return err
 	}
-	it, err := h.s.item(r)
+	it, err := h.source(r)
 	if err != nil {
 		return err
 	}
@@ -332,7 +334,8 @@ func (h itemHandlers) assetStatistics(w http.ResponseWriter, r *http.Request) er
 	win := tiles.Window{Whole: true, Width: p.size.width, Height: p.size.height, MaxSize: p.size.maxSize}
 	values := make([]any, len(specs))
 	for i, spec := range specs {
-		img, err := h.s.Renderer.Asset(r.Context(), *it, spec, win, p.dataset.DatasetOptions)
+		layer := tiles.Layer{Assets: []tiles.AssetSpec{spec}, Raster: true}
+		img, err := h.s.Renderer.Item(r.Context(), *it, win, tiles.Spec{Layer: layer, Dataset: p.dataset.DatasetOptions})
 		if err != nil {
 			return err
 		}
@@ -352,7 +355,7 @@ func (h itemHandlers) assetStatistics(w http.ResponseWriter, r *http.Request) er
 // with its parameters, whether the tile route accepts them, and links to
 // its TileJSON and WMTS documents.
 func (h itemHandlers) renderList(w http.ResponseWriter, r *http.Request) error {
-	it, err := h.s.item(r)
+	it, err := h.source(r)
 	if err != nil {
 		return err
 	}
@@ -375,7 +378,7 @@ func (h itemHandlers) renderList(w http.ResponseWriter, r *http.Request) error {
 // render answers one of the item's renders; 404 where it has none of
 // that name.
 func (h itemHandlers) render(w http.ResponseWriter, r *http.Request) error {
-	it, err := h.s.item(r)
+	it, err := h.source(r)
 	if err != nil {
 		return err
 	}

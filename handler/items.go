@@ -19,45 +19,130 @@ const itemPrefix = "/collections/{collection_id}/items/{item_id}"
 
 // itemRoutes declares the routes of one STAC item: titiler-pgstac's
 // MultiBaseTilerFactory over its PgSTACReader, with the WMTS and render
-// extensions. The tileset, TileJSON, viewer and WMTS routes are the
-// mosaic's, over a mosaic of the one item; the image routes run the item
-// through the pipeline (tiles.Renderer.Item), with no pgSTAC search.
+// extensions; and, where enabled, the routes of one of its assets and of
+// an external raster (titiler's TilerFactory). The tileset, TileJSON,
+// viewer and WMTS routes are the mosaic's, over a mosaic of the one
+// source; the image routes run it through the pipeline
+// (tiles.Renderer.Item), with no pgSTAC search.
 func (s *Server) itemRoutes() []route {
-	h := itemHandlers{s: s}
-	m := mosaicHandlers{s: s, resolve: s.itemMosaic, tileGroups: func() []group { return newItemTileRoute().groups() }, core: true}
-	tile := paramsOf(m.tileGroups()...)
-	tileJSON := append(paramsOf(&tileJSONOptions{}), tile...)
-	part := paramsOf(newItemPartRoute(nil).groups()...)
-	preview := paramsOf(newPreviewRoute(nil).groups()...)
-	bbox := itemPrefix + "/bbox/{minx},{miny},{maxx},{maxy}"
-	return []route{
+	h := itemHandlers{s: s, kind: itemSource}
+	rs := []route{
 		{Route{Name: "item_info", Method: http.MethodGet, Path: itemPrefix + "/info", Params: paramsOf(&assetsParams{})}, h.info},
 		{Route{Name: "item_info_geojson", Method: http.MethodGet, Path: itemPrefix + "/info.geojson", Params: paramsOf(&assetsParams{}, &extentCRS{})}, h.infoGeoJSON},
 		{Route{Name: "item_assets", Method: http.MethodGet, Path: itemPrefix + "/assets"}, h.assets},
 		{Route{Name: "item_asset_statistics", Method: http.MethodGet, Path: itemPrefix + "/asset_statistics", Params: paramsOf(newAssetStatisticsRoute().groups()...)}, h.assetStatistics},
-		{Route{Name: "item_statistics", Method: http.MethodGet, Path: itemPrefix + "/statistics", Params: paramsOf(newItemStatisticsRoute(nil).groups()...)}, h.statistics},
-		{Route{Name: "item_statistics_feature", Method: http.MethodPost, Path: itemPrefix + "/statistics", Params: paramsOf(newItemFeatureStatisticsRoute().groups()...)}, h.featureStatistics},
-		{Route{Name: "item_tilesets", Method: http.MethodGet, Path: itemPrefix + "/tiles", Params: paramsOf(formParam{}, &extentCRS{})}, m.tilesets},
-		{Route{Name: "item_tileset", Method: http.MethodGet, Path: itemPrefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{}, &zoomParams{})}, m.tileset},
-		{Route{Name: "item_tile", Method: http.MethodGet, Path: itemPrefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tile}, h.tile},
-		{Route{Name: "item_tilejson", Method: http.MethodGet, Path: itemPrefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSON}, m.tilejson},
-		{Route{Name: "item_map", Method: http.MethodGet, Path: itemPrefix + "/{tileMatrixSetId}/map.html", Params: tileJSON}, m.mapPage},
-		{Route{Name: "item_wmts", Method: http.MethodGet, Path: itemPrefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tile...)}, m.wmts},
-		{Route{Name: "item_point", Method: http.MethodGet, Path: itemPrefix + "/point/{lon},{lat}", Params: paramsOf(newItemPointRoute().groups()...)}, h.point},
-		{Route{Name: "item_preview", Method: http.MethodGet, Path: itemPrefix + "/preview", Params: preview}, h.preview},
-		{Route{Name: "item_preview_format", Method: http.MethodGet, Path: itemPrefix + "/preview.{format}", Params: preview}, h.preview},
-		{Route{Name: "item_preview_size", Method: http.MethodGet, Path: itemPrefix + "/preview/{width}x{height}.{format}", Params: preview}, h.preview},
-		{Route{Name: "item_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: part}, h.bboxImage},
-		{Route{Name: "item_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: part}, h.bboxImage},
-		{Route{Name: "item_feature", Method: http.MethodPost, Path: itemPrefix + "/feature", Params: part}, h.featureImage},
-		{Route{Name: "item_feature_format", Method: http.MethodPost, Path: itemPrefix + "/feature.{format}", Params: part}, h.featureImage},
-		{Route{Name: "item_feature_size", Method: http.MethodPost, Path: itemPrefix + "/feature/{width}x{height}.{format}", Params: part}, h.featureImage},
-		{Route{Name: "item_renders", Method: http.MethodGet, Path: itemPrefix + "/renders"}, h.renderList},
-		{Route{Name: "item_render", Method: http.MethodGet, Path: itemPrefix + "/renders/{render_id}"}, h.render},
+	}
+	rs = append(rs, h.imageRoutes(itemPrefix, "item")...)
+	rs = append(rs,
+		route{Route{Name: "item_renders", Method: http.MethodGet, Path: itemPrefix + "/renders"}, h.renderList},
+		route{Route{Name: "item_render", Method: http.MethodGet, Path: itemPrefix + "/renders/{render_id}"}, h.render})
+	if s.AssetRoutes {
+		rs = append(rs, s.rasterRoutes(assetSource, itemPrefix+"/assets/{asset_id}", "asset")...)
+	}
+	if s.ExternalRoutes {
+		rs = append(rs, s.rasterRoutes(externalSource, "/external", "external")...)
+	}
+	return rs
+}
+
+// rasterRoutes are the routes of one raster: an item's asset, or an
+// external file (titiler's TilerFactory with the WMTS extension).
+func (s *Server) rasterRoutes(kind sourceKind, prefix, name string) []route {
+	h := itemHandlers{s: s, kind: kind}
+	info := h.declare() // none, or an external raster's url
+	rs := []route{
+		{Route{Name: name + "_info", Method: http.MethodGet, Path: prefix + "/info", Params: info}, h.rasterInfo},
+		{Route{Name: name + "_info_geojson", Method: http.MethodGet, Path: prefix + "/info.geojson", Params: append(paramsOf(&extentCRS{}), info...)}, h.rasterInfoGeoJSON},
+	}
+	return append(rs, h.imageRoutes(prefix, name)...)
+}
+
+// imageRoutes are the routes every source has: statistics, tilesets,
+// tiles, TileJSON, viewer, WMTS, point, preview, bbox and feature.
+func (h itemHandlers) imageRoutes(prefix, name string) []route {
+	m := mosaicHandlers{s: h.s, resolve: h.mosaic, tileGroups: func() []group { return h.declared(newItemTileRoute().groups()) }, core: true}
+	tile := paramsOf(m.tileGroups()...)
+	tileJSON := append(paramsOf(&tileJSONOptions{}), tile...)
+	part := h.declare(newItemPartRoute(nil).groups()...)
+	preview := h.declare(newPreviewRoute(nil).groups()...)
+	bbox := prefix + "/bbox/{minx},{miny},{maxx},{maxy}"
+	own := h.declare() // the source's own parameters (an external url), which the tile groups hold too
+	return []route{
+		{Route{Name: name + "_statistics", Method: http.MethodGet, Path: prefix + "/statistics", Params: h.declare(newItemStatisticsRoute(nil).groups()...)}, h.statistics},
+		{Route{Name: name + "_statistics_feature", Method: http.MethodPost, Path: prefix + "/statistics", Params: h.declare(newItemFeatureStatisticsRoute().groups()...)}, h.featureStatistics},
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: append(paramsOf(formParam{}, &extentCRS{}), own...)}, m.tilesets},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: append(paramsOf(formParam{}, &zoomParams{}), own...)}, m.tileset},
+		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tile}, h.tile},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSON}, m.tilejson},
+		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html", Params: tileJSON}, m.mapPage},
+		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tile...)}, m.wmts},
+		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}", Params: h.declare(newItemPointRoute().groups()...)}, h.point},
+		{Route{Name: name + "_preview", Method: http.MethodGet, Path: prefix + "/preview", Params: preview}, h.preview},
+		{Route{Name: name + "_preview_format", Method: http.MethodGet, Path: prefix + "/preview.{format}", Params: preview}, h.preview},
+		{Route{Name: name + "_preview_size", Method: http.MethodGet, Path: prefix + "/preview/{width}x{height}.{format}", Params: preview}, h.preview},
+		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: part}, h.bboxImage},
+		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: part}, h.bboxImage},
+		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: part}, h.featureImage},
+		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: part}, h.featureImage},
+		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: part}, h.featureImage},
 	}
 }
 
-type itemHandlers struct{ s *Server }
+// sourceKind is what an itemHandlers serves.
+type sourceKind int
+
+const (
+	itemSource     sourceKind = iota // a STAC item: assets=... names what to read
+	assetSource                      // one asset of an item, read as a plain raster: bidx and expression
+	externalSource                   // a raster at url=, read as a plain raster
+)
+
+// itemHandlers serve the routes of one source.
+type itemHandlers struct {
+	s    *Server
+	kind sourceKind
+}
+
+// externalAsset is the asset name of an external raster.
+const externalAsset = "url"
+
+// rasterAsset is the asset a plain-raster route reads; "" for an item.
+func (h itemHandlers) rasterAsset(r *http.Request) string {
+	switch h.kind {
+	case assetSource:
+		if r == nil {
+			return "{asset_id}"
+		}
+		return mux.Vars(r)["asset_id"]
+	case externalSource:
+		return externalAsset
+	}
+	return ""
+}
+
+// fix points the layer group among gs at the route's raster, if it has one.
+func (h itemHandlers) fix(r *http.Request, gs []group) []group {
+	for _, g := range gs {
+		if l, ok := g.(*layerParams); ok {
+			l.raster = h.rasterAsset(r)
+		}
+	}
+	if h.kind == externalSource {
+		gs = append(gs, &externalURL{})
+	}
+	return gs
+}
+
+// declared are gs as the source's routes declare them.
+func (h itemHandlers) declared(gs []group) []group { return h.fix(nil, gs) }
+
+// declare is the parameters of gs as the source's routes take them.
+func (h itemHandlers) declare(gs ...group) []Param { return paramsOf(h.declared(gs)...) }
+
+// parse reads the request's query into gs, the layer as the source reads it.
+func (h itemHandlers) parse(r *http.Request, gs ...group) error {
+	return parseQuery(r.URL.RawQuery, h.fix(r, gs)...)
+}
 
 // item is the route's item, read from pgSTAC (get_item) or the cache.
 func (s *Server) item(r *http.Request) (*tilefunc.Item, error) {
@@ -68,32 +153,94 @@ func (s *Server) item(r *http.Request) (*tilefunc.Item, error) {
 	})
 }
 
-// itemMosaic is a mosaic of the route's one item, for the routes that
-// only describe its tiles: its extent is the item's, its zooms its grid's.
-func (s *Server) itemMosaic(r *http.Request) (*mosaic, error) {
-	it, err := s.item(r)
+// source is the route's item: the item, the item of the asset, or an
+// external raster as an item of one asset.
+func (h itemHandlers) source(r *http.Request) (*tilefunc.Item, error) {
+	if h.kind != externalSource {
+		return h.s.item(r)
+	}
+	var u externalURL
+	if err := parseQuery(r.URL.RawQuery, &u); err != nil {
+		return nil, err
+	}
+	return &tilefunc.Item{ID: "external", Assets: map[string]tilefunc.Asset{externalAsset: {Href: u.url}}}, nil
+}
+
+// mosaic is a mosaic of the route's one source, for the routes that only
+// describe its tiles: an item's extent and zooms are its STAC metadata's
+// (bbox, projection extension), a raster's its own.
+func (h itemHandlers) mosaic(r *http.Request) (*mosaic, error) {
+	it, err := h.source(r)
 	if err != nil {
 		return nil, err
 	}
-	b := itemBounds(*it)
-	meta := tilefunc.SearchMetadata{Bounds: b[:], Extra: map[string]json.RawMessage{}}
-	if rs := itemRenders(*it); rs != nil {
-		meta.Extra["defaults"] = rs
-	}
 	path := "/collections/" + it.Collection + "/items/" + it.ID
-	grid, hasGrid := projGrid(*it)
-	return &mosaic{key: "item " + path, hash: it.ID, path: path, search: &tilefunc.Search{Search: json.RawMessage(`{}`), Metadata: meta},
-		zooms: func(tms *tiles.TileMatrixSet) (int, int) {
-			if hasGrid {
-				if minz, maxz, ok := tms.GridZooms(grid.srs, grid.gt, grid.width, grid.height); ok {
-					return minz, maxz
-				}
-			}
-			return tms.MinZoom(), tms.MaxZoom()
-		},
+	switch h.kind {
+	case assetSource:
+		path += "/assets/" + h.rasterAsset(r)
+	case externalSource:
+		path = "/external"
+	}
+	mo := &mosaic{key: "item " + path, hash: it.ID, path: path, search: &tilefunc.Search{Search: json.RawMessage(`{}`)},
 		items: func(context.Context, [4]float64, tilefunc.SearchOptions) ([]tilefunc.Item, error) {
 			return []tilefunc.Item{*it}, nil
-		}}, nil
+		}}
+	b := itemBounds(*it)
+	g, hasGrid := projGrid(*it)
+	meta := tilefunc.SearchMetadata{Extra: map[string]json.RawMessage{}}
+	if h.kind == itemSource {
+		if rs := itemRenders(*it); rs != nil {
+			meta.Extra["defaults"] = rs
+		}
+	} else {
+		asset := h.rasterAsset(r)
+		if err := checkAssets([]tiles.AssetSpec{{Name: asset}}, *it); err != nil {
+			return nil, err
+		}
+		infos, err := h.s.Renderer.Info(r.Context(), *it, []string{asset})
+		if err != nil {
+			return nil, err
+		}
+		in := infos[0]
+		mo.info = &in
+		g, hasGrid = rasterGrid(in), true
+		if b, err = tiles.TransformBounds(in.Bounds, tiles.CRS{SRS: g.srs}, tiles.WGS84); err != nil {
+			return nil, err
+		}
+	}
+	meta.Bounds = b[:]
+	mo.search.Metadata = meta
+	mo.zooms = func(tms *tiles.TileMatrixSet) (int, int) {
+		if hasGrid {
+			if minz, maxz, ok := tms.GridZooms(g.srs, g.gt, g.width, g.height); ok {
+				return minz, maxz
+			}
+		}
+		return tms.MinZoom(), tms.MaxZoom()
+	}
+	return mo, nil
+}
+
+// rasterGrid is the grid a raster's description gives.
+func rasterGrid(in tiles.AssetInfo) grid {
+	b := in.Bounds
+	return grid{srs: in.CRS, width: in.Width, height: in.Height,
+		gt: [6]float64{b[0], (b[2] - b[0]) / float64(in.Width), 0, b[3], 0, -(b[3] - b[1]) / float64(in.Height)}}
+}
+
+// externalURL is the external routes' url: the raster to read, which the
+// storage policy must allow (TILEFUNC_ALLOWED_HOSTS, blob accounts, local
+// folders in development).
+type externalURL struct{ url string }
+
+func (*externalURL) params() []Param {
+	return []Param{{Name: "url", Type: "string", Required: true, Description: "The raster's URL (an allowed host, blob account or local folder)."}}
+}
+
+func (p *externalURL) parse(q *query) {
+	if p.url = q.v.Get("url"); p.url == "" {
+		q.fail("url", "Field required")
+	}
 }
 
 // itemBounds is the item's bbox in longitude/latitude (2D).
@@ -266,7 +413,7 @@ func (p *assetsParams) expand(it tilefunc.Item) ([]tiles.AssetSpec, []string) {
 // info answers each asset's raster description, keyed by asset.
 func (h itemHandlers) info(w http.ResponseWriter, r *http.Request) error {
 	var p assetsParams
-	if err := parseQuery(r.URL.RawQuery, &p); err != nil {
+	if err := h.parse(r, &p); err != nil {
 		return err
 	}
 	it, err := h.s.item(r)
@@ -353,7 +500,7 @@ func orderedObject(keys []string, values []any) ([]byte, error) {
 func (h itemHandlers) infoGeoJSON(w http.ResponseWriter, r *http.Request) error {
 	var p assetsParams
 	var ext extentCRS
-	if err := parseQuery(r.URL.RawQuery, &p, &ext); err != nil {
+	if err := h.parse(r, &p, &ext); err != nil {
 		return err
 	}
 	it, err := h.s.item(r)
@@ -365,7 +512,12 @@ func (h itemHandlers) infoGeoJSON(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	b := itemBounds(*it)
+	return writeFeature(w, itemBounds(*it), ext, props)
+}
+
+// writeFeature answers a GeoJSON Feature of a lon/lat box, carried into
+// the crs asked for, with the properties given.
+func writeFeature(w http.ResponseWriter, b [4]float64, ext extentCRS, props json.RawMessage) error {
 	if ext.crs != "" {
 		crs, err := tiles.ParseCRS(ext.crs)
 		if err != nil {
@@ -379,7 +531,7 @@ func (h itemHandlers) infoGeoJSON(w http.ResponseWriter, r *http.Request) error 
 	out, err := json.Marshal(map[string]any{
 		"type": "Feature", "bbox": b,
 		"geometry":   map[string]any{"type": "Polygon", "coordinates": [][][2]float64{ring}},
-		"properties": json.RawMessage(props),
+		"properties": props,
 	})
 	if err != nil {
 		return err
@@ -388,4 +540,45 @@ func (h itemHandlers) infoGeoJSON(w http.ResponseWriter, r *http.Request) error 
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(out)
 	return err
+}
+
+// rasterInfo answers the raster's description (rio-tiler's Reader.info).
+func (h itemHandlers) rasterInfo(w http.ResponseWriter, r *http.Request) error {
+	in, err := h.rasterDescription(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+// rasterDescription is the route's raster, described.
+func (h itemHandlers) rasterDescription(r *http.Request) (*tiles.AssetInfo, error) {
+	if err := h.parse(r); err != nil {
+		return nil, err
+	}
+	mo, err := h.mosaic(r)
+	if err != nil {
+		return nil, err
+	}
+	return mo.info, nil
+}
+
+// rasterInfoGeoJSON answers the raster's description as the properties
+// of a Feature of its extent (in crs, default longitude/latitude).
+func (h itemHandlers) rasterInfoGeoJSON(w http.ResponseWriter, r *http.Request) error {
+	var ext extentCRS
+	if err := h.parse(r, &ext); err != nil {
+		return err
+	}
+	in, err := h.rasterDescription(r)
+	if err != nil {
+		return err
+	}
+	b, err := tiles.TransformBounds(in.Bounds, tiles.CRS{SRS: in.CRS}, tiles.WGS84)
+	if err != nil {
+		return err
+	}
+	props, _ := json.Marshal(in)
+	return writeFeature(w, b, ext, props)
 }

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 
@@ -26,6 +26,9 @@ type mosaic struct {
 	// zooms are the mosaic's zooms in a set, where they are not the
 	// metadata's (a single item's come from its grid); nil: zoomRange.
 	zooms func(*tiles.TileMatrixSet) (int, int)
+	// info describes a plain raster's bands, which its TileJSON tells
+	// (titiler.core's band_descriptions, data_type, minmax); nil for others.
+	info *tiles.AssetInfo
 	// items finds the mosaic's items under a lon/lat box.
 	items func(ctx context.Context, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 }
@@ -246,8 +249,12 @@ type tileJSON struct {
 	MaxZoom  int        `json:"maxzoom"`
 	Bounds   [4]float64 `json:"bounds"`
 	Center   [3]float64 `json:"center"`
-	// RasterLayers are an item's renders (titiler's custom field).
-	RasterLayers json.RawMessage `json:"raster_layers,omitempty"`
+	// RasterLayers are an item's renders, and a plain raster's bands
+	// (titiler's custom fields).
+	RasterLayers     json.RawMessage `json:"raster_layers,omitempty"`
+	BandDescriptions [][2]string     `json:"band_descriptions,omitempty"`
+	DataType         string          `json:"data_type,omitempty"`
+	MinMax           [][2]float64    `json:"minmax,omitempty"`
 }
 
 // functionKey is the Azure Functions key parameter: a secret the host
@@ -309,20 +316,16 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 	if o.format != "" {
 		tile += "." + o.format
 	}
-	pass := url.Values{}
-	for k, v := range q.v {
-		pass[k] = v
-	}
-	for _, k := range tileJSONDropped {
-		pass.Del(k)
-	}
-	if !pass.Has("tilesize") {
-		pass.Set("tilesize", "512")
+	// The tile URL keeps the request's parameters in their order, with
+	// titiler's tilesize=512 last unless the request sets one.
+	pass := passQuery(r.URL.RawQuery, tileJSONDropped...)
+	if !q.v.Has("tilesize") {
+		pass = append(pass, "tilesize=512")
 	}
 	b := mosaicBounds(mo.search, tms)
 	doc := tileJSON{
 		TileJSON: "3.0.0", Name: mo.search.Metadata.Name, Version: "1.0.0", Scheme: "xyz",
-		Tiles:   []string{tile + "?" + pass.Encode()},
+		Tiles:   []string{tile + "?" + strings.Join(pass, "&")},
 		MinZoom: minz, MaxZoom: maxz, Bounds: b,
 		Center: [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(minz)},
 	}
@@ -331,6 +334,9 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 		doc.RasterLayers = mo.search.Metadata.Extra["defaults"]
 		if doc.RasterLayers == nil {
 			doc.RasterLayers = json.RawMessage(`{}`)
+		}
+		if in := mo.info; in != nil {
+			doc.BandDescriptions, doc.DataType, doc.MinMax = in.BandDescriptions, in.DType, in.MinMax
 		}
 	case doc.Name == "":
 		doc.Name = mo.hash

@@ -45,6 +45,34 @@ func queryValues(raw string) url.Values {
 	return v
 }
 
+// passQuery is the raw query re-encoded in the order the client wrote
+// it, without the keys named (case-insensitive) and the function key, as
+// titiler hands a request's parameters on to the URLs it writes.
+func passQuery(raw string, drop ...string) []string {
+	var out []string
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		key, value, _ := strings.Cut(pair, "=")
+		k, err1 := url.QueryUnescape(key)
+		val, err2 := url.QueryUnescape(value)
+		if pair == "" || err1 != nil || err2 != nil || strings.EqualFold(k, functionKey) || containsFold(drop, k) {
+			continue
+		}
+		out = append(out, url.QueryEscape(k)+"="+url.QueryEscape(val))
+	}
+	return out
+}
+
+func containsFold(names []string, s string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func (q *query) fail(name, format string, args ...any) {
 	if q.err == nil {
 		q.err = tilefunc.Errorf(tilefunc.EINVALID, "%s: %s", name, fmt.Sprintf(format, args...))

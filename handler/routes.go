@@ -24,11 +24,13 @@ type route struct {
 	handle func(http.ResponseWriter, *http.Request) error
 }
 
-// Routes lists every endpoint the router serves, in declaration order. It
-// needs no wired Server: only the declarations are read.
+// Routes lists every endpoint the router can serve, the optional ones
+// included, in declaration order. It needs no wired Server: only the
+// declarations are read. (A function whose route is switched off answers
+// 404, as titiler-pgstac does without the route.)
 func Routes() []Route {
 	var out []Route
-	for _, rt := range (&Server{}).routes() {
+	for _, rt := range (&Server{AssetRoutes: true, ExternalRoutes: true}).routes() {
 		out = append(out, rt.Route)
 	}
 	return out

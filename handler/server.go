@@ -43,11 +43,9 @@ type Storage interface {
 type Renderer interface {
 	Image(ctx context.Context, items []tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error)
 	Point(ctx context.Context, items []tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) ([]tiles.PointValues, error)
-	// One item's image, values at a point, one asset's image and its
-	// assets' descriptions.
+	// One item's image, its values at a point, its assets' descriptions.
 	Item(ctx context.Context, item tilefunc.Item, win tiles.Window, spec tiles.Spec) (*raster.Image, error)
 	ItemPoint(ctx context.Context, item tilefunc.Item, x, y float64, crs tiles.CRS, spec tiles.Spec) (*raster.Image, error)
-	Asset(ctx context.Context, item tilefunc.Item, spec tiles.AssetSpec, win tiles.Window, opts tiles.DatasetOptions) (*raster.Image, error)
 	Info(ctx context.Context, item tilefunc.Item, assets []string) ([]tiles.AssetInfo, error)
 }
 
@@ -61,6 +59,11 @@ type Server struct {
 	Version      string                 // tilefunc's version, shown by /healthz
 	Logger       *slog.Logger
 	CacheTTL     time.Duration // how long a resolved search or collection is reused; 0: not at all
+	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
+	// routes: one asset of an item, and a raster at a URL (off by default,
+	// as TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS and
+	// TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
+	AssetRoutes, ExternalRoutes bool
 
 	router   *mux.Router
 	mosaics  *ttlCache[*mosaic]

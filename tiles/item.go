@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"tilefunc"
 	"tilefunc/tiles/raster"
@@ -32,6 +33,11 @@ type Layer struct {
 	Assets      []AssetSpec
 	Expression  Expression // over the item's bands, numbered across its assets
 	AssetAsBand bool       // each asset is one band, described by its name
+	// Raster is set for a layer of one asset read as a plain raster
+	// (rio-tiler's Reader, titiler's asset and asset statistics routes):
+	// its bands keep their names (b2 for bidx=2) and the raster's
+	// descriptions.
+	Raster bool
 }
 
 // readFunc reads part of one raster for a request: the bands given.
@@ -42,6 +48,9 @@ type readFunc func(s *source, bidx []int) (*raster.Image, error)
 // stats the images carry no dataset statistics, as rio-tiler's PointData
 // (an expression is then evaluated on the values' own types alone).
 func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc, stats bool) (*raster.Image, error) {
+	if layer.Raster && len(layer.Assets) == 1 {
+		return r.readRaster(item, layer.Assets[0], read, stats)
+	}
 	var parts []*raster.Image
 	for _, spec := range layer.Assets {
 		img, err := r.readAsset(item, spec, read, stats)
@@ -61,6 +70,19 @@ func (r *Renderer) readItem(item tilefunc.Item, layer Layer, read readFunc, stat
 	if layer.Expression != nil {
 		return layer.Expression.Apply(img)
 	}
+	return img, nil
+}
+
+// readRaster reads one asset as a plain raster (Layer.Raster).
+func (r *Renderer) readRaster(item tilefunc.Item, spec AssetSpec, read readFunc, stats bool) (*raster.Image, error) {
+	img, err := r.readAsset(item, spec, read, stats)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range img.Descriptions {
+		img.Descriptions[i] = strings.TrimPrefix(d, spec.Name+"_")
+	}
+	img.Assets = []string{item.ID}
 	return img, nil
 }
 

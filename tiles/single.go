@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
-	"strings"
 
 	"github.com/airbusgeo/godal"
 
@@ -36,24 +35,6 @@ func (r *Renderer) ItemPoint(ctx context.Context, item tilefunc.Item, x, y float
 	registerDrivers.Do(godal.RegisterAll)
 	return r.guarded(ctx, item.ID, func() (*raster.Image, error) {
 		return r.readItem(item, spec.Layer, pointReader(x, y, crs, spec.Dataset), false)
-	})
-}
-
-// Asset reads one asset of an item onto the window as rio-tiler's own
-// Reader does (asset statistics): its bands keep their names (b2 for
-// bidx=2, or the expression's) and the raster's descriptions.
-func (r *Renderer) Asset(ctx context.Context, item tilefunc.Item, spec AssetSpec, win Window, opts DatasetOptions) (*raster.Image, error) {
-	registerDrivers.Do(godal.RegisterAll)
-	read := newWindowRead(win, opts)
-	return r.guarded(ctx, item.ID, func() (*raster.Image, error) {
-		img, err := r.readAsset(item, spec, read.part, true)
-		if err != nil {
-			return nil, err
-		}
-		for i, d := range img.Descriptions {
-			img.Descriptions[i] = strings.TrimPrefix(d, spec.Name+"_")
-		}
-		return img, nil
 	})
 }
 

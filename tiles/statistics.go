@@ -41,6 +41,7 @@ type BandStats struct {
 	Description  string
 	Percentiles  []float64 // in the order of StatsOptions.Percentiles
 	names        []int
+	band         string // the band's name, its key in Stats' JSON
 }
 
 // Stats are the statistics of every band of an image, shown as titiler
@@ -84,6 +85,9 @@ func Statistics(img *raster.Image, coverage []float32, o StatsOptions) Stats {
 		}
 		if b < len(img.Descriptions) {
 			s.Description = img.Descriptions[b]
+		}
+		if b < len(img.Names) {
+			s.band = img.Names[b]
 		}
 		out[b] = s
 	}
@@ -297,7 +301,8 @@ func (s BandStats) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// MarshalJSON writes {"b1": ..., "b2": ...} in band order.
+// MarshalJSON writes {"b1": ..., "b2": ...} in band order, each band
+// keyed by its name (b3 for a raster's third band read alone).
 func (st Stats) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
@@ -309,7 +314,13 @@ func (st Stats) MarshalJSON() ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(&b, `"b%d":`, i+1)
+		key := s.band
+		if key == "" {
+			key = fmt.Sprintf("b%d", i+1)
+		}
+		k, _ := json.Marshal(key)
+		b.Write(k)
+		b.WriteByte(':')
 		b.Write(j)
 	}
 	b.WriteByte('}')

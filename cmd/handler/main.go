@@ -78,13 +78,15 @@ func serve(log *slog.Logger) error {
 	defer deps.catalog.Close()
 	go deps.catalog.Run(ctx)
 	srv := &handler.Server{
-		Catalog:      deps.catalog,
-		Renderer:     tiles.NewRenderer(deps.resolver, cfg.Concurrency),
-		Search:       cfg.Search,
-		CacheControl: cfg.CacheControl,
-		CacheTTL:     cfg.CacheTTL,
-		Version:      version,
-		Logger:       log,
+		Catalog:        deps.catalog,
+		Renderer:       tiles.NewRenderer(deps.resolver, cfg.Concurrency),
+		Search:         cfg.Search,
+		CacheControl:   cfg.CacheControl,
+		CacheTTL:       cfg.CacheTTL,
+		AssetRoutes:    cfg.AssetRoutes,
+		ExternalRoutes: cfg.ExternalRoutes,
+		Version:        version,
+		Logger:         log,
 	}
 	if deps.blob != nil {
 		srv.Storage = deps.blob

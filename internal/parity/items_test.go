@@ -21,7 +21,9 @@ const mixed = "/collections/styled-mixed/items/mixed"
 
 // itemRows are every route of a single item, with their parameters and
 // their errors.
-func itemRows() []styledRow {
+func itemRows(set *fixtures.Set) []styledRow {
+	dem := "/collections/styled-mixed/items/mixed/assets/dem"
+	ext := "url=" + set.Paths["mixed/visual"]
 	pageDiffers := "tilefunc serves its own viewer page; the status and content type are compared"
 	template := "titiler.core percent-encodes the tile template of an item's tilesets ({z} as %7Bz%7D), which clients do not expand; " +
 		"tilefunc writes {z}/{x}/{y}, as titiler's mosaic tilesets do"
@@ -115,6 +117,34 @@ func itemRows() []styledRow {
 		get(mixed+"/renders/visual").differing(renderLinks, 200),
 		get(mixed+"/renders/height").differing(renderLinks, 200),
 		get(mixed + "/renders/nope"),
+
+		// One asset as a plain raster (TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS).
+		get(dem + "/info"),
+		get(dem + "/info.geojson"),
+		get(dem + "/statistics").stats(),
+		get(dem + "/statistics?expression=b1/1000&max_size=200").stats(),
+		post(dem+"/statistics", aoi).stats(),
+		get(dem+"/tiles/WebMercatorQuad").differing(template, 200),
+		get(dem + west + ".png"),
+		get(dem + west + ".png?rescale=0,3000&colormap_name=viridis"),
+		get(dem + west + ".npy?bidx=1").with(exact),
+		get(dem + "/tiles/WebMercatorQuad/9/250/186.png"),
+		get(dem + "/WebMercatorQuad/tilejson.json?rescale=0,3000"),
+		get(dem + "/point/3.5,43.75"),
+		get(dem + "/preview.png?max_size=128"),
+		get(dem + "/bbox/3.0,43.5,3.6,44.0.png?rescale=0,3000"),
+		post(dem+"/feature.png?rescale=0,3000", aoi),
+		get("/collections/styled-mixed/items/mixed/assets/nope/info").differing(server500("KeyError on the asset name"), 404),
+
+		// A raster at a URL (TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
+		get("/external/info?" + ext),
+		get("/external/statistics?bidx=1&bidx=3&" + ext).stats(),
+		get("/external" + west + ".png?" + ext).with(exact),
+		get("/external" + west + ".png?expression=b3;b2;b1&" + ext).with(exact),
+		get("/external/point/3.5,43.75?" + ext),
+		get("/external/WebMercatorQuad/tilejson.json?" + ext),
+		get("/external/preview.png?max_size=100&" + ext),
+		get("/external/info"),
 	}
 }
 
@@ -127,7 +157,7 @@ func TestItemRequestsMatchTitilerPgstac(t *testing.T) {
 	tf := startTilefunc(t, db, set.Dir)
 	ti := startTitiler(t, db)
 	var rows []styledRow
-	for _, r := range itemRows() {
+	for _, r := range itemRows(set) {
 		if strings.Contains(r.req, *styledOnly) {
 			rows = append(rows, r)
 		}

@@ -20,6 +20,10 @@ import (
 // binary, built from this checkout, and titiler-pgstac from its virtualenv,
 // each on a free port of its own, stopped when the test ends.
 
+// optionalRoutes switch on, in both servers, the routes of an item's
+// assets and of external rasters, which the item table compares.
+var optionalRoutes = []string{"TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS=TRUE", "TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS=TRUE"}
+
 // startTilefunc builds and runs the handler on db, serving the local files
 // under cogs; it returns the base URL.
 func startTilefunc(t *testing.T, db, cogs string) string {
@@ -30,6 +34,7 @@ func startTilefunc(t *testing.T, db, cogs string) string {
 	port := freePort(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TILEFUNC_LOCAL_ASSET_DIRS="+cogs, "FUNCTIONS_CUSTOMHANDLER_PORT="+port)
+	cmd.Env = append(cmd.Env, optionalRoutes...)
 	return serve(t, "tilefunc", cmd, port)
 }
 
@@ -43,6 +48,7 @@ func startTitiler(t *testing.T, db string) string {
 	port := freePort(t)
 	cmd := exec.Command("bash", script, "run")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TILEFUNC_TITILER_PORT="+port)
+	cmd.Env = append(cmd.Env, optionalRoutes...)
 	return serve(t, "titiler-pgstac", cmd, port)
 }
 
