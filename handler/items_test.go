@@ -3,12 +3,16 @@ package handler_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 
+	"tilefunc/handler"
 	"tilefunc/internal/fixtures"
 )
 
@@ -184,5 +188,46 @@ func TestItemRendersAndTileJSON(t *testing.T) {
 	// nearest zoom 8; 280 pixels fit one 256-pixel tile at zoom 8.
 	if tj.MinZoom != 8 || tj.MaxZoom != 8 || len(tj.RasterLayers) != 2 || !strings.Contains(tj.Tiles[0], mixedItem+"/tiles/WebMercatorQuad/{z}/{x}/{y}?assets=visual") {
 		t.Errorf("tilejson %+v", tj)
+	}
+}
+
+// An external raster is read only where the asset policy allows (here the
+// fixture folder): a file elsewhere or another host is refused before GDAL
+// opens anything; an asset route reads the item's own asset only.
+func TestExternalAndAssetRoutesReadOnlyWhatThePolicyAllows(t *testing.T) {
+	e := newStylingEnv(t)
+	r := e.get(t, "/external/point/3.5,43.75?url="+e.set.Paths["mixed/dem"])
+	var pt struct{ Values []float64 }
+	r.json(t, &pt)
+	if want := e.raster(t, "mixed/dem").at(3.5, 43.75).values[0]; r.status != http.StatusOK || len(pt.Values) != 1 || pt.Values[0] != want {
+		t.Errorf("external point: %d %s, want [%g]", r.status, r.body, want)
+	}
+	for _, url := range []string{"/etc/passwd", "http://169.254.169.254/metadata/instance", "https://example.com/a.tif", "/vsicurl/https://example.com/a.tif"} {
+		if r := e.get(t, "/external/info?url="+url); r.status != http.StatusForbidden {
+			t.Errorf("external %s: %d %s, want 403", url, r.status, r.body)
+		}
+	}
+	if r := e.get(t, "/external/info"); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "url") {
+		t.Errorf("external without url: %d %s, want 422 naming url", r.status, r.body)
+	}
+	var info struct{ DType string }
+	e.get(t, mixedItem+"/assets/nir/info").json(t, &info)
+	if info.DType != "uint16" {
+		t.Errorf("asset info dtype %q, want uint16", info.DType)
+	}
+	if r := e.get(t, mixedItem+"/assets/metadata/info"); r.status != http.StatusNotFound {
+		t.Errorf("the XML asset: %d %s, want 404", r.status, r.body)
+	}
+}
+
+// Without their settings the optional routes are not served, as
+// titiler-pgstac leaves them out.
+func TestOptionalRoutesAreOffByDefault(t *testing.T) {
+	ts := httptest.NewServer((&handler.Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	defer ts.Close()
+	for _, path := range []string{"/external/info?url=/data/a.tif", mixedItem + "/assets/dem/info", mixedItem + "/assets/dem/tiles/WebMercatorQuad/9/260/186.png"} {
+		if r := get(t, ts.URL+path); r.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", path, r.status)
+		}
 	}
 }

@@ -66,6 +66,7 @@ func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheC
 		CacheControl: cacheControl,
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
+		AssetRoutes:  true, ExternalRoutes: true,
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
