@@ -47,7 +47,7 @@ func init() {
 var wants = map[class]string{
 	boolean:         "a predicate, boolean or function",
 	character:       "a string, CASEI, ACCENTI, property or function",
-	cString | cCase: "a string pattern, or CASEI or ACCENTI of one",
+	cString | cCase: "a string pattern (or CASEI or ACCENTI of one)",
 	numeric:         "a number, arithmetic, property or function",
 	scalar:          "a string, number, boolean, date, timestamp, arithmetic, property or function",
 	cArray:          "a list of values",

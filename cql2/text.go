@@ -241,6 +241,10 @@ func (p *parser) in(left *node) (*node, error) {
 	if p.peek().is(")") {
 		return nil, p.errorf(p.peek(), "want at least one value in the list of IN")
 	}
+	if err := p.enter(open); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	list, err := p.list(open, "the list of IN")
 	if err != nil {
 		return nil, err
@@ -270,12 +274,8 @@ func (p *parser) isNull(left *node) (*node, error) {
 }
 
 // list reads expressions up to the ')' that closes open, after the
-// elements already read, as an array.
+// elements already read, as an array; its caller has entered the '('.
 func (p *parser) list(open token, what string, elems ...*node) (*node, error) {
-	if err := p.enter(open); err != nil {
-		return nil, err
-	}
-	defer p.leave()
 	for !p.peek().is(")") {
 		if len(elems) > 0 {
 			if err := p.expect(",", "',' or ')' in "+what); err != nil {
@@ -450,6 +450,7 @@ func (p *parser) group() (*node, error) {
 	if err := p.expect(")", "')' to close the '(' at "+column(p.src, open)); err != nil {
 		return nil, err
 	}
+	e.pos = open.pos // the expression, as written, starts at the parenthesis
 	return e, nil
 }
 
@@ -544,5 +545,9 @@ func (p *parser) arrayOperand() (*node, error) {
 		return p.expr()
 	}
 	p.next()
+	if err := p.enter(open); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	return p.list(open, "the array")
 }
