@@ -132,7 +132,10 @@ func TestTextRefusesMalformedAtTheColumn(t *testing.T) {
 			if want := "filter: at column " + col + ": "; !strings.HasPrefix(e.Error(), want) {
 				t.Errorf("Error() = %q, want it to start %q", e.Error(), want)
 			}
-			o := verdicts[text]
+			o, ok := verdicts[text]
+			if !ok {
+				t.Fatal("no oracle verdict: run scripts/cql2_fixtures.py")
+			}
 			if why, differs := oracleAccepts[text]; differs != (o.Verdict == "valid") {
 				t.Errorf("the oracle says %q (%s); oracleAccepts says %q", o.Verdict, o.Detail, why)
 			}
