@@ -447,9 +447,10 @@ func (p *parser) group() (*node, error) {
 	if p.peek().is(",") {
 		return p.list(open, "the array", e)
 	}
-	if err := p.expect(")", "')' to close the '(' at "+column(p.src, open)); err != nil {
-		return nil, err
+	if t := p.peek(); !t.is(")") {
+		return nil, p.errorf(t, "want ')' to close the '(' at %s, found %s", column(p.src, open), t.describe())
 	}
+	p.next()
 	e.pos = open.pos // the expression, as written, starts at the parenthesis
 	return e, nil
 }
