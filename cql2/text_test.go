@@ -221,3 +221,18 @@ func TestTextOutputIsValidCQL2JSON(t *testing.T) {
 		}
 	}
 }
+
+// TestTextTakesWhatTheStandardWritesAndTheOracleCannotParse pins the
+// grammar's forms that cql2 0.6.0 refuses with a parse error.
+func TestTextTakesWhatTheStandardWritesAndTheOracleCannotParse(t *testing.T) {
+	for text, want := range map[string]string{
+		`a = .5`:          `{"op":"=","args":[{"property":"a"},0.5]}`,
+		`a = 'it\'s'`:     `{"op":"=","args":[{"property":"a"},"it's"]}`,
+		`_x = 1`:          `{"op":"=","args":[{"property":"_x"},1]}`,
+		`A_EQUALS(a, ())`: `{"op":"a_equals","args":[{"property":"a"},[]]}`,
+	} {
+		if got, err := Text(text); err != nil || string(got) != want {
+			t.Errorf("Text(%q) = %s, %v; want %s", text, got, err, want)
+		}
+	}
+}
