@@ -74,12 +74,12 @@ parity-styled: services
 	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run 'TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac' ./internal/parity -styled-report='$(STYLED_REPORT)'
 
 ## fuzz: each parser of client text (expressions, colormaps, color
-## formulas, algorithm parameters) fuzzed for FUZZTIME; a crash or a
+## formulas, algorithm parameters, CQL2 filters) fuzzed for FUZZTIME; a crash or a
 ## refusal that is not a 4xx fails it, its input kept under testdata/fuzz.
 FUZZTIME ?= 30s
 fuzz: deps
 	@set -e; for t in FuzzParse:tiles/expression FuzzApply:tiles/expression FuzzParse:tiles/colormap \
-		FuzzParseAndApply:tiles/colorformula FuzzNew:tiles/algorithm; do \
+		FuzzParseAndApply:tiles/colorformula FuzzNew:tiles/algorithm FuzzText:cql2 FuzzCheck:cql2; do \
 		echo "fuzz: $${t%%:*} ./$${t#*:} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) ./$${t#*:}; done
 
