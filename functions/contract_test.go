@@ -331,6 +331,7 @@ var samples = []sample{
 			t.Errorf("tileMatrixSets/WorldCRS84Quad answered %d %v", tr.Status, tr.Body)
 		}
 	}},
+	{name: "conformance", fn: "conformance", target: "/conformance", refused: true, check: status(http.StatusOK)},
 	{name: "colormaps", fn: "colormaps", target: "/colorMaps", refused: true, check: status(http.StatusOK)},
 	{name: "one colormap", fn: "colormap", target: "/colorMaps/viridis?f=json", refused: true, check: func(t *testing.T, tr trace) {
 		if doc, ok := tr.Body.(map[string]any); !ok || len(doc) != 256 {

@@ -74,19 +74,31 @@ func TestNoSecretInAnyError(t *testing.T) {
 	}
 }
 
-// The routes titiler also answers as HTML refuse f=html with a 422 that
-// names it, rather than a JSON 200 to a client that asked for a page.
-func TestHTMLFormsAreRefusedByName(t *testing.T) {
+// The routes titiler also answers as HTML answer a page with f=html, or
+// when the Accept header prefers text/html (a browser); JSON with f=json,
+// an Accept of */*, or none; 422 for another f.
+func TestHTMLFormsShowTheDocument(t *testing.T) {
 	e := newEnv(t, false)
 	id := e.register(t, `{"collections":["demo-rgb"]}`)
-	for _, path := range []string{"/", "/tileMatrixSets", "/tileMatrixSets/WebMercatorQuad", "/algorithms", "/algorithms/hillshade",
+	for _, path := range []string{"/", "/conformance", "/tileMatrixSets", "/tileMatrixSets/WebMercatorQuad", "/algorithms", "/algorithms/hillshade",
 		"/colorMaps", "/searches/" + id + "/tiles", "/searches/" + id + "/tiles/WebMercatorQuad"} {
-		if d := get(t, e.url+path+"?f=html").detail(t, http.StatusUnprocessableEntity); !strings.Contains(d, "f=html") {
-			t.Errorf("%s?f=html: %q does not name f=html", path, d)
+		r := get(t, e.url+path+"?f=html")
+		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "<pre>{") {
+			t.Errorf("%s?f=html: %d %s %.80s", path, r.status, r.header.Get("Content-Type"), r.body)
+		}
+		for accept, html := range map[string]bool{"text/html,application/xhtml+xml,*/*;q=0.8": true, "*/*": false, "": false, "application/json": false, "application/json;q=0.5,text/html;q=0.4": false} {
+			r := request(t, http.MethodGet, e.url+path, "", map[string]string{"Accept": accept})
+			if got := strings.HasPrefix(r.header.Get("Content-Type"), "text/html"); r.status != http.StatusOK || got != html {
+				t.Errorf("%s with Accept %q: %d %s, want HTML %v", path, accept, r.status, r.header.Get("Content-Type"), html)
+			}
 		}
 		get(t, e.url+path+"?f=xml").detail(t, http.StatusUnprocessableEntity)
-		if r := get(t, e.url+path+"?f=json"); r.status != http.StatusOK {
+		if r := get(t, e.url+path+"?f=json"); r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 			t.Errorf("%s?f=json: %d", path, r.status)
 		}
+	}
+	// The landing page's links are links on its page.
+	if r := get(t, e.url+"/?f=html"); !strings.Contains(string(r.body), `<a href="`+e.url+`/tileMatrixSets">`) {
+		t.Errorf("landing page lacks its links: %s", r.body)
 	}
 }

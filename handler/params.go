@@ -219,22 +219,18 @@ func (q *query) bool(name string, def bool) bool {
 	return def
 }
 
-// formParam is titiler's f on the routes that answer JSON or HTML:
-// tilefunc answers JSON, and refuses f=html with a 422 naming it rather
-// than answering JSON to a client that asked for a page.
+// formParam is titiler's f on the routes that answer JSON or HTML: the
+// HTML form is the JSON document as a page (htmlform.go), chosen by f or,
+// without f, by an Accept header that prefers text/html.
 type formParam struct{}
 
 func (formParam) params() []Param {
-	return []Param{{Name: "f", Type: "string", Enum: []string{"json"}, Description: "Response form: json (titiler's html form is not served)."}}
+	return []Param{{Name: "f", Type: "string", Enum: []string{"html", "json"}, Description: "Response form (default: the Accept header's choice, else json)."}}
 }
 
 func (formParam) parse(q *query) {
 	switch f := q.v.Get("f"); f {
-	case "", "json":
-	case "html":
-		if q.err == nil {
-			q.err = notServed("f", "html", "the HTML form of this route; use f=json")
-		}
+	case "", "json", "html":
 	default:
 		q.fail("f", "%q is not one of html, json", f)
 	}

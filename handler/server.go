@@ -78,7 +78,11 @@ func (s *Server) Handler() http.Handler {
 	s.itemDocs = newTTLCache[*tilefunc.Item](s.CacheTTL, 512)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
-		s.router.Handle(rt.Path, s.endpoint(rt.handle)).Methods(rt.Method).Name(rt.Name)
+		h := rt.handle
+		if declaresForm(rt.Params) {
+			h = htmlForm(h)
+		}
+		s.router.Handle(rt.Path, s.endpoint(h)).Methods(rt.Method).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}

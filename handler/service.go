@@ -14,22 +14,55 @@ import (
 func (s *Server) serviceRoutes() []route {
 	return []route{
 		{Route{Name: "landing", Method: http.MethodGet, Path: "/", Params: paramsOf(formParam{})}, jsonForm(s.landing)},
+		{Route{Name: "conformance", Method: http.MethodGet, Path: "/conformance", Params: paramsOf(formParam{})}, jsonForm(s.conformance)},
 		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Params: paramsOf(&healthParams{})}, s.healthz},
 	}
 }
 
-// landing is cheap on purpose: the Functions host polls GET / until the
+// landing is titiler-pgstac's landing page: links to the conformance
+// declaration, the mosaic list, the viewers of a search, a collection and
+// an item, and the lists of tile matrix sets, algorithms and colormaps.
+// It is cheap on purpose: the Functions host polls GET / until the
 // handler answers, before the database or GDAL are ready.
 func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	base := baseURL(r)
+	viewer := "/{tileMatrixSetId}/map.html"
 	writeJSON(w, http.StatusOK, map[string]any{
 		"title":       "tilefunc",
 		"description": "Dynamic map tiles from a pgSTAC catalog (the titiler-pgstac API)",
 		"links": []link{
+			{Href: base + "/", Rel: "self", Type: "text/html", Title: "Landing page"},
+			{Href: base + "/conformance", Rel: "http://www.opengis.net/def/rel/ogc/1.0/conformance", Type: "text/html", Title: "Conformance Declaration"},
+			{Href: base + "/searches/", Rel: "data", Type: "application/json", Title: "PgSTAC Virtual Mosaic list (JSON)"},
+			{Href: base + "/searches/{search_id}" + viewer, Rel: "data", Type: "text/html", Templated: true, Title: "PgSTAC Virtual Mosaic viewer (template URL)"},
+			{Href: base + "/collections/{collection_id}" + viewer, Rel: "data", Type: "text/html", Templated: true, Title: "PgSTAC Collection viewer (template URL)"},
+			{Href: base + itemPrefix + viewer, Rel: "data", Type: "text/html", Templated: true, Title: "PgSTAC Item viewer (template URL)"},
+			{Href: base + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: "application/json", Title: "List of Available TileMatrixSets"},
+			{Href: base + "/algorithms", Rel: "data", Type: "application/json", Title: "List of Available Algorithms"},
+			{Href: base + "/colorMaps", Rel: "data", Type: "application/json", Title: "List of Available ColorMaps"},
 			{Href: base + "/healthz", Rel: "service-status", Type: "application/json", Title: "Health"},
-			{Href: base + "/searches/register", Rel: "data", Title: "Register a search (POST)"},
 		},
 	})
+	return nil
+}
+
+// conformsTo are the OGC conformance classes titiler-pgstac declares.
+var conformsTo = []string{
+	"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/html",
+	"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/json",
+	"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/landing-page",
+	"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/jpeg",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/png",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tiff",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+	"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+}
+
+func (s *Server) conformance(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"conformsTo": conformsTo})
 	return nil
 }
 

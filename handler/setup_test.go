@@ -112,6 +112,23 @@ func get(t *testing.T, url string) response {
 	return read(t, resp)
 }
 
+// request sends a request with the headers given.
+func request(t *testing.T, method, url, body string, headers map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, resp)
+}
+
 func post(t *testing.T, url, body string) response {
 	t.Helper()
 	resp, err := http.Post(url, "application/json", strings.NewReader(body))
