@@ -207,11 +207,11 @@ func TestRenderPresetsGiveLinks(t *testing.T) {
 		Links []struct{ Href, Rel, Title string }
 	}
 	post(t, e.url+"/searches/register", body).json(t, &reg)
-	if len(reg.Links) != 6 || reg.Links[4].Rel != "tilejson" || !strings.Contains(reg.Links[4].Title, "`true_color`") || !strings.Contains(reg.Links[5].Title, "`red`") {
+	if len(reg.Links) != 6 || reg.Links[4].Rel != "tilejson" || !strings.Contains(reg.Links[4].Title, "`red`") || !strings.Contains(reg.Links[5].Title, "`true_color`") {
 		t.Fatalf("register links %+v", reg.Links)
 	}
-	if !strings.Contains(reg.Links[4].Href, "assets=visual") || !strings.Contains(reg.Links[4].Href, "rescale=0%2C255") {
-		t.Fatalf("preset link %s", reg.Links[4].Href)
+	if !strings.Contains(reg.Links[5].Href, "assets=visual") || !strings.Contains(reg.Links[5].Href, "rescale=0%2C255") {
+		t.Fatalf("preset link %s", reg.Links[5].Href)
 	}
 	var info struct{ Links []struct{ Rel, Title string } }
 	get(t, e.url+"/searches/"+reg.ID+"/info").json(t, &info)
@@ -223,7 +223,7 @@ func TestRenderPresetsGiveLinks(t *testing.T) {
 		t.Fatalf("info link rels %s", got)
 	}
 	// A preset's TileJSON link, filled in, serves a TileJSON whose tiles render.
-	href := strings.Replace(reg.Links[4].Href, "{tileMatrixSetId}", "WebMercatorQuad", 1)
+	href := strings.Replace(reg.Links[5].Href, "{tileMatrixSetId}", "WebMercatorQuad", 1)
 	var tj struct{ Tiles []string }
 	get(t, href).json(t, &tj)
 	tile := strings.NewReplacer("{z}", "8", "{x}", "124", "{y}", "92").Replace(tj.Tiles[0])
