@@ -27,7 +27,7 @@ func (s *Server) collectionInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"search": mo.search, "links": infoLinks(baseURL(r)+mo.path, mo.search.Metadata)})
+	writeJSON(w, http.StatusOK, map[string]any{"search": mo.search, "links": infoLinks(baseURL(r)+mo.path, s.tileRenders(mo.search.Metadata))})
 	return nil
 }
 

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 
@@ -62,15 +61,15 @@ func (s *Server) registerSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.Catalog.Register(r.Context(), query, metadata)
+	// The links come from the metadata as stored, as titiler-pgstac's do:
+	// render presets in jsonb's key order.
+	search, err := s.Catalog.Register(r.Context(), query, metadata)
 	if err != nil {
 		return err
 	}
-	var meta tilefunc.SearchMetadata
-	json.Unmarshal(metadata, &meta)
-	base := baseURL(r) + "/searches/" + id
-	links := append(searchLinks(base, "metadata"), renderLinks(base, renders(meta), "tilejson", "tilejson.json", "TileJSON")...)
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": links})
+	base := baseURL(r) + "/searches/" + search.Hash
+	links := append(searchLinks(base, "metadata"), renderLinks(base, s.tileRenders(search.Metadata), "tilejson", "tilejson.json", "TileJSON")...)
+	writeJSON(w, http.StatusOK, map[string]any{"id": search.Hash, "links": links})
 	return nil
 }
 
@@ -86,8 +85,8 @@ func searchLinks(base, first string) []link {
 
 // infoLinks are /info's links: self, the TileJSON template and one per
 // render preset, the map template and one per preset, WMTS.
-func infoLinks(base string, m tilefunc.SearchMetadata) []link {
-	l, rs := searchLinks(base, "self"), renders(m)
+func infoLinks(base string, rs []render) []link {
+	l := searchLinks(base, "self")
 	out := []link{l[0], l[1]}
 	out = append(out, renderLinks(base, rs, "tilejson", "tilejson.json", "TileJSON")...)
 	out = append(out, l[2])
@@ -102,6 +101,6 @@ func (s *Server) searchInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": infoLinks(baseURL(r)+"/searches/"+id, search.Metadata)})
+	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": infoLinks(baseURL(r)+"/searches/"+id, s.tileRenders(search.Metadata))})
 	return nil
 }

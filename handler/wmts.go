@@ -149,27 +149,35 @@ func parseZooms(q *query, values []string) map[string][2]int {
 // the request's own tile query ("default"). A layer whose query the tile
 // route would refuse is left out, as titiler leaves it out.
 func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []render {
-	var out []render
-	for _, rd := range renders(mo.search.Metadata) {
-		if m.tileQueryOK(rd.query) {
-			out = append(out, rd)
-		}
-	}
+	out := m.s.tileRenders(mo.search.Metadata)
 	own := url.Values{}
 	for k, vs := range v {
 		if !wmtsOwnParams[strings.ToLower(k)] {
 			own[k] = vs
 		}
 	}
-	if m.tileQueryOK(own) {
+	if m.s.tileQueryOK(own) {
 		out = append(out, render{name: "default", query: own, zooms: req.zooms})
 	}
 	return out
 }
 
 // tileQueryOK says whether the tile route would accept the query.
-func (m mosaicHandlers) tileQueryOK(v url.Values) bool {
-	return newQuery(v).parse(newTileRoute(m.s.Search).groups()...) == nil
+func (s *Server) tileQueryOK(v url.Values) bool {
+	return newQuery(v).parse(newTileRoute(s.Search).groups()...) == nil
+}
+
+// tileRenders are the metadata's renders whose query the tile route would
+// accept: titiler-pgstac offers only those (check_query_params), in WMTS
+// layers and in the links of registration and /info.
+func (s *Server) tileRenders(meta tilefunc.SearchMetadata) []render {
+	var out []render
+	for _, rd := range renders(meta) {
+		if s.tileQueryOK(rd.query) {
+			out = append(out, rd)
+		}
+	}
+	return out
 }
 
 // layerZooms are a layer's zooms in a set: its own for the set (or "*"),
