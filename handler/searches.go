@@ -84,9 +84,11 @@ func searchLinks(base, first string) []link {
 }
 
 // infoLinks are /info's links: self, the TileJSON template and one per
-// render preset, the map template and one per preset, WMTS.
+// render preset, the map template and one per preset, WMTS (titiler-pgstac
+// titles these templates otherwise than registration's).
 func infoLinks(base string, rs []render) []link {
 	l := searchLinks(base, "self")
+	l[1].Title, l[2].Title = "TileJSON link (Template URL).", "Map viewer link (Template URL)."
 	out := []link{l[0], l[1]}
 	out = append(out, renderLinks(base, rs, "tilejson", "tilejson.json", "TileJSON")...)
 	out = append(out, l[2])

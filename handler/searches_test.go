@@ -68,8 +68,8 @@ func TestInfoShowsTheRegisteredSearch(t *testing.T) {
 	if s.LastUsed == "" || s.UseCount < 1 {
 		t.Fatalf("want lastused and usecount filled, got %+v", s)
 	}
-	if !strings.Contains(string(r.body), `"_where":`) {
-		t.Fatalf("info lacks the _where key: %s", r.body)
+	if strings.Contains(string(r.body), "null") { // titiler-pgstac leaves nulls (an empty _where) out
+		t.Fatalf("info carries a null: %s", r.body)
 	}
 	if len(info.Links) != 4 || info.Links[0].Rel != "self" || info.Links[0].Href != e.url+"/searches/"+id+"/info" {
 		t.Fatalf("links = %+v", info.Links)
@@ -196,7 +196,8 @@ func TestTileMatrixSetsListAndDefinition(t *testing.T) {
 }
 
 // metadata.defaults are render presets: each gets a TileJSON link when
-// registered, TileJSON and map links in /info (titiler-pgstac's order).
+// registered, TileJSON and map links in /info (titiler-pgstac's order:
+// the presets as pgSTAC's jsonb orders keys, shorter names first).
 func TestRenderPresetsGiveLinks(t *testing.T) {
 	e := newEnv(t, false)
 	body := `{"collections":["demo-rgb"],"metadata":{"defaults":{

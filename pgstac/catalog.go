@@ -150,11 +150,21 @@ func scanSearch(row pgx.Row) (*tilefunc.Search, error) {
 	if err := row.Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta); err != nil {
 		return nil, err
 	}
-	s.LastUsed = lastused.UTC().Format(time.RFC3339Nano)
+	s.LastUsed = isoTime(lastused)
 	if err := json.Unmarshal(meta, &s.Metadata); err != nil {
 		return nil, fmt.Errorf("search %s metadata: %w", s.Hash, err)
 	}
 	return &s, nil
+}
+
+// isoTime writes t in UTC as pydantic writes a datetime (titiler-pgstac's
+// lastused): microseconds in six digits, left out when zero.
+func isoTime(t time.Time) string {
+	t = t.UTC().Truncate(time.Microsecond)
+	if t.Nanosecond() == 0 {
+		return t.Format("2006-01-02T15:04:05Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:05.000000Z07:00")
 }
 
 func notFound(hash string) error {
