@@ -2,6 +2,7 @@ package handler
 
 import (
 	"encoding/json"
+	"net/url"
 	"testing"
 )
 
@@ -61,5 +62,54 @@ func TestRegisterRefusesWhatTitilerPgstacRefuses(t *testing.T) {
 		if _, _, err := parseRegister([]byte(body)); err == nil {
 			t.Errorf("%s: accepted", body)
 		}
+	}
+}
+
+// A collection request's search is titiler-pgstac's get_collection_id's:
+// filter-lang always, bbox as floats, sortby signs, the query unquoted
+// once more ('+' is a space).
+func TestCollectionSearchIsTitilerPgstacs(t *testing.T) {
+	v := url.Values{"ids": {"a,b"}, "bbox": {"-5,40,5,50.5"}, "sortby": {"-datetime,+id, gsd"},
+		"query": {`{"platform":{"eq":"s2+a"}}`}, "datetime": {"2021-01-01T00:00:00Z/.."}}
+	s, err := collectionSearch("c", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(s)
+	want := `{"bbox":[-5.0,40.0,5.0,50.5],"collections":["c"],"datetime":"2021-01-01T00:00:00Z/..","filter-lang":"cql2-json","ids":["a","b"],` +
+		`"query":{"platform":{"eq":"s2 a"}},"sortby":[{"direction":"desc","field":"datetime"},{"direction":"asc","field":"id"},{"direction":"asc","field":"gsd"}]}`
+	if string(got) != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if _, err := collectionSearch("c", url.Values{"sortby": {"id,"}}); err == nil {
+		t.Fatal("an empty sortby field was accepted")
+	}
+}
+
+// The metadata of a collection mosaic is the same bytes on every request:
+// its assets are the item_assets keys in the order pgSTAC's jsonb text
+// gives them (shorter keys first), the order titiler-pgstac lists them in,
+// and renders become defaults as titiler-pgstac rewrites them.
+func TestCollectionMetadataIsStableAndTitilerPgstacs(t *testing.T) {
+	doc := json.RawMessage(`{"id":"c","extent":{"spatial":{"bbox":[[-10.5,35,20,60.25]]}},
+		"item_assets":{"aot":{},"nir":{},"red":{},"scl":{},"blue":{},"green":{},"visual":{},"B01_long_name":{}},
+		"renders":{"ndvi":{"rescale":[[-1.0,1.50]],"expression":"(nir-red)/(nir+red)"},
+		           "true_color":{"title":"True colour","assets":["red","green","blue"],"minmax_zoom":[8,14],"tilematrixsets":{"WebMercatorQuad":[8,14]}},
+		           "bad_zoom":{"minmax_zoom":3},"not_a_render":"x"}}`)
+	want := `{"assets":["aot","nir","red","scl","blue","green","visual","B01_long_name"],"bounds":[-10.5,35.0,20.0,60.25],` +
+		`"defaults":{"ndvi":{"expression":"(nir-red)/(nir+red)","rescale":[[-1.0,1.5]]},"true_color":{"assets":["red","green","blue"],"maxzoom":14,"minzoom":8}},` +
+		`"name":"Mosaic for 'c' Collection","type":"mosaic"}`
+	search := map[string]any{"collections": []any{"c"}}
+	for range 50 {
+		got, _ := json.Marshal(collectionMetadata("c", doc, search))
+		if string(got) != want {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	}
+	// The bbox filter is the bounds; empty item_assets are an empty list.
+	s, _ := collectionSearch("c", url.Values{"bbox": {"-5,40,0,5,50,100"}})
+	got, _ := json.Marshal(collectionMetadata("c", json.RawMessage(`{"extent":{"spatial":{}},"item_assets":{}}`), s))
+	if want := `{"assets":[],"bounds":[-5.0,40.0,0.0,5.0,50.0,100.0],"name":"Mosaic for 'c' Collection","type":"mosaic"}`; string(got) != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
