@@ -51,7 +51,9 @@ verify-package: services package
 ## into .local/titiler-venv) serve the 10,000 tile requests of the world data
 ## set (../shared/data/world): every status must match, sampled images must
 ## look alike; each server's time is in the log (8-11 minutes; the last step
-## of `make test`). The styled requests of parity-styled run beside them.
+## of `make test`). The styled requests of parity-styled run beside them, and
+## so do the search ids (internal/parity/searchids_test.go, seconds): the same
+## registrations and collection requests get the same ids and rows from both.
 ## PARITY_PREFIX is tilefunc's mosaic path; {search} would stand for a
 ## search registered for the world collection.
 PARITY_PREFIX ?= /collections/world
@@ -59,7 +61,7 @@ STYLED_REPORT ?= dist/parity-styled.md
 parity: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
-	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac' ./internal/parity \
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac|TestSearchIDsMatchTitilerPgstac' ./internal/parity \
 		-tilefunc-prefix='$(PARITY_PREFIX)' -styled-report='$(STYLED_REPORT)'
 
 ## parity-styled: ~200 styled requests (expression, rescale, colormaps,

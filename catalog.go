@@ -11,8 +11,8 @@ import (
 type Search struct {
 	Hash     string          `json:"hash"`
 	Search   json.RawMessage `json:"search"`
-	Where    *string         `json:"_where"`
-	OrderBy  *string         `json:"orderby"`
+	Where    *string         `json:"_where,omitempty"` // omitted when null, as titiler-pgstac
+	OrderBy  *string         `json:"orderby,omitempty"`
 	LastUsed string          `json:"lastused"`
 	UseCount int64           `json:"usecount"`
 	Metadata SearchMetadata  `json:"metadata"`
@@ -140,7 +140,9 @@ func (m *SearchMetadata) UnmarshalJSON(b []byte) error {
 func (m SearchMetadata) MarshalJSON() ([]byte, error) {
 	out := make(map[string]any, len(m.Extra)+5)
 	for k, v := range m.Extra {
-		out[k] = v
+		if string(v) != "null" { // titiler-pgstac's model drops nulls
+			out[k] = v
+		}
 	}
 	out["type"] = m.Type
 	if m.Type == "" {

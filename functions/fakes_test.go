@@ -54,9 +54,9 @@ func (r *recorder) take() []call {
 // fakeCatalog knows one search, abc123, whose one item covers everything.
 type fakeCatalog struct{ rec *recorder }
 
-func (c fakeCatalog) Register(ctx context.Context, query, metadata json.RawMessage) (string, error) {
+func (c fakeCatalog) Register(ctx context.Context, query, metadata json.RawMessage) (*tilefunc.Search, error) {
 	c.rec.add(ctx, "Register", []string{string(query), string(metadata)})
-	return "abc123", nil
+	return &tilefunc.Search{Hash: "abc123", Search: query}, nil
 }
 
 func (c fakeCatalog) Search(ctx context.Context, hash string) (*tilefunc.Search, error) {

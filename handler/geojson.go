@@ -182,3 +182,53 @@ func checkLine(typ string, list []any, depth int) error {
 	}
 	return nil
 }
+
+// pyGeometry is a search's intersects as geojson-pydantic writes it: the
+// geometry checked, its members other than type, coordinates (geometries)
+// and bbox dropped, every coordinate a float.
+func pyGeometry(v any) (any, error) {
+	raw, _ := json.Marshal(v)
+	if err := checkGeometry(raw); err != nil {
+		return nil, err
+	}
+	return floatGeometry(v.(map[string]any))
+}
+
+func floatGeometry(g map[string]any) (map[string]any, error) {
+	out := map[string]any{"type": g["type"]}
+	if b := g["bbox"]; b != nil {
+		var ok bool
+		if out["bbox"], ok = pyFloats(b, 4, 6); !ok {
+			return nil, fmt.Errorf("bbox: want 4 or 6 numbers")
+		}
+	}
+	if g["type"] != "GeometryCollection" {
+		out["coordinates"] = floatCoordinates(g["coordinates"])
+		return out, nil
+	}
+	members, _ := g["geometries"].([]any)
+	list := make([]any, len(members))
+	for i, m := range members {
+		var err error
+		if list[i], err = floatGeometry(m.(map[string]any)); err != nil {
+			return nil, err
+		}
+	}
+	out["geometries"] = list
+	return out, nil
+}
+
+func floatCoordinates(c any) any {
+	switch c := c.(type) {
+	case json.Number:
+		f, _ := c.Float64()
+		return pyFloat(f)
+	case []any:
+		out := make([]any, len(c))
+		for i, e := range c {
+			out[i] = floatCoordinates(e)
+		}
+		return out
+	}
+	return c
+}

@@ -23,6 +23,7 @@ type mosaic struct {
 	hash   string           // pgSTAC search hash
 	path   string           // public path prefix, e.g. /searches/{hash}
 	search *tilefunc.Search // the search and its metadata
+	stored bool             // a collection's search is a row of pgstac.searches (not so when read-only)
 	// zooms are the mosaic's zooms in a set, where they are not the
 	// metadata's (a single item's come from its grid); nil: zoomRange.
 	zooms func(*tiles.TileMatrixSet) (int, int)
@@ -369,8 +370,11 @@ func mosaicBounds(s *tilefunc.Search, tms *tiles.TileMatrixSet) [4]float64 {
 		}
 		return [4]float64{q.BBox[0], q.BBox[1], q.BBox[2], q.BBox[3]}
 	}
-	if b := s.Metadata.Bounds; len(b) == 4 {
+	switch b := s.Metadata.Bounds; len(b) {
+	case 4:
 		return [4]float64{b[0], b[1], b[2], b[3]}
+	case 6:
+		return [4]float64{b[0], b[1], b[3], b[4]}
 	}
 	return tms.Geo
 }

@@ -1,9 +1,7 @@
 package handler
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 
@@ -63,15 +61,15 @@ func (s *Server) registerSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := s.Catalog.Register(r.Context(), query, metadata)
+	// The links come from the metadata as stored, as titiler-pgstac's do:
+	// render presets in jsonb's key order.
+	search, err := s.Catalog.Register(r.Context(), query, metadata)
 	if err != nil {
 		return err
 	}
-	var meta tilefunc.SearchMetadata
-	json.Unmarshal(metadata, &meta)
-	base := baseURL(r) + "/searches/" + id
-	links := append(searchLinks(base, "metadata"), renderLinks(base, renders(meta), "tilejson", "tilejson.json", "TileJSON")...)
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "links": links})
+	base := baseURL(r) + "/searches/" + search.Hash
+	links := append(searchLinks(base, "metadata"), renderLinks(base, s.tileRenders(search.Metadata), "tilejson", "tilejson.json", "TileJSON")...)
+	writeJSON(w, http.StatusOK, map[string]any{"id": search.Hash, "links": links})
 	return nil
 }
 
@@ -86,78 +84,16 @@ func searchLinks(base, first string) []link {
 }
 
 // infoLinks are /info's links: self, the TileJSON template and one per
-// render preset, the map template and one per preset, WMTS.
-func infoLinks(base string, m tilefunc.SearchMetadata) []link {
-	l, rs := searchLinks(base, "self"), renders(m)
+// render preset, the map template and one per preset, WMTS (titiler-pgstac
+// titles these templates otherwise than registration's).
+func infoLinks(base string, rs []render) []link {
+	l := searchLinks(base, "self")
+	l[1].Title, l[2].Title = "TileJSON link (Template URL).", "Map viewer link (Template URL)."
 	out := []link{l[0], l[1]}
 	out = append(out, renderLinks(base, rs, "tilejson", "tilejson.json", "TileJSON")...)
 	out = append(out, l[2])
 	out = append(out, renderLinks(base, rs, "map", "map.html", "Map viewer")...)
 	return append(out, l[3])
-}
-
-// parseRegister splits a registration body into the pgSTAC search and its
-// metadata, checking the fields pgSTAC would otherwise fail on with a 500.
-func parseRegister(body []byte) (query, metadata json.RawMessage, err error) {
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&fields); err != nil || fields == nil {
-		return nil, nil, tilefunc.Errorf(tilefunc.EINVALID, "body: want a JSON object (a STAC search with optional metadata)")
-	}
-	var meta tilefunc.SearchMetadata
-	if raw, ok := fields["metadata"]; ok {
-		if err := json.Unmarshal(raw, &meta); err != nil {
-			return nil, nil, tilefunc.Errorf(tilefunc.EINVALID, "metadata: want an object: %v", err)
-		}
-	}
-	delete(fields, "metadata")
-	if meta.Type == "" {
-		meta.Type = "mosaic"
-	}
-	if err := checkSearch(fields); err != nil {
-		return nil, nil, err
-	}
-	query, _ = json.Marshal(fields)
-	metadata, _ = json.Marshal(meta)
-	return query, metadata, nil
-}
-
-// checkSearch validates the shapes of the STAC search fields.
-func checkSearch(fields map[string]json.RawMessage) error {
-	shapes := map[string]any{
-		"collections": &[]string{}, "ids": &[]string{}, "bbox": &[]float64{},
-		"datetime": new(string), "filter-lang": new(string),
-		"intersects": &map[string]any{}, "query": &map[string]any{},
-		"filter": new(any), "sortby": &[]map[string]any{},
-	}
-	for k, v := range shapes {
-		raw, ok := fields[k]
-		if !ok || string(raw) == "null" {
-			continue
-		}
-		if err := json.Unmarshal(raw, v); err != nil {
-			return tilefunc.Errorf(tilefunc.EINVALID, "%s: %s", k, shapeError(k))
-		}
-	}
-	var bbox []float64
-	if raw, ok := fields["bbox"]; ok && json.Unmarshal(raw, &bbox) == nil && bbox != nil && len(bbox) != 4 && len(bbox) != 6 {
-		return tilefunc.Errorf(tilefunc.EINVALID, "bbox: want 4 or 6 numbers, got %d", len(bbox))
-	}
-	return nil
-}
-
-func shapeError(field string) string {
-	switch field {
-	case "collections", "ids":
-		return "want a list of strings"
-	case "bbox":
-		return "want 4 or 6 numbers"
-	case "datetime", "filter-lang":
-		return "want a string"
-	case "sortby":
-		return "want a list of {field, direction} objects"
-	}
-	return "want a JSON object"
 }
 
 // searchInfo answers a registered search and its links.
@@ -167,6 +103,6 @@ func (s *Server) searchInfo(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": infoLinks(baseURL(r)+"/searches/"+id, search.Metadata)})
+	writeJSON(w, http.StatusOK, map[string]any{"search": search, "links": infoLinks(baseURL(r)+"/searches/"+id, s.tileRenders(search.Metadata))})
 	return nil
 }

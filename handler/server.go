@@ -21,7 +21,7 @@ import (
 
 // Catalog finds searches and the items under a geometry (pgstac.Catalog).
 type Catalog interface {
-	Register(ctx context.Context, query, metadata json.RawMessage) (string, error)
+	Register(ctx context.Context, query, metadata json.RawMessage) (*tilefunc.Search, error)
 	Search(ctx context.Context, hash string) (*tilefunc.Search, error)
 	Items(ctx context.Context, hash string, bbox [4]float64, o tilefunc.SearchOptions) ([]tilefunc.Item, error)
 	Version(ctx context.Context) (string, error)

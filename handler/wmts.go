@@ -149,12 +149,7 @@ func parseZooms(q *query, values []string) map[string][2]int {
 // the request's own tile query ("default"). A layer whose query the tile
 // route would refuse is left out, as titiler leaves it out.
 func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []render {
-	var out []render
-	for _, rd := range renders(mo.search.Metadata) {
-		if m.tileQueryOK(rd.query) {
-			out = append(out, rd)
-		}
-	}
+	out := acceptedRenders(mo.search.Metadata, m.tileQueryOK)
 	own := url.Values{}
 	for k, vs := range v {
 		if !wmtsOwnParams[strings.ToLower(k)] {
@@ -167,9 +162,33 @@ func (m mosaicHandlers) wmtsLayers(mo *mosaic, v url.Values, req wmtsRequest) []
 	return out
 }
 
-// tileQueryOK says whether the tile route would accept the query.
+// tileQueryOK says whether the source's tile route would accept the query.
 func (m mosaicHandlers) tileQueryOK(v url.Values) bool {
 	return newQuery(v).parse(m.tileGroups()...) == nil
+}
+
+// tileQueryOK says whether a mosaic's tile route would accept the query.
+func (s *Server) tileQueryOK(v url.Values) bool {
+	return newQuery(v).parse(newTileRoute(s.Search).groups()...) == nil
+}
+
+// tileRenders are the metadata's renders whose query a mosaic's tile
+// route would accept: titiler-pgstac offers only those
+// (check_query_params), in WMTS layers and in the links of registration
+// and /info.
+func (s *Server) tileRenders(meta tilefunc.SearchMetadata) []render {
+	return acceptedRenders(meta, s.tileQueryOK)
+}
+
+// acceptedRenders are the metadata's renders whose query ok accepts.
+func acceptedRenders(meta tilefunc.SearchMetadata, ok func(url.Values) bool) []render {
+	var out []render
+	for _, rd := range renders(meta) {
+		if ok(rd.query) {
+			out = append(out, rd)
+		}
+	}
+	return out
 }
 
 // layerZooms are a layer's zooms in a set: its own for the set (or "*"),

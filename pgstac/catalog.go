@@ -100,9 +100,10 @@ func (c *Catalog) Version(ctx context.Context) (string, error) {
 	return v, dbError(err)
 }
 
-// Register stores a search (pgSTAC search_query) and returns its hash.
-func (c *Catalog) Register(ctx context.Context, query, metadata json.RawMessage) (string, error) {
-	var hash string
+// Register stores a search (pgSTAC search_query) and returns it as
+// stored: its hash, and its metadata in jsonb's key order.
+func (c *Catalog) Register(ctx context.Context, query, metadata json.RawMessage) (*tilefunc.Search, error) {
+	var s *tilefunc.Search
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
 		var readonly, canWrite bool
 		if err := p.QueryRow(ctx, `SELECT pgstac.readonly(), has_table_privilege('pgstac.searches', 'INSERT')`).Scan(&readonly, &canWrite); err != nil {
@@ -116,34 +117,54 @@ func (c *Catalog) Register(ctx context.Context, query, metadata json.RawMessage)
 			// search anyway: honour the operator's read-only grants.
 			return tilefunc.Errorf(tilefunc.EFORBIDDEN, "the database role has read-only grants, cannot register search query: register searches with a role granted 'handler sql grants --mode register'")
 		}
-		return p.QueryRow(ctx, "SELECT hash FROM pgstac.search_query($1::jsonb, _metadata => $2::jsonb)",
-			string(query), string(metadata)).Scan(&hash)
+		var err error
+		s, err = scanSearch(p.QueryRow(ctx, "SELECT "+searchColumns+" FROM pgstac.search_query($1::jsonb, _metadata => $2::jsonb)",
+			string(query), string(metadata)))
+		return err
 	})
-	return hash, dbError(err)
+	return s, dbError(err)
 }
 
 // Search returns the registered search with the given hash. It reads the
 // searches table, so it needs no write grant.
 func (c *Catalog) Search(ctx context.Context, hash string) (*tilefunc.Search, error) {
-	var s tilefunc.Search
-	var lastused time.Time
-	var meta []byte
+	var s *tilefunc.Search
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
-		return p.QueryRow(ctx, `SELECT hash, search, _where, orderby,
-			lastused, usecount, coalesce(metadata, '{}') FROM pgstac.searches WHERE hash = $1`, hash).
-			Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta)
+		var err error
+		s, err = scanSearch(p.QueryRow(ctx, "SELECT "+searchColumns+" FROM pgstac.searches WHERE hash = $1", hash))
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(hash)
 	}
-	if err != nil {
-		return nil, dbError(err)
+	return s, dbError(err)
+}
+
+// searchColumns are the columns of a pgstac.searches row that scanSearch reads.
+const searchColumns = "hash, search, _where, orderby, lastused, usecount, coalesce(metadata, '{}')"
+
+func scanSearch(row pgx.Row) (*tilefunc.Search, error) {
+	var s tilefunc.Search
+	var lastused time.Time
+	var meta []byte
+	if err := row.Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta); err != nil {
+		return nil, err
 	}
-	s.LastUsed = lastused.UTC().Format(time.RFC3339Nano)
+	s.LastUsed = isoTime(lastused)
 	if err := json.Unmarshal(meta, &s.Metadata); err != nil {
-		return nil, fmt.Errorf("search %s metadata: %w", hash, err)
+		return nil, fmt.Errorf("search %s metadata: %w", s.Hash, err)
 	}
 	return &s, nil
+}
+
+// isoTime writes t in UTC as pydantic writes a datetime (titiler-pgstac's
+// lastused): microseconds in six digits, left out when zero.
+func isoTime(t time.Time) string {
+	t = t.UTC().Truncate(time.Microsecond)
+	if t.Nanosecond() == 0 {
+		return t.Format("2006-01-02T15:04:05Z07:00")
+	}
+	return t.Format("2006-01-02T15:04:05.000000Z07:00")
 }
 
 func notFound(hash string) error {

@@ -71,7 +71,7 @@ func (c *Catalog) ListSearches(ctx context.Context, o ListOptions) ([]tilefunc.S
 			if err := rows.Scan(&s.Hash, &s.Search, &s.Where, &s.OrderBy, &lastused, &s.UseCount, &meta); err != nil {
 				return err
 			}
-			s.LastUsed = lastused.UTC().Format(time.RFC3339Nano)
+			s.LastUsed = isoTime(lastused)
 			if err := json.Unmarshal(meta, &s.Metadata); err != nil {
 				return fmt.Errorf("search %s metadata: %w", s.Hash, err)
 			}

@@ -88,11 +88,11 @@ func register(ctx context.Context) error {
 		q, _ := json.Marshal(map[string]any{"collections": []string{c}})
 		bounds := demo.Collection(c)["extent"].(map[string]any)["spatial"].(map[string]any)["bbox"].([][4]float64)[0]
 		m, _ := json.Marshal(map[string]any{"type": "mosaic", "name": "tilefunc demo: " + c, "bounds": bounds})
-		id, err := cat.Register(ctx, q, m)
+		s, err := cat.Register(ctx, q, m)
 		if err != nil {
 			return err
 		}
-		fmt.Println(c, id)
+		fmt.Println(c, s.Hash)
 	}
 	return nil
 }

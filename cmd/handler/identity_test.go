@@ -221,11 +221,11 @@ func registerIDAsAdmin(t *testing.T, cat *testenv.Catalog) string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	id, err := c.Register(t.Context(), []byte(`{"collections":["demo-rgb"]}`), []byte(`{"type":"mosaic"}`))
+	s, err := c.Register(t.Context(), []byte(`{"collections":["demo-rgb"]}`), []byte(`{"type":"mosaic"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return id
+	return s.Hash
 }
 
 // The read-only grants that 'handler sql grants --mode readonly' prints

@@ -55,10 +55,10 @@ func run(ctx context.Context, dir string) error {
 	defer cat.Close()
 	q, _ := json.Marshal(map[string]any{"collections": []string{world.CollectionID}})
 	m, _ := json.Marshal(map[string]any{"type": "mosaic", "name": "world"})
-	id, err := cat.Register(ctx, q, m)
+	s, err := cat.Register(ctx, q, m)
 	if err != nil {
 		return err
 	}
-	fmt.Println(id)
+	fmt.Println(s.Hash)
 	return nil
 }
