@@ -28,7 +28,25 @@ func TestCollectionFiltersNarrowTheMosaic(t *testing.T) {
 		t.Fatalf("a datetime filter no item meets should give 204, got %d %s", r.status, r.body)
 	}
 	get(t, e.url+"/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual&bbox=1,2,3").detail(t, 422)
-	get(t, e.url+"/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual&filter=x=1&filter-lang=cql2-text").detail(t, 422)
+	// CQL2 text, titiler-pgstac's default filter language, and CQL2-JSON.
+	for _, f := range []string{"filter=id%3D%27rgb_east%27", "filter=id%3D%27rgb_east%27&filter-lang=cql2-text",
+		`filter={"op":"=","args":[{"property":"id"},"rgb_east"]}&filter-lang=cql2-json`} {
+		blues := rgbTileIn(t, e, "/collections/demo-rgb", "WebMercatorQuad", 8, 128, 92, "&"+f, "rgb_east")
+		if blues[60] != 0 || blues[200] == 0 {
+			t.Fatalf("%s should leave only the east item (blue 200), got %v", f, blues)
+		}
+	}
+	base := e.url + "/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual&"
+	for q, want := range map[string]string{
+		"filter=id%3D": "filter: at column 4: ",
+		`filter={"op":"nope","args":[]}&filter-lang=cql2-json`: `filter: unknown operator "nope"`,
+		`filter={"op":"=","args":[1]}&filter-lang=cql2-json`:     "filter",
+		"filter=id%3D1&filter-lang=cql3":                          "filter-lang",
+	} {
+		if d := get(t, base+q).detail(t, 422); !strings.HasPrefix(d, want) {
+			t.Errorf("%s: %q, want it to start with %q", q, d, want)
+		}
+	}
 }
 
 func TestUnknownCollectionIs404(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"tilefunc"
+	"tilefunc/cql2"
 )
 
 // collectionSearch is the search of a collection request as
@@ -20,8 +21,13 @@ func collectionSearch(id string, v url.Values) (map[string]any, error) {
 		}
 		return ""
 	}
-	if fl := get("filter-lang"); fl != "" && fl != "cql2-json" {
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "filter-lang: %q is not supported: use cql2-json", fl)
+	lang := get("filter-lang")
+	switch lang {
+	case "":
+		lang = "cql2-text" // titiler-pgstac's default
+	case "cql2-text", "cql2-json":
+	default:
+		return nil, tilefunc.Errorf(tilefunc.EINVALID, "filter-lang: %q is not one of cql2-text, cql2-json", lang)
 	}
 	fields := map[string]any{"collections": []any{id}}
 	if ids := get("ids"); ids != "" {
@@ -41,9 +47,9 @@ func collectionSearch(id string, v url.Values) (map[string]any, error) {
 		fields["sortby"] = parseSortBy(sb)
 	}
 	if f := get("filter"); f != "" {
-		filter, err := decodePy([]byte(f))
+		filter, err := collectionFilter(f, lang)
 		if err != nil {
-			return nil, tilefunc.Errorf(tilefunc.EINVALID, "filter: only CQL2-JSON is supported (filter-lang=cql2-json): %v", err)
+			return nil, err
 		}
 		fields["filter"] = filter
 	}
@@ -56,6 +62,49 @@ func collectionSearch(id string, v url.Values) (map[string]any, error) {
 		fields["query"] = query
 	}
 	return pgstacSearch(fields)
+}
+
+// collectionFilter is a filter parameter as CQL2-JSON: CQL2 text
+// translated (its numbers floats, as titiler-pgstac's cql2 library writes
+// them, so that the search hashes alike), or CQL2-JSON checked; either way
+// refused with where it is wrong before pgSTAC sees it.
+func collectionFilter(f, lang string) (any, error) {
+	raw := []byte(f)
+	if lang == "cql2-text" {
+		j, err := cql2.Text(f)
+		if err != nil {
+			return nil, tilefunc.Errorf(tilefunc.EINVALID, "%v", err)
+		}
+		v, err := decodePy(j)
+		return cql2Floats(v), err
+	}
+	v, err := decodePy(raw)
+	if err != nil {
+		return nil, tilefunc.Errorf(tilefunc.EINVALID, "filter: not JSON (filter-lang=cql2-json): %v", err)
+	}
+	if err := cql2.Check(raw); err != nil {
+		return nil, tilefunc.Errorf(tilefunc.EINVALID, "%v", err)
+	}
+	return v, nil
+}
+
+// cql2Floats is v with every number a float, as cql2 (Rust, f64 numbers)
+// hands a translated filter to titiler-pgstac.
+func cql2Floats(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		f, _ := strconv.ParseFloat(string(v), 64)
+		return pyFloat(f)
+	case []any:
+		for i, e := range v {
+			v[i] = cql2Floats(e)
+		}
+	case map[string]any:
+		for k, e := range v {
+			v[k] = cql2Floats(e)
+		}
+	}
+	return v
 }
 
 func anyStrings(list []string) []any {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"tilefunc"
+	"tilefunc/cql2"
 )
 
 // A search body and its metadata are written as titiler-pgstac writes them
@@ -42,7 +43,7 @@ func parseRegister(body []byte) (search, metadata json.RawMessage, err error) {
 // searchFields read the fields PgSTACSearch types; other keys are kept.
 var searchFields = map[string]func(any) (any, error){
 	"collections": stringList, "ids": stringList, "bbox": searchBBox, "intersects": pyGeometry,
-	"datetime": str, "query": stacQuery, "sortby": sortBy, "filter": object, "filter-lang": filterLang,
+	"datetime": str, "query": stacQuery, "sortby": sortBy, "filter": cql2Filter, "filter-lang": filterLang,
 }
 
 // pgstacSearch is a search as PgSTACSearch writes it: typed fields checked
@@ -62,7 +63,11 @@ func pgstacSearch(fields map[string]any) (map[string]any, error) {
 			continue
 		}
 		val, err := read(v)
-		if err != nil {
+		var named *cql2.Error
+		switch {
+		case errors.As(err, &named):
+			return nil, tilefunc.Errorf(tilefunc.EINVALID, "%v", err)
+		case err != nil:
 			return nil, tilefunc.Errorf(tilefunc.EINVALID, "%s: %v", k, err)
 		}
 		out[k] = val
@@ -99,6 +104,23 @@ func object(v any) (any, error) {
 		return nil, errors.New("want a JSON object")
 	}
 	return pyValue(v), nil
+}
+
+// cql2Filter is a search's filter: a CQL2-JSON object CQL2 defines
+// (titiler-pgstac stores any object, and pgSTAC then fails on every tile).
+func cql2Filter(v any) (any, error) {
+	obj, err := object(v)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	if err := cql2.Check(raw); err != nil {
+		return nil, err // it names its path from "filter"
+	}
+	return obj, nil
 }
 
 func filterLang(v any) (any, error) {

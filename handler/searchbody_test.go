@@ -3,6 +3,7 @@ package handler
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -62,6 +63,25 @@ func TestRegisterRefusesWhatTitilerPgstacRefuses(t *testing.T) {
 		if _, _, err := parseRegister([]byte(body)); err == nil {
 			t.Errorf("%s: accepted", body)
 		}
+	}
+}
+
+// A filter CQL2 does not define is refused before pgSTAC stores it
+// (titiler-pgstac stores it, then fails on every tile of the search), the
+// error naming where; a valid one is stored.
+func TestRegisterRefusesAFilterThatIsNotCQL2(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"filter":{"op":"nope","args":[]}}`:                                                `filter: unknown operator "nope"`,
+		`{"filter":{"op":"=","args":[{"property":"a"}]}}`:                                   "filter",
+		`{"filter":{"op":"and","args":[{"op":"=","args":[1,2]},{"op":"like","args":[1]}]}}`: "filter.args[1]",
+	} {
+		_, _, err := parseRegister([]byte(body))
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: %v, want an error starting %q", body, err, want)
+		}
+	}
+	if _, _, err := parseRegister([]byte(`{"filter":{"op":"<","args":[{"property":"eo:cloud_cover"},10]}}`)); err != nil {
+		t.Errorf("a valid filter: %v", err)
 	}
 }
 

@@ -74,6 +74,11 @@ var searchIDCollectionRequests = []string{
 	"/collections/ids-alpha/info?datetime=2021-01-01T00:00:00Z/2021-12-31T23:59:59Z&sortby=-datetime,+id,gsd",
 	"/collections/ids-alpha/info?filter-lang=cql2-json&filter=" + url.QueryEscape(`{"op":"<=","args":[{"property":"eo:cloud_cover"},10]}`),
 	"/collections/ids-alpha/info?query=" + url.QueryEscape(`{"eo:cloud_cover":{"lt":20.0},"platform":{"eq":"s2+a"}}`),
+	// CQL2 text, titiler-pgstac's default filter language, translated to
+	// CQL2-JSON (numbers as floats) before it is hashed.
+	"/collections/ids-alpha/info?filter=" + url.QueryEscape("eo:cloud_cover <= 10 AND id IN ('a', 'b')"),
+	"/collections/ids-alpha/info?filter-lang=cql2-text&filter=" + url.QueryEscape("S_INTERSECTS(geometry, POLYGON((0 0, 10 0, 10 10, 0 0))) OR datetime > TIMESTAMP('2021-06-01T00:00:00Z')"),
+	"/collections/ids-alpha/info?filter=" + url.QueryEscape("platform LIKE 's2%' AND NOT (eo:cloud_cover BETWEEN 5 AND 7.5)"),
 	"/collections/ids-beta/info",
 	"/collections/ids-beta/info?bbox=-10,40,0,10,50,100",
 }
