@@ -40,8 +40,8 @@ func TestCollectionFiltersNarrowTheMosaic(t *testing.T) {
 	for q, want := range map[string]string{
 		"filter=id%3D": "filter: at column 4: ",
 		`filter={"op":"nope","args":[]}&filter-lang=cql2-json`: `filter: unknown operator "nope"`,
-		`filter={"op":"=","args":[1]}&filter-lang=cql2-json`:     "filter",
-		"filter=id%3D1&filter-lang=cql3":                          "filter-lang",
+		`filter={"op":"=","args":[1]}&filter-lang=cql2-json`:   "filter",
+		"filter=id%3D1&filter-lang=cql3":                       "filter-lang",
 	} {
 		if d := get(t, base+q).detail(t, 422); !strings.HasPrefix(d, want) {
 			t.Errorf("%s: %q, want it to start with %q", q, d, want)
