@@ -28,6 +28,8 @@ type Config struct {
 	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
 	// routes (an item's asset; a raster at url=).
 	AssetRoutes, ExternalRoutes bool
+	Attribution                 string // of TileJSON documents (TITILER_DEFAULT_ATTRIBUTION)
+	StrictZoom                  bool   // mosaic tiles outside the mosaic's zooms are 400 (MOSAIC_STRICT_ZOOM)
 }
 
 // Database says how to reach pgSTAC.
@@ -100,6 +102,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.Attribution = r.str("TITILER_DEFAULT_ATTRIBUTION", "")
+	c.StrictZoom = r.bool("MOSAIC_STRICT_ZOOM", false)
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.CacheTTL = time.Duration(r.int("TITILER_PGSTAC_CACHE_TTL", 300, 0)) * time.Second

@@ -395,7 +395,7 @@ var samples = []sample{
 	{name: "item render, unknown", fn: "item_render", target: item + "/renders/nope", check: status(http.StatusNotFound)},
 	{name: "list, filtered on metadata", fn: "search_list", target: "/searches?limit=5&offset=0&sortby=-lastused&name=demo", check: func(t *testing.T, tr trace) {
 		o := callOf(t, tr, "ListSearches").Args.(pgstac.ListOptions)
-		if o.Limit != 5 || o.SortBy != "lastused" || !o.Desc || o.Metadata["name"] != "demo" {
+		if o.Limit != 5 || len(o.Sort) != 1 || o.Sort[0] != (pgstac.ListSort{Key: "lastused", Desc: true}) || o.Metadata["name"] != "demo" {
 			t.Errorf("list options %+v", o)
 		}
 	}},

@@ -83,7 +83,7 @@ type previewRoute struct {
 }
 
 func newPreviewRoute(vars map[string]string) *previewRoute {
-	return &previewRoute{imageParams: newItemImageParams(), size: partSize{vars: vars}}
+	return &previewRoute{imageParams: newItemImageParams(), size: partSize{vars: vars, defaultMax: previewMaxSize}}
 }
 
 func (p *previewRoute) groups() []group { return append(p.imageParams.groups(), &p.size, &p.dst) }
@@ -216,7 +216,7 @@ type itemStatisticsRoute struct {
 }
 
 func newItemStatisticsRoute(vars map[string]string) *itemStatisticsRoute {
-	return &itemStatisticsRoute{imageParams: newItemImageParams(), size: partSize{vars: vars}}
+	return &itemStatisticsRoute{imageParams: newItemImageParams(), size: partSize{vars: vars, defaultMax: previewMaxSize}}
 }
 
 func (p *itemStatisticsRoute) groups() []group {
@@ -310,7 +310,9 @@ type assetStatisticsRoute struct {
 	stats   statsParams
 }
 
-func newAssetStatisticsRoute() *assetStatisticsRoute { return &assetStatisticsRoute{} }
+func newAssetStatisticsRoute() *assetStatisticsRoute {
+	return &assetStatisticsRoute{size: partSize{defaultMax: previewMaxSize}}
+}
 
 func (p *assetStatisticsRoute) groups() []group {
 	return []group{&p.assets, &p.dataset, &p.size, &p.stats}

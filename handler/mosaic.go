@@ -199,8 +199,8 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if minz, maxz := zoomRange(mo.search, ref.tms); ref.tile.Z < minz || ref.tile.Z > maxz {
-		// The mosaic's metadata bounds its zooms (titiler's MOSAIC_STRICT_ZOOM answer).
+	if minz, maxz := zoomRange(mo.search, ref.tms); m.s.StrictZoom && (ref.tile.Z < minz || ref.tile.Z > maxz) {
+		// The mosaic's metadata bounds its zooms (titiler's MOSAIC_STRICT_ZOOM).
 		return tilefunc.Errorf(tilefunc.EBADREQUEST, "Invalid ZOOM level %d. Should be between %d and %d", ref.tile.Z, minz, maxz)
 	}
 	opts := p.search.SearchOptions
@@ -241,15 +241,15 @@ func writeImage(w http.ResponseWriter, img *raster.Image, st tiles.Style, format
 
 // tileJSON is a TileJSON 3.0.0 document.
 type tileJSON struct {
-	TileJSON string     `json:"tilejson"`
-	Name     string     `json:"name,omitempty"`
-	Version  string     `json:"version"`
-	Scheme   string     `json:"scheme"`
-	Tiles    []string   `json:"tiles"`
-	MinZoom  int        `json:"minzoom"`
-	MaxZoom  int        `json:"maxzoom"`
-	Bounds   [4]float64 `json:"bounds"`
-	Center   [3]float64 `json:"center"`
+	TileJSON    string     `json:"tilejson"`
+	Version     string     `json:"version"`
+	Attribution string     `json:"attribution,omitempty"` // TITILER_DEFAULT_ATTRIBUTION
+	Scheme      string     `json:"scheme"`
+	Tiles       []string   `json:"tiles"`
+	MinZoom     int        `json:"minzoom"`
+	MaxZoom     int        `json:"maxzoom"`
+	Bounds      [4]float64 `json:"bounds"`
+	Center      [3]float64 `json:"center"`
 	// RasterLayers are an item's renders, and a plain raster's bands
 	// (titiler's custom fields).
 	RasterLayers     json.RawMessage `json:"raster_layers,omitempty"`
@@ -325,22 +325,16 @@ func (m mosaicHandlers) tilejson(w http.ResponseWriter, r *http.Request) error {
 	}
 	b := mosaicBounds(mo.search, tms)
 	doc := tileJSON{
-		TileJSON: "3.0.0", Name: mo.search.Metadata.Name, Version: "1.0.0", Scheme: "xyz",
+		TileJSON: "3.0.0", Version: "1.0.0", Scheme: "xyz", Attribution: m.s.Attribution,
 		Tiles:   []string{tile + "?" + strings.Join(pass, "&")},
 		MinZoom: minz, MaxZoom: maxz, Bounds: b,
 		Center: [3]float64{(b[0] + b[2]) / 2, (b[1] + b[3]) / 2, float64(minz)},
+		// A mosaic's presets in the form its tile route takes; an item's
+		// renders as written.
+		RasterLayers: rasterLayers(mo.search.Metadata.Extra["defaults"], !m.core),
 	}
-	switch {
-	case m.core:
-		doc.RasterLayers = mo.search.Metadata.Extra["defaults"]
-		if doc.RasterLayers == nil {
-			doc.RasterLayers = json.RawMessage(`{}`)
-		}
-		if in := mo.info; in != nil {
-			doc.BandDescriptions, doc.DataType, doc.MinMax = in.BandDescriptions, in.DType, in.MinMax
-		}
-	case doc.Name == "":
-		doc.Name = mo.hash
+	if in := mo.info; in != nil {
+		doc.BandDescriptions, doc.DataType, doc.MinMax = in.BandDescriptions, in.DType, in.MinMax
 	}
 	writeJSON(w, http.StatusOK, doc)
 	return nil

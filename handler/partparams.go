@@ -41,22 +41,29 @@ func (q *query) crs(name string, def tiles.CRS) tiles.CRS {
 	return c
 }
 
-// defaultMaxSize bounds the longer side of a part image when the request
-// gives no size. titiler has no default (the native size, however large);
-// tilefunc caps it so that a large bbox cannot exhaust an instance.
-const defaultMaxSize = 1024
+// previewMaxSize bounds the longer side of a preview (and of the preview
+// statistics are taken on) when the request gives no size, as titiler's
+// PreviewParams. A bbox or feature image has no default, as titiler's
+// PartFeatureParams: the native size, which tiles.MaxSide bounds.
+const previewMaxSize = 1024
 
-// partSize is a part image's size (titiler's PartFeatureParams): width
-// and height from the path ({width}x{height}) or the query, else max_size.
-// titiler ignores max_size once a width or height is given.
+// partSize is an image's size (titiler's PartFeatureParams and
+// PreviewParams): width and height from the path ({width}x{height}) or
+// the query, else max_size. titiler ignores max_size once a width or
+// height is given.
 type partSize struct {
 	vars                   map[string]string // the route's path variables
+	defaultMax             int               // max_size when none is given; 0: the native size
 	width, height, maxSize int
 }
 
-func (*partSize) params() []Param {
+func (p *partSize) params() []Param {
+	var def any
+	if p.defaultMax > 0 {
+		def = p.defaultMax
+	}
 	return []Param{
-		{Name: "max_size", Type: "integer", Default: defaultMaxSize, Description: "The longer side of the image at most this, when no size is given."},
+		{Name: "max_size", Type: "integer", Default: def, Description: "The longer side of the image at most this, when no size is given (else the native size, at most 4096)."},
 		{Name: "height", Type: "integer", Description: "Image height in pixels."},
 		{Name: "width", Type: "integer", Description: "Image width in pixels."},
 	}
@@ -73,7 +80,7 @@ func (p *partSize) parse(q *query) {
 		}
 		p.width, p.height = w, h
 	}
-	p.maxSize = q.int("max_size", defaultMaxSize, 1)
+	p.maxSize = q.int("max_size", p.defaultMax, 1)
 	for _, v := range []struct {
 		name string
 		n    int

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -107,4 +108,99 @@ func floatsOf(list []any) []float64 {
 		out[i], _ = n.Float64()
 	}
 	return out
+}
+
+// pyDumps writes a JSON value as Python's json.dumps does by default (how
+// titiler-pgstac turns a render's colormap object into a query value):
+// keys in their order, ", " and ": " between items, numbers as Python holds
+// them, every character beyond ASCII escaped.
+func pyDumps(raw json.RawMessage) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var b strings.Builder
+	if err := dumpValue(dec, &b); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+func dumpValue(dec *json.Decoder, b *strings.Builder) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch t := t.(type) {
+	case json.Delim:
+		closing := map[json.Delim]byte{'{': '}', '[': ']'}[t]
+		b.WriteByte(byte(t))
+		for i := 0; dec.More(); i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if t == '{' {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				b.WriteString(pyQuote(k.(string)) + ": ")
+			}
+			if err := dumpValue(dec, b); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+		b.WriteByte(closing)
+	case string:
+		b.WriteString(pyQuote(t))
+	case json.Number:
+		switch v := pyValue(t).(type) {
+		case json.Number:
+			b.WriteString(string(v))
+		default: // an infinite float: json.dumps writes Infinity
+			if strings.HasPrefix(string(t), "-") {
+				b.WriteString("-Infinity")
+			} else {
+				b.WriteString("Infinity")
+			}
+		}
+	case bool:
+		b.WriteString(strconv.FormatBool(t))
+	case nil:
+		b.WriteString("null")
+	}
+	return nil
+}
+
+// pyQuote is a string as json.dumps writes it (ensure_ascii).
+func pyQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\b':
+			b.WriteString(`\b`)
+		case r == '\f':
+			b.WriteString(`\f`)
+		case r < 0x20 || r > 0x7e && r < 0x10000:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		case r >= 0x10000:
+			r -= 0x10000
+			fmt.Fprintf(&b, `\u%04x\u%04x`, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

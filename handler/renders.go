@@ -101,20 +101,32 @@ func queryStrings(raw json.RawMessage) []string {
 	return nil
 }
 
+// scalar is a JSON value as Python's str writes it into a query: a string
+// as it is, a number as Python holds it, True or False, an object or list
+// as json.dumps writes it; null as nothing.
 func scalar(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	raw = bytes.TrimSpace(raw)
-	if string(raw) == "null" {
+	v, err := decodePy(raw)
+	if err != nil {
 		return ""
 	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) != nil {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
 		return ""
+	case bool:
+		if v {
+			return "True"
+		}
+		return "False"
+	case json.Number:
+		if n, ok := pyValue(v).(json.Number); ok {
+			return string(n)
+		}
+		return "inf"
 	}
-	return buf.String()
+	s, _ := pyDumps(raw)
+	return s
 }
 
 // assetOptions folds titiler 1's asset_bidx=asset|1,2 and
@@ -178,4 +190,103 @@ func renderLinks(base string, rs []render, rel, file, kind string) []link {
 		})
 	}
 	return out
+}
+
+// rasterLayers are renders as TileJSON's raster_layers carries them
+// (titiler-pgstac's get_renders): each render object as written, its
+// asset_bidx and asset_expression folded into its assets (titiler 2's
+// per-asset options); for a mosaic's metadata (asParams) also its rescale
+// ranges as "min,max" strings and its colormap as JSON text, the form the
+// tile route takes them in. {} where there are none.
+func rasterLayers(defaults json.RawMessage, asParams bool) json.RawMessage {
+	names, values := objectInOrder(defaults)
+	var kept []string
+	var layers []any
+	for _, n := range names {
+		fields, raws := objectInOrder(values[n])
+		if fields == nil {
+			continue // not an object: titiler's model refuses it
+		}
+		layer := map[string]any{}
+		for _, k := range fields {
+			v, _ := decodePy(raws[k])
+			layer[k] = pyValue(v)
+		}
+		if asParams {
+			asTileParams(layer, raws)
+		}
+		foldAssetOptions(layer)
+		kept, layers = append(kept, n), append(layers, layer)
+	}
+	b, err := orderedObject(kept, layers)
+	if err != nil {
+		return json.RawMessage(`{}`)
+	}
+	return b
+}
+
+// asTileParams writes rescale and colormap as the tile route reads them
+// (titiler-pgstac's Metadata.defaults_params).
+func asTileParams(layer map[string]any, raws map[string]json.RawMessage) {
+	if list, ok := layer["rescale"].([]any); ok {
+		var out []any
+		for _, r := range list {
+			if s, ok := r.(string); ok {
+				out = append(out, s)
+				continue
+			}
+			inner, _ := json.Marshal(r)
+			out = append(out, strings.Join(queryStrings(json.RawMessage("["+string(inner)+"]")), ","))
+		}
+		layer["rescale"] = out
+	}
+	if cm, ok := layer["colormap"]; ok && cm != nil {
+		if _, isStr := cm.(string); !isStr {
+			layer["colormap"], _ = pyDumps(raws["colormap"])
+		}
+	}
+}
+
+// foldAssetOptions is titiler's render adapter on a render object:
+// asset_bidx=["asset|1,2"] and asset_expression=["asset|expr"] become
+// options of the assets they name.
+func foldAssetOptions(layer map[string]any) {
+	assets := layerStrings(layer["assets"])
+	if len(assets) == 0 {
+		return
+	}
+	options := map[string][]string{}
+	for _, opt := range []struct{ key, name string }{{"asset_bidx", "bidx"}, {"asset_expression", "expression"}} {
+		for _, v := range layerStrings(layer[opt.key]) {
+			if asset, val, ok := strings.Cut(v, "|"); ok {
+				options[asset] = append(options[asset], opt.name+"="+val)
+			}
+		}
+		delete(layer, opt.key)
+	}
+	out := make([]any, len(assets))
+	for i, a := range assets {
+		out[i] = a
+		if opts := options[a]; len(opts) > 0 {
+			out[i] = a + "|" + strings.Join(opts, "|")
+		}
+	}
+	layer["assets"] = out
+}
+
+// layerStrings is a string or a list of strings as a list.
+func layerStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"tilefunc/handler"
+	"tilefunc/internal/testenv"
 )
 
 func TestRegisterAnswersIDAndLinks(t *testing.T) {
@@ -92,7 +94,7 @@ func TestTileJSONDescribesTheMosaic(t *testing.T) {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
 	r.json(t, &tj)
-	if tj.TileJSON != "3.0.0" || tj.Name != "demo rgb" || tj.MinZoom != 4 || tj.MaxZoom != 10 {
+	if tj.TileJSON != "3.0.0" || tj.Name != "" || tj.MinZoom != 4 || tj.MaxZoom != 10 { // no name, as titiler-pgstac's
 		t.Fatalf("tilejson = %+v", tj)
 	}
 	if fmt.Sprint(tj.Bounds) != "[-9.5 40 10.5 50]" || fmt.Sprint(tj.Center) != "[0.5 45 4]" {
@@ -233,15 +235,21 @@ func TestRenderPresetsGiveLinks(t *testing.T) {
 	}
 }
 
-func TestZoomOutsideTheMosaicsRangeIs400(t *testing.T) {
+// With MOSAIC_STRICT_ZOOM a tile outside the mosaic's metadata zooms is
+// 400, as titiler's; without it (the default) the tile is drawn.
+func TestZoomOutsideTheMosaicsRangeIs400WhenStrict(t *testing.T) {
 	e := newEnv(t, false)
 	id := e.register(t, `{"collections":["demo-rgb"],"metadata":{"minzoom":6,"maxzoom":9}}`)
-	d := get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/10/500/370.png?assets=visual").detail(t, 400)
+	if r := get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/10/500/370.png?assets=visual"); r.status != 200 && r.status != 204 {
+		t.Fatalf("z 10, not strict: %d %s", r.status, r.body)
+	}
+	strict, _ := serve(t, e.catalog.DatabaseURL, nil, []string{testenv.COGDir(t)}, "", func(s *handler.Server) { s.StrictZoom = true })
+	d := get(t, strict+"/searches/"+id+"/tiles/WebMercatorQuad/10/500/370.png?assets=visual").detail(t, 400)
 	if d != "Invalid ZOOM level 10. Should be between 6 and 9" {
 		t.Fatalf("detail %q", d)
 	}
-	get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/5/15/11.png?assets=visual").detail(t, 400)
-	if r := get(t, e.url+"/searches/"+id+"/tiles/WebMercatorQuad/8/124/92.png?assets=visual"); r.status != 200 {
+	get(t, strict+"/searches/"+id+"/tiles/WebMercatorQuad/5/15/11.png?assets=visual").detail(t, 400)
+	if r := get(t, strict+"/searches/"+id+"/tiles/WebMercatorQuad/8/124/92.png?assets=visual"); r.status != 200 {
 		t.Fatalf("z 8 inside the range: %d", r.status)
 	}
 }

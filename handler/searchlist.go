@@ -17,7 +17,7 @@ func (*listParams) params() []Param {
 	return []Param{
 		{Name: "limit", Type: "integer", Default: 10, Description: "Searches per page, 1 to 1000."},
 		{Name: "offset", Type: "integer", Default: 0, Description: "Searches skipped."},
-		{Name: "sortby", Type: "string", Description: "lastused, usecount or metadata.<property>, with - for descending."},
+		{Name: "sortby", Type: "string", Description: "Comma-separated keys, each lastused, usecount or a metadata property (name, or metadata.name), - for descending."},
 		{Name: "f", Type: "string", Enum: []string{"json"}, Description: "Response form: json."},
 	}
 }
@@ -28,11 +28,7 @@ func (p *listParams) parse(q *query) {
 		q.fail("limit", "%d is above 1000", p.Limit)
 	}
 	if sb := q.v.Get("sortby"); sb != "" {
-		p.Desc = strings.HasPrefix(sb, "-")
-		p.SortBy = strings.TrimLeft(sb, "+- ")
-		if p.SortBy != "lastused" && p.SortBy != "usecount" && !strings.HasPrefix(p.SortBy, "metadata.") {
-			q.fail("sortby", "%q: want lastused, usecount or metadata.<property>, with - for descending", sb)
-		}
+		p.Sort = listSort(sb)
 	}
 	own := map[string]bool{functionKey: true}
 	for _, o := range p.params() {
@@ -44,6 +40,27 @@ func (p *listParams) parse(q *query) {
 		}
 	}
 }
+
+// listSort reads sortby as titiler-pgstac does: comma-separated keys, each
+// led by an optional + or -; lastused and usecount are columns, any other
+// key a metadata property. metadata.<prop>, the form titiler-pgstac's
+// documentation writes, names <prop> too (titiler-pgstac would sort by a
+// property named "metadata.<prop>", which no search has).
+func listSort(sb string) []pgstac.ListSort {
+	var out []pgstac.ListSort
+	for _, s := range strings.Split(sb, ",") {
+		s = strings.TrimLeft(s, " ")
+		k := pgstac.ListSort{Desc: strings.HasPrefix(s, "-")}
+		k.Key = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+"), "metadata.")
+		if len(out) < maxListSort {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// maxListSort bounds the keys of one list's order.
+const maxListSort = 8
 
 // listSearches answers the registered mosaics, a page at a time.
 func (s *Server) listSearches(w http.ResponseWriter, r *http.Request) error {

@@ -1,6 +1,8 @@
 package handler_test
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -60,7 +62,19 @@ func TestListSearchesPagesAndFilters(t *testing.T) {
 	if filtered.Context.Matched != 1 || filtered.Searches[0].Search.Metadata["name"] != "beta" {
 		t.Fatalf("name=beta on the deprecated path: %+v", filtered.Context)
 	}
-	for _, bad := range []string{"limit=0", "limit=1001", "offset=-1", "sortby=name"} {
+	for _, bad := range []string{"limit=0", "limit=1001", "offset=-1"} {
 		get(t, e.url+"/searches?"+bad).detail(t, 422)
+	}
+	// sortby takes bare metadata keys and comma lists, as titiler-pgstac.
+	for sortby, want := range map[string]string{"-name": "gamma,beta,alpha", "usecount,-name": "gamma,beta,alpha", "+name": "alpha,beta,gamma", "-usecount, name": "alpha,beta,gamma"} {
+		var p listPage
+		get(t, e.url+"/searches?sortby="+url.QueryEscape(sortby)).json(t, &p)
+		var names []string
+		for _, s := range p.Searches {
+			names = append(names, fmt.Sprint(s.Search.Metadata["name"]))
+		}
+		if got := strings.Join(names, ","); got != want {
+			t.Errorf("sortby=%s: %s, want %s", sortby, got, want)
+		}
 	}
 }

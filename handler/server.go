@@ -64,6 +64,12 @@ type Server struct {
 	// as TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS and
 	// TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
 	AssetRoutes, ExternalRoutes bool
+	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
+	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
+	StrictZoom bool
+	// Attribution is the attribution of every TileJSON and of an item's
+	// tilesets (TITILER_DEFAULT_ATTRIBUTION); "" for none.
+	Attribution string
 
 	router   *mux.Router
 	mosaics  *ttlCache[*mosaic]

@@ -51,7 +51,7 @@ func newEnv(t *testing.T, blob bool) *env {
 // from blob (when not nil) and the local folders dirs, its answers
 // carrying cacheControl. It returns the server's URL and its log, shown
 // when the test fails.
-func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheControl string) (string, *bytes.Buffer) {
+func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheControl string, opts ...func(*handler.Server)) (string, *bytes.Buffer) {
 	t.Helper()
 	pg, err := pgstac.Open(dbURL, pgstac.Options{MinConns: 0, MaxConns: 4})
 	if err != nil {
@@ -67,6 +67,9 @@ func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheC
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
 		AssetRoutes:  true, ExternalRoutes: true,
+	}
+	for _, o := range opts {
+		o(srv)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {

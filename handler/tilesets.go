@@ -22,6 +22,7 @@ type tileSet struct {
 	TileMatrixSetLimits []tiles.TileMatrixLimits `json:"tileMatrixSetLimits,omitempty"`
 	BoundingBox         boundingBox              `json:"boundingBox"`
 	AccessConstraints   string                   `json:"accessConstraints,omitempty"` // titiler.core's model default
+	Attribution         string                   `json:"attribution,omitempty"`       // titiler.core's, TITILER_DEFAULT_ATTRIBUTION
 }
 
 // boundingBox is an OGC 2D bounding box, x (longitude or easting) first,
@@ -87,7 +88,7 @@ func (m mosaicHandlers) tilesets(w http.ResponseWriter, r *http.Request) error {
 				{Href: base + "/tiles/" + ref.ID + "/{z}/{x}/{y}" + qs, Rel: "tile", Title: "Templated link for retrieving Raster tiles"},
 				tilingScheme(baseURL(r), ref.ID),
 			},
-			BoundingBox: newBoundingBox(bounds, crs), AccessConstraints: m.accessConstraints(),
+			BoundingBox: newBoundingBox(bounds, crs), AccessConstraints: m.accessConstraints(), Attribution: m.attribution(),
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tilesets": sets})
@@ -132,6 +133,7 @@ func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
 		// transformations: the lon/lat box holds in them as it is.
 		BoundingBox:       newBoundingBox(bounds, m.geographicCRS(tms)),
 		AccessConstraints: m.accessConstraints(),
+		Attribution:       m.attribution(),
 	})
 	return nil
 }
@@ -141,6 +143,15 @@ func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
 func (m mosaicHandlers) accessConstraints() string {
 	if m.core {
 		return "unclassified"
+	}
+	return ""
+}
+
+// attribution is titiler.core's tileset attribution; titiler's mosaic
+// tilesets have none.
+func (m mosaicHandlers) attribution() string {
+	if m.core {
+		return m.s.Attribution
 	}
 	return ""
 }

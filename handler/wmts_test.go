@@ -155,7 +155,7 @@ func TestWMTSLayersFromMetadataRenders(t *testing.T) {
 	}
 	red := d.Layers[d.layer(t, id+"_WebMercatorQuad_red")]
 	tmpl, _ := url.Parse(red.Resource.Template)
-	if q := tmpl.Query(); q.Get("assets") != "visual|bidx=1" || q.Get("rescale") != "0,255" || q.Get("colormap") != `{"1":[0,0,0,255]}` ||
+	if q := tmpl.Query(); q.Get("assets") != "visual|bidx=1" || q.Get("rescale") != "0,255" || q.Get("colormap") != `{"1": [0, 0, 0, 255]}` ||
 		q.Get("nodata") != "0" || q.Has("tilesize") || q.Has("asset_bidx") {
 		t.Errorf("red layer's tile query %v", q)
 	}

@@ -16,9 +16,15 @@ import (
 // ListOptions page and filter the registered mosaics.
 type ListOptions struct {
 	Limit, Offset int
-	SortBy        string            // lastused, usecount or metadata.<prop>; "" keeps pgSTAC's order
-	Desc          bool              // descending
+	Sort          []ListSort        // none: the table's own order, as titiler-pgstac gives it
 	Metadata      map[string]string // metadata->>key = value
+}
+
+// ListSort is one key of the list's order: the lastused or usecount
+// column, else a metadata property (metadata->>Key).
+type ListSort struct {
+	Key  string
+	Desc bool
 }
 
 // ListSearches returns one page of the searches whose metadata type is
@@ -36,20 +42,23 @@ func (c *Catalog) ListSearches(ctx context.Context, o ListOptions) ([]tilefunc.S
 		where = append(where, fmt.Sprintf("metadata->>$%d = $%d", len(args)-1, len(args)))
 	}
 	cond := strings.Join(where, " AND ")
-	order := "lastused DESC"
-	switch {
-	case o.SortBy == "lastused" || o.SortBy == "usecount":
-		order = o.SortBy
-	case strings.HasPrefix(o.SortBy, "metadata."):
-		args = append(args, strings.TrimPrefix(o.SortBy, "metadata."))
-		order = fmt.Sprintf("metadata->>$%d", len(args))
-	}
-	if o.SortBy != "" {
-		if o.Desc {
-			order += " DESC"
-		} else {
-			order += " ASC"
+	var orders []string
+	for _, k := range o.Sort {
+		key := k.Key
+		if key != "lastused" && key != "usecount" {
+			args = append(args, key)
+			key = fmt.Sprintf("metadata->>$%d", len(args))
 		}
+		if k.Desc {
+			key += " DESC"
+		} else {
+			key += " ASC"
+		}
+		orders = append(orders, key)
+	}
+	order := ""
+	if len(orders) > 0 {
+		order = " ORDER BY " + strings.Join(orders, ", ")
 	}
 	var total int
 	var out []tilefunc.Search
@@ -58,7 +67,7 @@ func (c *Catalog) ListSearches(ctx context.Context, o ListOptions) ([]tilefunc.S
 			return err
 		}
 		rows, err := p.Query(ctx, fmt.Sprintf(`SELECT hash, search, _where, orderby, lastused, usecount,
-			coalesce(metadata, '{}') FROM pgstac.searches WHERE %s ORDER BY %s LIMIT %d OFFSET %d`,
+			coalesce(metadata, '{}') FROM pgstac.searches WHERE %s%s LIMIT %d OFFSET %d`,
 			cond, order, o.Limit, o.Offset), args...)
 		if err != nil {
 			return err

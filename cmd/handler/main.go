@@ -85,6 +85,8 @@ func serve(log *slog.Logger) error {
 		CacheTTL:       cfg.CacheTTL,
 		AssetRoutes:    cfg.AssetRoutes,
 		ExternalRoutes: cfg.ExternalRoutes,
+		Attribution:    cfg.Attribution,
+		StrictZoom:     cfg.StrictZoom,
 		Version:        version,
 		Logger:         log,
 	}
