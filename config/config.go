@@ -30,6 +30,7 @@ type Config struct {
 	AssetRoutes, ExternalRoutes bool
 	Attribution                 string // of TileJSON documents (TITILER_DEFAULT_ATTRIBUTION)
 	StrictZoom                  bool   // mosaic tiles outside the mosaic's zooms are 400 (MOSAIC_STRICT_ZOOM)
+	Debug                       bool   // X-Assets on mosaic images (TITILER_PGSTAC_API_DEBUG)
 }
 
 // Database says how to reach pgSTAC.
@@ -104,6 +105,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Database.URL = r.str("DATABASE_URL", "")
 	c.Attribution = r.str("TITILER_DEFAULT_ATTRIBUTION", "")
 	c.StrictZoom = r.bool("MOSAIC_STRICT_ZOOM", false)
+	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.CacheTTL = time.Duration(r.int("TITILER_PGSTAC_CACHE_TTL", 300, 0)) * time.Second

@@ -217,7 +217,16 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	m.s.assetsHeader(w, img, items)
 	return writeImage(w, img, p.style(), format, ref.tms.CRS)
+}
+
+// assetsHeader names the items an image was made of (collection/item),
+// in debug mode, as titiler-pgstac's X-Assets.
+func (s *Server) assetsHeader(w http.ResponseWriter, img *raster.Image, items []tilefunc.Item) {
+	if s.Debug {
+		w.Header().Set("X-Assets", strings.Join(usedAssets(img, items), ","))
+	}
 }
 
 // writeImage draws and encodes an image, with the headers titiler sets on
@@ -373,9 +382,15 @@ func mosaicBounds(s *tilefunc.Search, tms *tiles.TileMatrixSet) [4]float64 {
 	return tms.Geo
 }
 
+// mapPage serves the viewer of the TileJSON the same query gives; a query
+// the tiles would refuse (no assets) is refused now, as titiler's viewer
+// route takes the tile parameters too.
 func (m mosaicHandlers) mapPage(w http.ResponseWriter, r *http.Request) error {
 	tms, err := lookupTMS(mux.Vars(r)["tileMatrixSetId"])
 	if err != nil {
+		return err
+	}
+	if err := parseQuery(r.URL.RawQuery, append([]group{&tileJSONOptions{}}, m.tileGroups()...)...); err != nil {
 		return err
 	}
 	mo, err := m.resolve(r)

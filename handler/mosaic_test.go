@@ -5,7 +5,10 @@ import (
 	"image"
 	"image/color"
 	"net/http"
+	"strings"
 	"testing"
+	"tilefunc/handler"
+	"tilefunc/internal/testenv"
 )
 
 // rgbTile checks every 8th pixel of a 256 px PNG tile against the source
@@ -209,5 +212,38 @@ func TestTileDefaultFormatAndHeaders(t *testing.T) {
 	jpg := get(t, fmt.Sprintf("%s/searches/%s/tiles/WebMercatorQuad/8/124/92.jpg?assets=visual", e.url, id))
 	if jpg.status != 200 || jpg.header.Get("Content-Type") != "image/jpg" || len(jpg.body) < 100 {
 		t.Errorf("jpg tile: %d %q", jpg.status, jpg.header.Get("Content-Type"))
+	}
+}
+
+// The viewer takes the tile parameters: without assets it is 422, as
+// titiler-pgstac's map.html.
+func TestViewerWithoutAssetsIs422(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	if d := get(t, e.url+"/searches/"+id+"/WebMercatorQuad/map.html").detail(t, 422); !strings.Contains(d, "assets") {
+		t.Errorf("detail %q does not name assets", d)
+	}
+	if r := get(t, e.url+"/searches/"+id+"/WebMercatorQuad/map.html?assets=visual"); r.status != 200 {
+		t.Errorf("with assets: %d", r.status)
+	}
+}
+
+// In debug mode (TITILER_PGSTAC_API_DEBUG) a mosaic tile names the items
+// it was made of, as titiler-pgstac's X-Assets; not otherwise.
+func TestDebugModeNamesTheItemsOfATile(t *testing.T) {
+	e := newEnv(t, false)
+	id := e.register(t, `{"collections":["demo-rgb"]}`)
+	tile := "/searches/" + id + "/tiles/WebMercatorQuad/8/128/92.png?assets=visual"
+	if h := get(t, e.url+tile).header.Get("X-Assets"); h != "" {
+		t.Errorf("X-Assets %q outside debug mode", h)
+	}
+	debug, _ := serve(t, e.catalog.DatabaseURL, nil, []string{testenv.COGDir(t)}, "", func(s *handler.Server) { s.Debug = true })
+	r := get(t, debug+tile)
+	if h := r.header.Get("X-Assets"); r.status != 200 || !strings.HasPrefix(h, "demo-rgb/rgb_") {
+		t.Errorf("debug tile: %d, X-Assets %q, want demo-rgb/<item>,...", r.status, h)
+	}
+	r = get(t, debug+"/searches/"+id+"/bbox/-1,44,1,46.png?assets=visual")
+	if h := r.header.Get("X-Assets"); r.status != 200 || !strings.Contains(h, "demo-rgb/") {
+		t.Errorf("debug bbox: %d, X-Assets %q", r.status, h)
 	}
 }

@@ -92,10 +92,11 @@ func (m mosaicHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	img, _, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
+	img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
 	if err != nil {
 		return err
 	}
+	m.s.assetsHeader(w, img, items)
 	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 }
 
@@ -160,10 +161,11 @@ func (m mosaicHandlers) featureImage(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	img, _, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
+	img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
 	if err != nil {
 		return err
 	}
+	m.s.assetsHeader(w, img, items)
 	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 }
 

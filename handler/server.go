@@ -64,6 +64,9 @@ type Server struct {
 	// as TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS and
 	// TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
 	AssetRoutes, ExternalRoutes bool
+	// Debug adds X-Assets to mosaic images: the items they were made of
+	// (TITILER_PGSTAC_API_DEBUG).
+	Debug bool
 	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
 	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
 	StrictZoom bool

@@ -87,6 +87,7 @@ func serve(log *slog.Logger) error {
 		ExternalRoutes: cfg.ExternalRoutes,
 		Attribution:    cfg.Attribution,
 		StrictZoom:     cfg.StrictZoom,
+		Debug:          cfg.Debug,
 		Version:        version,
 		Logger:         log,
 	}
