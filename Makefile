@@ -61,19 +61,21 @@ STYLED_REPORT ?= dist/parity-styled.md
 parity: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
-	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac|TestSearchIDsMatchTitilerPgstac' ./internal/parity \
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac|TestSurfaceRequestsMatchTitilerPgstac|TestSearchIDsMatchTitilerPgstac' ./internal/parity \
 		-tilefunc-prefix='$(PARITY_PREFIX)' -styled-report='$(STYLED_REPORT)'
 
 ## parity-styled: ~200 styled requests (expression, rescale, colormaps,
 ## algorithms, pixel selection, every format; internal/parity/styled_test.go)
-## and ~70 requests to every route of one item (items_test.go)
+## ~95 requests to every route of one item, its assets and external rasters
+## (items_test.go), ~25 to the service and mosaic documents (surface_test.go)
+## and the search-id check (searchids_test.go)
 ## to tilefunc and titiler-pgstac over the fixtures of internal/fixtures,
 ## compared row by row; the table goes to the log and, as markdown, to
 ## STYLED_REPORT (under a minute).
 parity-styled: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
-	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run 'TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac' ./internal/parity -styled-report='$(STYLED_REPORT)'
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run 'TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac|TestSurfaceRequestsMatchTitilerPgstac|TestSearchIDsMatchTitilerPgstac' ./internal/parity -styled-report='$(STYLED_REPORT)'
 
 ## fuzz: each parser of client text (expressions, colormaps, color
 ## formulas, algorithm parameters, CQL2 filters) fuzzed for FUZZTIME; a crash or a

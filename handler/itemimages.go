@@ -398,12 +398,11 @@ func (h itemHandlers) render(w http.ResponseWriter, r *http.Request) error {
 func (h itemHandlers) renderItem(r *http.Request, it tilefunc.Item, id string, raw json.RawMessage) map[string]any {
 	base := baseURL(r) + "/collections/" + it.Collection + "/items/" + it.ID
 	links := []link{{Href: base + "/renders/" + id, Rel: "self", Type: "application/json", Title: "STAC Renders metadata for " + id}}
-	var params map[string]json.RawMessage
-	json.Unmarshal(raw, &params)
-	rd, ok := readRender(id, params)
+	keys, params := objectInOrder(raw)
+	rd, ok := readRender(id, keys, params)
 	valid := ok && newQuery(rd.query).parse(newItemTileRoute().groups()...) == nil
 	if valid {
-		qs := rd.query.Encode()
+		qs := rd.encode()
 		links = append(links,
 			link{Href: base + "/{tileMatrixSetId}/tilejson.json?" + qs, Rel: "tilesets-map", Templated: true, Title: "tilejson file for " + id},
 			link{Href: base + "/WMTSCapabilities.xml?" + qs, Rel: "tilesets-map", Templated: true, Title: fmt.Sprintf("WMTS service for %s", id)})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"tilefunc"
@@ -16,8 +17,29 @@ import (
 type render struct {
 	name   string
 	query  url.Values
+	keys   []string          // query's keys in titiler-pgstac's order
 	extent *[4]float64       // spatial_extent, longitude/latitude
 	zooms  map[string][2]int // tilematrixsets: zooms by set id, "*" for any
+}
+
+// lastKeys are the render keys titiler-pgstac sets again after reading
+// the others (defaults_params, then its titiler 2 adapter), so its links
+// write them last, in this order.
+var lastKeys = []string{"rescale", "colormap", "assets"}
+
+// encode writes the render's query in titiler-pgstac's order: the
+// render's keys as written, then lastKeys; a list repeats its key.
+func (rd render) encode() string {
+	if rd.keys == nil { // not read from metadata: a request's own query
+		return rd.query.Encode()
+	}
+	var parts []string
+	for _, k := range rd.keys {
+		for _, v := range rd.query[k] {
+			parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 // renders reads metadata.defaults in the order pgSTAC returns it (jsonb
@@ -33,11 +55,11 @@ func renders(meta tilefunc.SearchMetadata) []render {
 	names, values := objectInOrder(meta.Extra["defaults"])
 	var out []render
 	for _, name := range names {
-		var fields map[string]json.RawMessage
-		if json.Unmarshal(values[name], &fields) != nil || fields == nil {
+		keys, fields := objectInOrder(values[name])
+		if keys == nil {
 			continue
 		}
-		rd, ok := readRender(name, fields)
+		rd, ok := readRender(name, keys, fields)
 		if ok {
 			out = append(out, rd)
 		}
@@ -45,7 +67,7 @@ func renders(meta tilefunc.SearchMetadata) []render {
 	return out
 }
 
-func readRender(name string, fields map[string]json.RawMessage) (render, bool) {
+func readRender(name string, keys []string, fields map[string]json.RawMessage) (render, bool) {
 	rd := render{name: name, query: url.Values{}}
 	if raw, ok := fields["spatial_extent"]; ok {
 		var b [4]float64
@@ -59,16 +81,21 @@ func readRender(name string, fields map[string]json.RawMessage) (render, bool) {
 			return rd, false
 		}
 	}
-	for k, raw := range fields {
+	for _, k := range keys {
 		switch k {
 		case "tilesize", "spatial_extent", "tilematrixsets":
 			continue
 		}
-		if vs := queryStrings(raw); len(vs) > 0 {
+		if vs := queryStrings(fields[k]); len(vs) > 0 {
 			rd.query[k] = vs
+			if !slices.Contains(lastKeys, k) {
+				rd.keys = append(rd.keys, k)
+			}
 		}
 	}
+	rd.keys = append(rd.keys, lastKeys...)
 	assetOptions(rd.query)
+	rd.keys = slices.DeleteFunc(rd.keys, func(k string) bool { return !rd.query.Has(k) })
 	return rd, true
 }
 
@@ -185,7 +212,7 @@ func renderLinks(base string, rs []render, rel, file, kind string) []link {
 	var out []link
 	for _, r := range rs {
 		out = append(out, link{
-			Href: base + "/{tileMatrixSetId}/" + file + "?" + r.query.Encode(), Rel: rel, Templated: true,
+			Href: base + "/{tileMatrixSetId}/" + file + "?" + r.encode(), Rel: rel, Templated: true,
 			Title: fmt.Sprintf("%s link for `%s` layer (Template URL).", kind, r.name),
 		})
 	}

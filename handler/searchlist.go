@@ -2,7 +2,6 @@ package handler
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -82,30 +81,56 @@ func (s *Server) listSearches(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"searches": entries,
-		"links":    pageLinks(base+r.URL.Path, v, o, len(searches), matched),
+		"links":    pageLinks(base, r.URL.RawQuery, o, len(searches), matched),
 		"context":  map[string]int{"returned": len(searches), "limit": o.Limit, "matched": matched},
 	})
 	return nil
 }
 
-// pageLinks are self, and next and prev where there are such pages.
-func pageLinks(self string, v url.Values, o pgstac.ListOptions, returned, matched int) []link {
+// pageLinks are self, and next and prev where there are such pages, as
+// titiler-pgstac writes them: to /searches/list (the name its list route
+// has), the request's parameters in their order, each once with its last
+// value, limit and offset set. (titiler-pgstac offers next whenever a page
+// is shorter than the whole list, even the last one; tilefunc only where
+// there is one.)
+func pageLinks(base, raw string, o pgstac.ListOptions, returned, matched int) []link {
 	at := func(offset int) string {
-		u := url.Values{}
-		for k, vals := range v {
-			if k != functionKey {
-				u[k] = vals
-			}
-		}
-		u.Set("offset", strconv.Itoa(offset))
-		return self + "?" + u.Encode()
+		return base + "/searches/list?" + strings.Join(pageQuery(raw, o.Limit, offset), "&")
 	}
 	links := []link{{Href: at(o.Offset), Rel: "self"}}
 	if o.Offset+returned < matched {
-		links = append(links, link{Href: at(o.Offset + o.Limit), Rel: "next"})
+		links = append(links, link{Href: at(o.Offset + returned), Rel: "next"})
 	}
 	if o.Offset > 0 {
 		links = append(links, link{Href: at(max(0, o.Offset-o.Limit)), Rel: "prev"})
 	}
 	return links
+}
+
+// pageQuery is the request's query as a Python dict of it: keys in the
+// order first written, each with its last value, limit and offset set.
+func pageQuery(raw string, limit, offset int) []string {
+	var keys []string
+	vals := map[string]string{}
+	for _, pair := range passQuery(raw) {
+		k, v, _ := strings.Cut(pair, "=")
+		if _, seen := vals[k]; !seen {
+			keys = append(keys, k)
+		}
+		vals[k] = v
+	}
+	for _, kv := range []struct {
+		k string
+		v int
+	}{{"limit", limit}, {"offset", offset}} {
+		if _, seen := vals[kv.k]; !seen {
+			keys = append(keys, kv.k)
+		}
+		vals[kv.k] = strconv.Itoa(kv.v)
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k + "=" + vals[k]
+	}
+	return out
 }

@@ -88,7 +88,7 @@ func (m mosaicHandlers) tilesets(w http.ResponseWriter, r *http.Request) error {
 				{Href: base + "/tiles/" + ref.ID + "/{z}/{x}/{y}" + qs, Rel: "tile", Title: "Templated link for retrieving Raster tiles"},
 				tilingScheme(baseURL(r), ref.ID),
 			},
-			BoundingBox: newBoundingBox(bounds, crs), AccessConstraints: m.accessConstraints(), Attribution: m.attribution(),
+			BoundingBox: newBoundingBox(bounds, crs), AccessConstraints: accessConstraints, Attribution: m.attribution(),
 		})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"tilesets": sets})
@@ -132,20 +132,14 @@ func (m mosaicHandlers) tileset(w http.ResponseWriter, r *http.Request) error {
 		// The datums of the sets' geographic CRSs meet WGS 84 through null
 		// transformations: the lon/lat box holds in them as it is.
 		BoundingBox:       newBoundingBox(bounds, m.geographicCRS(tms)),
-		AccessConstraints: m.accessConstraints(),
+		AccessConstraints: accessConstraints,
 		Attribution:       m.attribution(),
 	})
 	return nil
 }
 
-// accessConstraints are titiler.core's tileset default, which its
-// mosaic tilesets leave out.
-func (m mosaicHandlers) accessConstraints() string {
-	if m.core {
-		return "unclassified"
-	}
-	return ""
-}
+// accessConstraints is titiler's TileSet model default.
+const accessConstraints = "unclassified"
 
 // attribution is titiler.core's tileset attribution; titiler's mosaic
 // tilesets have none.

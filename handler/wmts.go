@@ -75,7 +75,7 @@ func (m mosaicHandlers) wmts(w http.ResponseWriter, r *http.Request) error {
 			}
 			id := mo.hash + "_" + tms.ID + "_" + l.name
 			tmpl := tileBase + tms.ID + suffix
-			if qs := l.query.Encode(); qs != "" {
+			if qs := l.encode(); qs != "" {
 				tmpl += "?" + qs
 			}
 			doc.Layers = append(doc.Layers, wmtsLayer{ID: id, BBox: b, TMS: tms.ID, Limits: lim, Template: tmpl})

@@ -25,8 +25,7 @@ func itemRows(set *fixtures.Set) []styledRow {
 	dem := "/collections/styled-mixed/items/mixed/assets/dem"
 	ext := "url=" + set.Paths["mixed/visual"]
 	pageDiffers := "tilefunc serves its own viewer page; the status and content type are compared"
-	template := "titiler.core percent-encodes the tile template of an item's tilesets ({z} as %7Bz%7D), which clients do not expand; " +
-		"tilefunc writes {z}/{x}/{y}, as titiler's mosaic tilesets do"
+	template := tilesetTemplate
 	renderLinks := "titiler-pgstac's render links carry url=<the Python repr of the item> and percent-encode {tileMatrixSetId}; tilefunc's carry neither"
 	return []styledRow{
 		// The item's description.
@@ -91,7 +90,7 @@ func itemRows(set *fixtures.Set) []styledRow {
 		get(mixed + "/point/3.3,43.85?assets=nir&expression=b1*0.0001"),
 		get(mixed + "/point/2.95,43.75?assets=dem"), // nodata
 		get(mixed + "/point/389600,5441000?assets=dem&coord_crs=EPSG:3857"),
-		get(mixed+"/point/10,10?assets=dem").differing(server500("rio-tiler's PointOutsideBounds"), 404),
+		get(mixed+"/point/10,10?assets=dem").differing("titiler-pgstac answers 500 (rio-tiler's PointOutsideBounds); tilefunc answers 404, as for a tile outside the item", 404),
 
 		// Previews.
 		get(mixed + "/preview.png?assets=visual"),
@@ -134,7 +133,7 @@ func itemRows(set *fixtures.Set) []styledRow {
 		get(dem + "/preview.png?max_size=128"),
 		get(dem + "/bbox/3.0,43.5,3.6,44.0.png?rescale=0,3000"),
 		post(dem+"/feature.png?rescale=0,3000", aoi),
-		get("/collections/styled-mixed/items/mixed/assets/nope/info").differing(server500("KeyError on the asset name"), 404),
+		get("/collections/styled-mixed/items/mixed/assets/nope/info").differing("titiler-pgstac answers 500 (KeyError on the asset name); tilefunc answers 404 naming the item's assets", 404),
 
 		// A raster at a URL (TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
 		get("/external/info?" + ext),
