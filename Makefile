@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity parity-styled fuzz
+.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity parity-styled titiler-suite fuzz
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -54,6 +54,7 @@ verify-package: services package
 ## of `make test`). The styled requests of parity-styled run beside them, and
 ## so do the search ids (internal/parity/searchids_test.go, seconds): the same
 ## registrations and collection requests get the same ids and rows from both.
+## Then titiler-pgstac's own test suite runs against tilefunc (titiler-suite).
 ## PARITY_PREFIX is tilefunc's mosaic path; {search} would stand for a
 ## search registered for the world collection.
 PARITY_PREFIX ?= /collections/world
@@ -63,6 +64,7 @@ parity: services
 	@mkdir -p $(dir $(STYLED_REPORT))
 	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 40m -run 'TestWorldTilesMatchTitilerPgstac|TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac|TestSurfaceRequestsMatchTitilerPgstac|TestSearchIDsMatchTitilerPgstac' ./internal/parity \
 		-tilefunc-prefix='$(PARITY_PREFIX)' -styled-report='$(STYLED_REPORT)'
+	@$(MAKE) --no-print-directory titiler-suite
 
 ## parity-styled: ~200 styled requests (expression, rescale, colormaps,
 ## algorithms, pixel selection, every format; internal/parity/styled_test.go)
@@ -76,6 +78,17 @@ parity-styled: services
 	@bash scripts/titiler.sh install
 	@mkdir -p $(dir $(STYLED_REPORT))
 	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run 'TestStyledRequestsMatchTitilerPgstac|TestItemRequestsMatchTitilerPgstac|TestSurfaceRequestsMatchTitilerPgstac|TestSearchIDsMatchTitilerPgstac' ./internal/parity -styled-report='$(STYLED_REPORT)'
+
+## titiler-suite: titiler-pgstac's own tests (its tests/ at 3.1.0, written
+## again in Go in internal/titilertests), on the fixtures they ship, against
+## tilefunc over HTTP; where tilefunc deliberately answers otherwise,
+## internal/titilertests/suite_test.go says so and asserts tilefunc's answer
+## (under a minute). TITILER_SUITE_SERVER=titiler runs the same assertions
+## against titiler-pgstac itself, which checks the port.
+TITILER_SUITE_SERVER ?= tilefunc
+titiler-suite: services
+	@$(ENV) && $(GO) test -tags parity -count=1 -v -timeout 5m -run 'TestTitilerPgstacSuite|TestDifferenceTableNamesEveryDifference' ./internal/titilertests \
+		-server='$(TITILER_SUITE_SERVER)'
 
 ## fuzz: each parser of client text (expressions, colormaps, color
 ## formulas, algorithm parameters, CQL2 filters) fuzzed for FUZZTIME; a crash or a
