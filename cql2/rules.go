@@ -41,6 +41,12 @@ func init() {
 	add(rule{class: cPred, min: 2, max: 2, args: []class{array}, call: true},
 		"a_equals", "a_contains", "a_containedBy", "a_overlaps")
 	add(rule{class: cArith, min: 2, max: 2, args: []class{numeric}}, "+", "-", "*", "/", "%", "^", "div")
+	// pgSTAC's own names for the comparisons (its cql2_ops table), which it
+	// runs and titiler-pgstac passes on: CQL2-JSON written for pgSTAC uses
+	// them. Text never writes them.
+	add(rule{class: cPred, min: 2, max: 2, args: []class{scalar}}, "!=", "eq", "ne", "neq", "lt", "le", "lte", "gt", "ge", "gte")
+	add(rule{class: cPred, min: 2, max: 2, args: []class{character, cString | cCase}}, "ilike")
+	add(rule{class: cCase, min: 1, max: 1, args: []class{character}, call: true}, "lower", "upper")
 }
 
 // wants says in words what a set of classes is.

@@ -41,6 +41,9 @@ func (s *Server) collectionInfo(w http.ResponseWriter, r *http.Request) error {
 // (pgstac.readonly() or a role with read-only grants) the items come from
 // pgSTAC's search function instead, so collections keep working.
 func (s *Server) collectionMosaic(r *http.Request) (*mosaic, error) {
+	if mo, ok := r.Context().Value(resolvedKey{}).(*mosaic); ok {
+		return mo, nil
+	}
 	id := mux.Vars(r)["collection_id"]
 	search, err := collectionSearch(id, queryValues(r.URL.RawQuery))
 	if err != nil {

@@ -146,6 +146,9 @@ func (h itemHandlers) parse(r *http.Request, gs ...group) error {
 
 // item is the route's item, read from pgSTAC (get_item) or the cache.
 func (s *Server) item(r *http.Request) (*tilefunc.Item, error) {
+	if it, ok := r.Context().Value(resolvedKey{}).(*tilefunc.Item); ok {
+		return it, nil
+	}
 	vars := mux.Vars(r)
 	c, id := vars["collection_id"], vars["item_id"]
 	return s.itemDocs.get(c+"/"+id, func() (*tilefunc.Item, error) {

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"net/http"
 	"strings"
 )
@@ -45,10 +46,41 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.algorithmRoutes()...)
 	rs = append(rs, s.searchRoutes()...)
 	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic, nil)...)
-	rs = append(rs, s.collectionRoutes()...)
-	rs = append(rs, s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic, collectionFilters)...)
-	rs = append(rs, s.itemRoutes()...)
+	collections := append(s.collectionRoutes(), s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic, collectionFilters)...)
+	rs = append(rs, lookingUpFirst(collections, func(r *http.Request) (any, error) { return s.collectionMosaic(r) })...)
+	items := s.itemRoutes()
+	for i := range items {
+		if !strings.HasPrefix(items[i].Path, "/external") {
+			items[i].handle = lookUpFirst(func(r *http.Request) (any, error) { return s.item(r) }, items[i].handle)
+		}
+	}
+	return append(rs, items...)
+}
+
+// resolvedKey holds, in a request's context, what its path names: the
+// collection's mosaic or the item, looked up before anything else.
+type resolvedKey struct{}
+
+// lookingUpFirst are rs, each looking up what its path names first.
+func lookingUpFirst(rs []route, lookup func(*http.Request) (any, error)) []route {
+	for i := range rs {
+		rs[i].handle = lookUpFirst(lookup, rs[i].handle)
+	}
 	return rs
+}
+
+// lookUpFirst answers a collection or item that does not exist with 404
+// before the request's parameters are read, as titiler-pgstac's path
+// dependency does (a search id is looked up later, and a bad parameter
+// there is a 422 first, as in titiler-pgstac).
+func lookUpFirst(lookup func(*http.Request) (any, error), h func(http.ResponseWriter, *http.Request) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		v, err := lookup(r)
+		if err != nil {
+			return err
+		}
+		return h(w, r.WithContext(context.WithValue(r.Context(), resolvedKey{}, v)))
+	}
 }
 
 // baseURL is the public scheme and host of the request, as the client sees

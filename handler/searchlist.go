@@ -79,12 +79,20 @@ func (s *Server) listSearches(w http.ResponseWriter, r *http.Request) error {
 		id := searches[i].Hash
 		entries = append(entries, map[string]any{"search": &searches[i], "links": searchLinks(base+"/searches/"+id, "metadata")[:2]})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"searches": entries,
-		"links":    pageLinks(base, r.URL.RawQuery, o, len(searches), matched),
-		"context":  map[string]int{"returned": len(searches), "limit": o.Limit, "matched": matched},
-	})
+	// In titiler-pgstac's key order: searches, links, context.
+	writeJSON(w, http.StatusOK, struct {
+		Searches []map[string]any `json:"searches"`
+		Links    []link           `json:"links"`
+		Context  listContext      `json:"context"`
+	}{entries, pageLinks(base, r.URL.RawQuery, o, len(searches), matched), listContext{len(searches), o.Limit, matched}})
 	return nil
+}
+
+// listContext is a list page's context, in titiler-pgstac's key order.
+type listContext struct {
+	Returned int `json:"returned"`
+	Limit    int `json:"limit"`
+	Matched  int `json:"matched"`
 }
 
 // pageLinks are self, and next and prev where there are such pages, as

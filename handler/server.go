@@ -5,6 +5,7 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -64,8 +65,8 @@ type Server struct {
 	// as TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS and
 	// TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
 	AssetRoutes, ExternalRoutes bool
-	// Debug adds X-Assets to mosaic images: the items they were made of
-	// (TITILER_PGSTAC_API_DEBUG).
+	// Debug adds X-Assets to mosaic images (the items they were made of)
+	// and Server-Timing to every answer (TITILER_PGSTAC_API_DEBUG).
 	Debug bool
 	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
 	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
@@ -119,6 +120,9 @@ func trimSlash(next http.Handler) http.Handler {
 func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cw := &cacheWriter{ResponseWriter: w, value: s.cacheControl(r)}
+		if s.Debug {
+			cw.start = time.Now()
+		}
 		if err := h(cw, r); err != nil {
 			s.Error(cw, r, err)
 		}
@@ -141,6 +145,7 @@ type cacheWriter struct {
 	http.ResponseWriter
 	value   string
 	written bool
+	start   time.Time // in debug mode: when the request came, for Server-Timing
 }
 
 func (c *cacheWriter) WriteHeader(code int) {
@@ -151,6 +156,9 @@ func (c *cacheWriter) WriteHeader(code int) {
 	h := c.Header()
 	if c.value != "" && code < 500 && h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", c.value)
+	}
+	if !c.start.IsZero() { // titiler's TotalTimeMiddleware, in debug mode
+		h.Set("Server-Timing", fmt.Sprintf("total;dur=%.2f", float64(time.Since(c.start).Microseconds())/1000))
 	}
 	c.ResponseWriter.WriteHeader(code)
 }

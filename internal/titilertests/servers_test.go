@@ -45,7 +45,7 @@ func startTilefunc(t *testing.T, db string, cat *catalog) string {
 	port := freePort(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "FUNCTIONS_CUSTOMHANDLER_PORT="+port,
-		"TILEFUNC_LOCAL_ASSET_DIRS="+cat.fixtures+","+cat.standIns)
+		"TILEFUNC_LOCAL_ASSET_DIRS="+cat.fixtures+","+cat.standIns, "TITILER_PGSTAC_API_DEBUG=TRUE")
 	cmd.Env = append(cmd.Env, optionalRoutes...)
 	return serve(t, "tilefunc", cmd, port)
 }

@@ -18,7 +18,6 @@
 // | id | assertion (test) | titiler-pgstac | tilefunc | why |
 // |----|------------------|----------------|----------|-----|
 // | D1 | /external?url=tests/fixtures/... (test_external_cog) | 200: a path relative to its working folder | 403; the same file by its absolute path: 200 | tilefunc reads only absolute paths inside TILEFUNC_LOCAL_ASSET_DIRS (storage.Resolver): no item or url= reaches other files |
-// | D2 | Server-Timing and X-Assets headers on mosaic tiles (test_tiles_collections) | present, in debug mode (TITILER_PGSTAC_API_DEBUG, which its conftest sets) | absent | tilefunc has no debug mode |
 // | D3 | POST /searches/register on a read-only pgSTAC (test_searches_ro) | 500 (ReadOnlyPgSTACError) | 403 | DESIGN.md §4: registration against a read-only pgSTAC is a clear 4xx refusal |
 // | D4 | GET /collections/{id}/info on a read-only pgSTAC (test_collections_ro) | 500 (ReadOnlyPgSTACError) | 200 | DESIGN.md §4: collection mosaics keep working read-only |
 // | D5 | the href of a metadata layer's link in the register answer (test_query_with_metadata) | asset_bidx=cog%7C1, passed on as written | assets=cog%7Cbidx%3D1 | tilefunc folds titiler 1's asset_bidx into the 3.x asset option (handler/renders.go), as titiler's own /info links do; titiler 3.x ignores asset_bidx in tile requests |
