@@ -347,10 +347,7 @@ func (h itemHandlers) assetStatistics(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(body)
-	return err
+	return writeBody(w, "application/json", body)
 }
 
 // renderList answers the item's renders (the STAC render extension), each

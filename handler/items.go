@@ -428,10 +428,7 @@ func (h itemHandlers) info(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(body)
-	return err
+	return writeBody(w, "application/json", body)
 }
 
 // assetInfo is {asset: info, ...} in the order asked.
@@ -539,10 +536,7 @@ func writeFeature(w http.ResponseWriter, b [4]float64, ext extentCRS, props json
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/geo+json")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(out)
-	return err
+	return writeBody(w, "application/geo+json", out)
 }
 
 // rasterInfo answers the raster's description (rio-tiler's Reader.info).

@@ -197,6 +197,14 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, st, map[string]string{"detail": tilefunc.ErrorMessage(err)})
 }
 
+// writeBody answers 200 with a body already encoded.
+func writeBody(w http.ResponseWriter, contentType string, body []byte) error {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(body)
+	return err
+}
+
 func writeJSON(w http.ResponseWriter, st int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -75,10 +75,7 @@ func serveFeatures(w http.ResponseWriter, r *http.Request, each func(feature) er
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/geo+json")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
-	return err
+	return writeBody(w, "application/geo+json", b)
 }
 
 // resolvingOnce is m resolving its mosaic at most once: the features of a

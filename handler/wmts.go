@@ -88,10 +88,7 @@ func (m mosaicHandlers) wmts(w http.ResponseWriter, r *http.Request) error {
 	if err := capabilitiesXML.Execute(&buf, doc); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writeBody(w, "application/xml", buf.Bytes())
 }
 
 func (*wmtsRequest) params() []Param {

@@ -152,17 +152,27 @@ func TestItemRequestsMatchTitilerPgstac(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	compareTables(t, set, "item", itemRows(set))
+}
+
+// compareTables serves the fixtures from both servers and sends them the
+// rows of each table in turn (a table's rows a few at a time), judging
+// tilefunc's answers against titiler-pgstac's; -styled-only picks rows.
+func compareTables(t *testing.T, set *fixtures.Set, name string, tables ...[]styledRow) {
 	db := testenv.LoadDatabase(t, set.Load)
 	tf := startTilefunc(t, db, set.Dir)
 	ti := startTitiler(t, db)
-	var rows []styledRow
-	for _, r := range itemRows(set) {
-		if strings.Contains(r.req, *styledOnly) {
-			rows = append(rows, r)
-		}
-	}
 	start := time.Now()
-	outcomes := runStyled(context.Background(), ti, tf, rows)
+	var outcomes []parity.Outcome
+	for _, table := range tables {
+		var rows []styledRow
+		for _, r := range table {
+			if strings.Contains(r.req, *styledOnly) {
+				rows = append(rows, r)
+			}
+		}
+		outcomes = append(outcomes, runStyled(context.Background(), ti, tf, rows)...)
+	}
 	var lines []string
 	failed := 0
 	for i, o := range outcomes {
@@ -171,12 +181,12 @@ func TestItemRequestsMatchTitilerPgstac(t *testing.T) {
 			failed++
 		}
 	}
-	t.Logf("item requests, titiler-pgstac vs tilefunc:\n%s", strings.Join(lines, "\n"))
-	t.Logf("%d requests in %v: %v", len(rows), time.Since(start).Round(time.Millisecond), parity.Verdicts(outcomes))
+	t.Logf("%s requests, titiler-pgstac vs tilefunc:\n%s", name, strings.Join(lines, "\n"))
+	t.Logf("%d requests in %v: %v", len(outcomes), time.Since(start).Round(time.Millisecond), parity.Verdicts(outcomes))
 	if *styledDump != "" {
 		dump(t, *styledDump, outcomes)
 	}
 	if failed > 0 {
-		t.Errorf("%d of %d item requests answered otherwise than titiler-pgstac (MISMATCH above)", failed, len(rows))
+		t.Errorf("%d of %d %s requests answered otherwise than titiler-pgstac (MISMATCH above)", failed, len(outcomes), name)
 	}
 }

@@ -3,15 +3,10 @@
 package parity_test
 
 import (
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"tilefunc/internal/testenv"
 )
@@ -31,11 +26,11 @@ func startTilefunc(t *testing.T, db, cogs string) string {
 	if out, err := exec.Command("go", "build", "-o", bin, "tilefunc/cmd/handler").CombinedOutput(); err != nil {
 		t.Fatalf("build handler: %v\n%s", err, out)
 	}
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TILEFUNC_LOCAL_ASSET_DIRS="+cogs, "FUNCTIONS_CUSTOMHANDLER_PORT="+port)
 	cmd.Env = append(cmd.Env, optionalRoutes...)
-	return serve(t, "tilefunc", cmd, port)
+	return testenv.Serve(t, "tilefunc", cmd, port)
 }
 
 // startTitiler runs titiler-pgstac as scripts/titiler.sh does (installing
@@ -45,67 +40,9 @@ func startTitiler(t *testing.T, db string) string {
 	if out, err := exec.Command("bash", script, "install").CombinedOutput(); err != nil {
 		t.Fatalf("install titiler-pgstac: %v\n%s", err, out)
 	}
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	cmd := exec.Command("bash", script, "run")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TILEFUNC_TITILER_PORT="+port)
 	cmd.Env = append(cmd.Env, optionalRoutes...)
-	return serve(t, "titiler-pgstac", cmd, port)
-}
-
-// serve starts cmd, its output in a log shown if the test fails, and
-// waits until /healthz answers on port.
-func serve(t *testing.T, name string, cmd *exec.Cmd, port string) string {
-	logPath := filepath.Join(t.TempDir(), name+".log")
-	log, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	log.Close()
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	showLog := func() string { b, _ := os.ReadFile(logPath); return tail(string(b), 4096) }
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("%s log (end):\n%s", name, showLog())
-		}
-	})
-	base := "http://127.0.0.1:" + port
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited before answering /healthz:\n%s", name, showLog())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer /healthz on %s in 60 s", name, base)
-		}
-	}
-}
-
-func tail(s string, n int) string { return s[max(0, len(s)-n):] }
-
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	return testenv.Serve(t, "titiler-pgstac", cmd, port)
 }

@@ -3,14 +3,9 @@
 package parity_test
 
 import (
-	"context"
-	"strings"
 	"testing"
-	"time"
 
 	"tilefunc/internal/fixtures"
-	"tilefunc/internal/parity"
-	"tilefunc/internal/testenv"
 )
 
 // tilesetTemplate is why tilesets differ: their tile link.
@@ -79,27 +74,7 @@ func TestSurfaceRequestsMatchTitilerPgstac(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := testenv.LoadDatabase(t, set.Load)
-	tf := startTilefunc(t, db, set.Dir)
-	ti := startTitiler(t, db)
-	start := time.Now()
-	outcomes := runStyled(context.Background(), ti, tf, surfaceRows())
-	// The lists come after: the rows above register the searches they show.
-	outcomes = append(outcomes, runStyled(context.Background(), ti, tf, listRows())...)
-	var lines []string
-	failed := 0
-	for i, o := range outcomes {
-		lines = append(lines, o.Line(i))
-		if o.Failed() {
-			failed++
-		}
-	}
-	t.Logf("surface requests, titiler-pgstac vs tilefunc:\n%s", strings.Join(lines, "\n"))
-	t.Logf("%d requests in %v: %v", len(outcomes), time.Since(start).Round(time.Millisecond), parity.Verdicts(outcomes))
-	if *styledDump != "" {
-		dump(t, *styledDump, outcomes)
-	}
-	if failed > 0 {
-		t.Errorf("%d of %d surface requests answered otherwise than titiler-pgstac (MISMATCH above)", failed, len(outcomes))
-	}
+	// The lists come after: the rows before them register the searches
+	// they show.
+	compareTables(t, set, "surface", surfaceRows(), listRows())
 }

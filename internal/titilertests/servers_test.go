@@ -4,15 +4,10 @@ package titilertests
 
 import (
 	"flag"
-	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"tilefunc/internal/testenv"
 )
@@ -42,12 +37,12 @@ func startTilefunc(t *testing.T, db string, cat *catalog) string {
 	if out, err := exec.Command("go", "build", "-o", bin, "tilefunc/cmd/handler").CombinedOutput(); err != nil {
 		t.Fatalf("build handler: %v\n%s", err, out)
 	}
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "FUNCTIONS_CUSTOMHANDLER_PORT="+port,
 		"TILEFUNC_LOCAL_ASSET_DIRS="+cat.fixtures+","+cat.standIns, "TITILER_PGSTAC_API_DEBUG=TRUE")
 	cmd.Env = append(cmd.Env, optionalRoutes...)
-	return serve(t, "tilefunc", cmd, port)
+	return testenv.Serve(t, "tilefunc", cmd, port)
 }
 
 // startTitiler runs titiler-pgstac's uvicorn from the virtualenv that
@@ -67,7 +62,7 @@ func startTitiler(t *testing.T, db string, cat *catalog) string {
 	if err := os.Symlink(cat.fixtures, filepath.Join(work, "tests", "fixtures")); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := testenv.FreePort(t)
 	cmd := exec.Command(filepath.Join(root, ".local", "titiler-venv", "bin", "uvicorn"), "titiler.pgstac.main:app",
 		"--host", "127.0.0.1", "--port", port, "--workers", "1", "--no-access-log")
 	cmd.Dir = work
@@ -75,61 +70,5 @@ func startTitiler(t *testing.T, db string, cat *catalog) string {
 		"TITILER_PGSTAC_CACHE_DISABLE=TRUE", "TITILER_PGSTAC_API_DEBUG=TRUE",
 		"TITILER_PGSTAC_API_METRICS_ENABLED=FALSE", "TITILER_PGSTAC_API_TELEMETRY_ENABLED=FALSE")
 	cmd.Env = append(cmd.Env, optionalRoutes...)
-	return serve(t, "titiler-pgstac", cmd, port)
-}
-
-// serve starts cmd, its output in a log shown if the test fails, and
-// waits until /healthz answers on port.
-func serve(t *testing.T, name string, cmd *exec.Cmd, port string) string {
-	logPath := filepath.Join(t.TempDir(), name+".log")
-	log, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	log.Close()
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	showLog := func() string { b, _ := os.ReadFile(logPath); return string(b[max(0, len(b)-4096):]) }
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("%s log (end):\n%s", name, showLog())
-		}
-	})
-	base := "http://127.0.0.1:" + port
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		select {
-		case <-exited:
-			t.Fatalf("%s exited before answering /healthz:\n%s", name, showLog())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not answer /healthz on %s in 60 s", name, base)
-		}
-	}
-}
-
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	return testenv.Serve(t, "titiler-pgstac", cmd, port)
 }
