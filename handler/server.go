@@ -92,7 +92,7 @@ func (s *Server) Handler() http.Handler {
 		if declaresForm(rt.Params) {
 			h = htmlForm(h)
 		}
-		s.router.Handle(rt.Path, s.endpoint(h)).Methods(rt.Method).Name(rt.Name)
+		s.router.Handle(rt.Path, named(rt.Name, s.endpoint(h))).Methods(rt.Method).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}
@@ -100,7 +100,7 @@ func (s *Server) Handler() http.Handler {
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
-	return s.cors(s.recoverer(trimSlash(s.router)))
+	return s.accessLog(s.cors(s.recoverer(trimSlash(s.router))))
 }
 
 // trimSlash serves /searches/ as /searches: titiler-pgstac's list lives at
@@ -192,7 +192,8 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.WriteHeader(st)
 		return
 	case st >= 500:
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", err.Error())
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", err.Error(),
+			"invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
 	}
 	writeJSON(w, st, map[string]string{"detail": tilefunc.ErrorMessage(err)})
 }

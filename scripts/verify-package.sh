@@ -207,7 +207,7 @@ start_app() {
   [[ -n $up ]] || { cat "$log" >&2; fail "$mode: the packaged handler did not answer GET / within 30 s"; }
   say "[$mode] answering GET / $(since "$ts") after the start; its log:"
   sed 's/^/    /' "$log"
-  grep -q 'msg=platform .*glibc=2\.' "$log" || fail "$mode: no platform line in the log"
+  grep -q '"msg":"platform".*"glibc":"2\.' "$log" || fail "$mode: no platform line in the log"
 }
 
 # run_app rw|ro: start, fetch /healthz and tiles, check the mapped libraries, stop.

@@ -29,7 +29,8 @@ import (
 var version = "dev"
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
+	// JSON lines, which Application Insights parses field by field.
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	var err error
 	switch {
 	case len(os.Args) > 1 && os.Args[1] == "functions":

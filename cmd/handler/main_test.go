@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -123,5 +124,48 @@ func TestFunctionsSubcommandWritesTheFunctionFolders(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(dir, "search_tile", "function.json"))
 	if err != nil || !strings.Contains(string(b), `"route": "searches/{search_id}/tiles/{tileMatrixSetId}/{z:int}/{x:int}/{y}"`) {
 		t.Fatalf("search_tile/function.json: %v %s", err, b)
+	}
+}
+
+// The log is JSON lines: each request one line with its function, status,
+// duration, size and the ids the Functions host forwards, so Application
+// Insights ties it to the invocation; never the query (a function key).
+func TestRequestsLogAsJSONLinesWithTheInvocationID(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	base, logs := start(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t))
+	req, _ := http.NewRequest(http.MethodGet, base+"/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual&code=s3cr3tkey", nil)
+	req.Header.Set("X-Azure-Functions-InvocationId", "0f8fad5b-d9cb-469f-a165-70867728950e")
+	req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	var line map[string]any
+	for deadline := time.Now().Add(5 * time.Second); line == nil && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, l := range strings.Split(logs.String(), "\n") {
+			var m map[string]any
+			if json.Unmarshal([]byte(l), &m) == nil && m["msg"] == "request" && m["function"] == "collection_tile" {
+				line = m
+			}
+		}
+	}
+	if line == nil {
+		t.Fatalf("no JSON request line for the tile in the log:\n%s", logs)
+	}
+	if line["level"] != "INFO" || line["status"] != 200.0 || line["invocation_id"] != "0f8fad5b-d9cb-469f-a165-70867728950e" ||
+		line["traceparent"] != "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" || line["bytes"].(float64) < 100 ||
+		line["duration_ms"].(float64) <= 0 || line["path"] != "/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png" {
+		t.Errorf("request line %v", line)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		// GDAL writes its own messages to stderr, in its words.
+		if gdal := strings.HasPrefix(l, "ERROR ") || strings.HasPrefix(l, "Warning "); !gdal && !json.Valid([]byte(l)) {
+			t.Errorf("a log line is not JSON: %s", l)
+		}
+	}
+	if strings.Contains(logs.String(), "s3cr3tkey") {
+		t.Errorf("the function key reached the log")
 	}
 }
