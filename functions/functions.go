@@ -18,7 +18,6 @@ package functions
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ import (
 	"strings"
 
 	"tilefunc/handler"
+	"tilefunc/internal/cli"
 )
 
 // Function is one function: its name (the folder) and its function.json.
@@ -162,24 +162,18 @@ func Write(dir string, fns []Function) error {
 }
 
 // Command is `handler functions`: it writes the function folders for every
-// route of this build.
+// route of this build. A wrong command line is a *cli.UsageError and -h is
+// cli.ErrHelp, each already printed.
 func Command(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("handler functions", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	out := fs.String("out", "dist/functions", "the folder to write NAME/function.json into")
 	writeAuth := fs.String("write-auth", DefaultWriteAuth, "authLevel of the routes that change the catalog (POST /searches/register): "+strings.Join(AuthLevels, ", "))
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: handler functions [-out DIR] [-write-auth LEVEL]\n\nWrites one Azure Functions function.json per route; reads are anonymous.")
+		fmt.Fprintln(fs.Output(), "usage: handler functions [-out DIR] [-write-auth LEVEL]\n\nWrites one Azure Functions function.json per route; reads are anonymous.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if err := cli.Parse(fs, args, stdout, stderr); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("handler functions: unexpected argument %q", fs.Arg(0))
 	}
 	fns, err := Generate(handler.Routes(), *writeAuth)
 	if err != nil {

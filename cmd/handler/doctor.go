@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,11 +10,20 @@ import (
 	"time"
 
 	"tilefunc/config"
+	"tilefunc/internal/cli"
 )
 
-// doctor runs the seed guide's troubleshooting checks with the app's own
-// settings and prints one pass/fail line per check, with the fix.
-func doctor(out io.Writer) error {
+// doctor is `handler doctor`: it runs the seed guide's troubleshooting
+// checks with the app's own settings and prints one pass/fail line per
+// check, with the fix.
+func doctor(args []string, out, stderr io.Writer) error {
+	fs := flag.NewFlagSet("handler doctor", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: handler doctor\n\nChecks the identity's token, the database login, pgSTAC, the read grants, the mode and\nblob access with the settings the server reads from the environment; prints each with its fix.")
+	}
+	if err := cli.Parse(fs, args, out, stderr); err != nil {
+		return err
+	}
 	ok := true
 	check := func(name string, err error, fix string) bool {
 		if err != nil {

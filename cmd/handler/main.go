@@ -5,6 +5,8 @@
 //	handler sql grants ...        print the SQL that creates and grants the database role
 //	handler doctor                check identity, database grants and blob access
 //	handler functions -out DIR    write the function.json folders the Functions host needs
+//
+// Each command, and handler itself, prints its usage with --help.
 package main
 
 import (
@@ -20,8 +22,8 @@ import (
 	"time"
 
 	"tilefunc/config"
-	"tilefunc/functions"
 	"tilefunc/handler"
+	"tilefunc/internal/cli"
 	"tilefunc/tiles"
 )
 
@@ -31,23 +33,12 @@ var version = "dev"
 func main() {
 	// JSON lines, which Application Insights parses field by field.
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	var err error
-	switch {
-	case len(os.Args) > 1 && os.Args[1] == "functions":
-		err = functions.Command(os.Args[2:], os.Stdout, os.Stderr)
-	case len(os.Args) > 2 && os.Args[1] == "sql" && os.Args[2] == "grants":
-		err = sqlGrants(os.Stdout, os.Args[3:])
-	case len(os.Args) > 1 && os.Args[1] == "doctor":
-		err = doctor(os.Stdout)
-	case len(os.Args) > 1:
-		err = fmt.Errorf("unknown command %q: use 'handler', 'handler sql grants', 'handler doctor' or 'handler functions'", os.Args[1])
-	default:
-		err = serve(log)
-	}
-	if err != nil {
+	err := dispatch(os.Args[1:], os.Stdout, os.Stderr, func() error { return serve(log) })
+	code := cli.ExitCode(err)
+	if code == 1 {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
 	}
+	os.Exit(code)
 }
 
 // serve listens first (the Functions host waits for the port), then wires
