@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -203,14 +204,21 @@ func chooseEncoding(accept string) string {
 	return ""
 }
 
-var zstdEncoder, _ = zstd.NewWriter(nil)
+// zstdEncoder is safe for concurrent EncodeAll; gzip writers are reused.
+var (
+	zstdEncoder, _ = zstd.NewWriter(nil)
+	gzipWriters    = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+)
 
+// encode compresses body with coding, at the library's default level.
 func encode(coding string, body []byte) ([]byte, error) {
 	if coding == "zstd" {
 		return zstdEncoder.EncodeAll(body, make([]byte, 0, len(body)/2)), nil
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(body); err != nil {
 		return nil, err
 	}
