@@ -25,7 +25,8 @@ const minCompressed = 500
 
 // encoders are the content codings tilefunc writes, in the order titiler
 // prefers them among those a client accepts with the same quality
-// (starlette-cramjam's gzip, deflate, br, zstd, less the two it lacks).
+// (starlette-cramjam's gzip, deflate, br, zstd, less deflate and br, which
+// tilefunc does not write: a client asking only for those gets identity).
 var encoders = []string{"gzip", "zstd"}
 
 // represent finishes each answer: a GET or HEAD 200 gets a strong ETag
