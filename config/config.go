@@ -23,6 +23,8 @@ type Config struct {
 	Storage      Storage
 	Search       tilefunc.SearchOptions
 	CacheControl string        // Cache-Control for cacheable GET responses
+	CORSOrigins  []string      // origins browsers may read answers from; "*": any
+	CORSMethods  []string      // methods a CORS preflight allows; "*": all
 	CacheTTL     time.Duration // how long a resolved search or collection is reused
 	Concurrency  int           // assets read in parallel for one image
 	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
@@ -103,6 +105,11 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.CORSOrigins = r.listOr("TITILER_PGSTAC_API_CORS_ORIGINS", "*")
+	c.CORSMethods = r.listOr("TITILER_PGSTAC_API_CORS_ALLOW_METHODS", "GET,POST,OPTIONS")
+	for i, m := range c.CORSMethods {
+		c.CORSMethods[i] = strings.ToUpper(m) // browsers send standard methods in capitals
+	}
 	c.Attribution = r.str("TITILER_DEFAULT_ATTRIBUTION", "")
 	c.StrictZoom = r.bool("MOSAIC_STRICT_ZOOM", false)
 	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
@@ -223,6 +230,14 @@ func (r *reader) list(name string) []string {
 		}
 	}
 	return out
+}
+
+// listOr is a comma list, def when the setting is unset or lists nothing.
+func (r *reader) listOr(name, def string) []string {
+	if l := r.list(name); l != nil {
+		return l
+	}
+	return strings.Split(def, ",")
 }
 
 // addr is the Functions host's port on loopback, else TILEFUNC_ADDR, else

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -22,6 +23,30 @@ func TestDefaults(t *testing.T) {
 	s := c.Search
 	if s.ScanLimit != 10000 || s.ItemsLimit != 100 || s.TimeLimit.Seconds() != 5 || !s.ExitWhenFull || !s.SkipCovered {
 		t.Fatalf("search defaults %+v, want titiler-pgstac's 10000/100/5s/true/true", s)
+	}
+}
+
+// CORS allows any origin and GET, POST, OPTIONS unless told otherwise, as
+// titiler-pgstac; lists are comma-separated, spaces ignored.
+func TestCORSSettings(t *testing.T) {
+	const db = "postgresql://u:p@localhost:5432/db"
+	c, err := config.Load(env(map[string]string{"DATABASE_URL": db}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.CORSOrigins, []string{"*"}) || !reflect.DeepEqual(c.CORSMethods, []string{"GET", "POST", "OPTIONS"}) {
+		t.Fatalf("defaults: origins %q methods %q", c.CORSOrigins, c.CORSMethods)
+	}
+	c, err = config.Load(env(map[string]string{
+		"DATABASE_URL":                          db,
+		"TITILER_PGSTAC_API_CORS_ORIGINS":       "https://a.example, https://b.example",
+		"TITILER_PGSTAC_API_CORS_ALLOW_METHODS": "get, options",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.CORSOrigins, []string{"https://a.example", "https://b.example"}) || !reflect.DeepEqual(c.CORSMethods, []string{"GET", "OPTIONS"}) {
+		t.Fatalf("set: origins %q methods %q", c.CORSOrigins, c.CORSMethods)
 	}
 }
 

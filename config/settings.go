@@ -40,6 +40,8 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_SEARCH_EXITWHENFULL", "true", "pgSTAC search: stop once the geometry is covered"},
 	{"TITILER_PGSTAC_SEARCH_SKIPCOVERED", "true", "pgSTAC search: skip items hidden by earlier ones"},
 	{"TITILER_PGSTAC_API_CACHECONTROL", "public, max-age=3600", "Cache-Control of cacheable answers"},
+	{"TITILER_PGSTAC_API_CORS_ORIGINS", "*", "comma-separated origins browsers may read answers from (* for any)"},
+	{"TITILER_PGSTAC_API_CORS_ALLOW_METHODS", "GET,POST,OPTIONS", "comma-separated methods a CORS preflight allows (* for all)"},
 	{"TITILER_PGSTAC_CACHE_TTL", "300", "seconds a resolved search or collection mosaic is reused"},
 	{"TITILER_PGSTAC_CACHE_DISABLE", "false", "no reuse of resolved searches and collections"},
 	{"MOSAIC_STRICT_ZOOM", "false", "a mosaic tile outside the mosaic's minzoom-maxzoom is 400"},

@@ -186,6 +186,10 @@ func (c *contract) send(m mode, method, target, body string) trace {
 		}
 		tr.Route = cl.Route
 	}
+	if method == http.MethodHead {
+		tr.Body = fmt.Sprintf("%d bytes, Content-Length %s", len(b), resp.Header.Get("Content-Length"))
+		return tr
+	}
 	c.readBody(m, &tr, b)
 	return tr
 }
@@ -331,6 +335,7 @@ var samples = []sample{
 			t.Errorf("tileMatrixSets/WorldCRS84Quad answered %d %v", tr.Status, tr.Body)
 		}
 	}},
+	{name: "one tile matrix set, HEAD", fn: "tilematrixset", method: http.MethodHead, target: "/tileMatrixSets/WorldCRS84Quad", refused: true, check: headOnly},
 	{name: "conformance", fn: "conformance", target: "/conformance", refused: true, check: status(http.StatusOK)},
 	{name: "colormaps", fn: "colormaps", target: "/colorMaps", refused: true, check: status(http.StatusOK)},
 	{name: "one colormap", fn: "colormap", target: "/colorMaps/viridis?f=json", refused: true, check: func(t *testing.T, tr trace) {
@@ -378,6 +383,7 @@ var samples = []sample{
 	{name: "item tilesets", fn: "item_tilesets", target: item + "/tiles", check: status(http.StatusOK)},
 	{name: "item tileset", fn: "item_tileset", target: item + "/tiles/WebMercatorQuad?assets=visual", check: status(http.StatusOK)},
 	{name: "item tile", fn: "item_tile", target: item + "/tiles/WebMercatorQuad/3/4/2.png?assets=visual|bidx=1,2&rescale=0,10&rescale=5,50", check: status(http.StatusOK)},
+	{name: "item tile, HEAD", fn: "item_tile", method: http.MethodHead, target: item + "/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: headOnly},
 	{name: "unknown item", fn: "item_tile", target: "/collections/world/items/nope/tiles/WebMercatorQuad/3/4/2.png?assets=visual", check: status(http.StatusNotFound)},
 	{name: "item tilejson", fn: "item_tilejson", target: item + "/WebMercatorQuad/tilejson.json?assets=visual", check: status(http.StatusOK)},
 	{name: "item map", fn: "item_map", target: item + "/WebMercatorQuad/map.html?assets=visual", check: status(http.StatusOK)},
@@ -667,6 +673,13 @@ func status(want int) func(*testing.T, trace) {
 	}
 }
 
+// headOnly checks a HEAD answer: 200, GET's length, no body.
+func headOnly(t *testing.T, tr trace) {
+	if s, _ := tr.Body.(string); tr.Status != http.StatusOK || !strings.HasPrefix(s, "0 bytes, ") || strings.HasSuffix(s, "Length ") || strings.HasSuffix(s, "Length 0") {
+		t.Errorf("HEAD: status %d, %v", tr.Status, tr.Body)
+	}
+}
+
 func pixel(r, g, b uint8) color.NRGBA { return color.NRGBA{r, g, b, 255} }
 
 // tileIs checks a PNG tile: its size, first pixel (the fake renderer paints
@@ -745,6 +758,9 @@ func TestFunctionsAndRouterServeTheSameRoutes(t *testing.T) {
 			t.Fatal(err)
 		}
 		served = append(served, fmt.Sprintf("%s %s %s", r.Name, r.Method, tmpl))
+		if r.Method == http.MethodGet { // the router answers HEAD on every GET route
+			served = append(served, fmt.Sprintf("%s %s %s", r.Name, http.MethodHead, tmpl))
+		}
 	}
 	sort.Strings(declared)
 	sort.Strings(served)

@@ -121,11 +121,21 @@ func Generate(routes []handler.Route, writeAuth string) ([]Function, error) {
 			auth = writeAuth
 		}
 		fns = append(fns, Function{Name: r.Name, Bindings: []Binding{
-			{Type: "httpTrigger", Direction: "in", Name: "req", AuthLevel: auth, Methods: []string{strings.ToLower(r.Method)}, Route: tmpl},
+			{Type: "httpTrigger", Direction: "in", Name: "req", AuthLevel: auth, Methods: methods(r.Method), Route: tmpl},
 			{Type: "http", Direction: "out", Name: "res"},
 		}})
 	}
 	return fns, nil
+}
+
+// methods are the methods a route's trigger takes: a GET route takes HEAD
+// too, since the host forwards only the methods a function lists and the
+// handler answers HEAD on every GET route.
+func methods(m string) []string {
+	if strings.EqualFold(m, "GET") {
+		return []string{"get", "head"}
+	}
+	return []string{strings.ToLower(m)}
 }
 
 func isAuthLevel(s string) bool {

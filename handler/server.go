@@ -74,6 +74,11 @@ type Server struct {
 	// Attribution is the attribution of every TileJSON and of an item's
 	// tilesets (TITILER_DEFAULT_ATTRIBUTION); "" for none.
 	Attribution string
+	// CORSOrigins are the origins browsers may read answers from, "*" for
+	// any; CORSMethods the methods a preflight allows, "*" for all
+	// (TITILER_PGSTAC_API_CORS_ORIGINS, TITILER_PGSTAC_API_CORS_ALLOW_METHODS).
+	// nil: titiler's defaults, any origin and GET, POST, OPTIONS.
+	CORSOrigins, CORSMethods []string
 
 	router   *mux.Router
 	mosaics  *ttlCache[*mosaic]
@@ -92,7 +97,11 @@ func (s *Server) Handler() http.Handler {
 		if declaresForm(rt.Params) {
 			h = htmlForm(h)
 		}
-		s.router.Handle(rt.Path, named(rt.Name, s.endpoint(h))).Methods(rt.Method).Name(rt.Name)
+		methods := []string{rt.Method}
+		if rt.Method == http.MethodGet {
+			methods = append(methods, http.MethodHead) // GET's headers, no body (represent)
+		}
+		s.router.Handle(rt.Path, named(rt.Name, s.endpoint(h))).Methods(methods...).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}
@@ -100,7 +109,7 @@ func (s *Server) Handler() http.Handler {
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
-	return s.accessLog(s.cors(s.recoverer(trimSlash(s.router))))
+	return s.accessLog(s.cors(s.recoverer(represent(trimSlash(s.router)))))
 }
 
 // trimSlash serves /searches/ as /searches: titiler-pgstac's list lives at
@@ -229,21 +238,6 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				writeJSON(w, http.StatusInternalServerError, map[string]string{"detail": "internal server error"})
 			}
 		}()
-		next.ServeHTTP(w, r)
-	})
-}
-
-// cors allows any origin, as titiler-pgstac does by default.
-func (s *Server) cors(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-			h.Set("Access-Control-Allow-Headers", "*")
-			w.WriteHeader(http.StatusOK)
-			return
-		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -74,6 +74,8 @@ func serve(log *slog.Logger) error {
 		Renderer:       tiles.NewRenderer(deps.resolver, cfg.Concurrency),
 		Search:         cfg.Search,
 		CacheControl:   cfg.CacheControl,
+		CORSOrigins:    cfg.CORSOrigins,
+		CORSMethods:    cfg.CORSMethods,
 		CacheTTL:       cfg.CacheTTL,
 		AssetRoutes:    cfg.AssetRoutes,
 		ExternalRoutes: cfg.ExternalRoutes,

@@ -24,6 +24,10 @@ type appTuning = {
   TITILER_PGSTAC_SEARCH_SKIPCOVERED: string?
   @description('Cache-Control of cacheable answers (default "public, max-age=3600").')
   TITILER_PGSTAC_API_CACHECONTROL: string?
+  @description('Comma-separated origins browsers may read answers from (default "*": any).')
+  TITILER_PGSTAC_API_CORS_ORIGINS: string?
+  @description('Comma-separated methods a CORS preflight allows (default "GET,POST,OPTIONS").')
+  TITILER_PGSTAC_API_CORS_ALLOW_METHODS: string?
   @description('Assets read at once, process-wide (default 2 x CPUs).')
   MOSAIC_CONCURRENCY: string?
 }
