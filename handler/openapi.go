@@ -114,7 +114,7 @@ func operation(rt Route) map[string]any {
 	inPath := map[string]bool{}
 	for _, m := range pathVar.FindAllStringSubmatch(rt.Path, -1) {
 		inPath[m[1]] = true
-		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": pathSchema(m[1])})
 	}
 	for _, p := range rt.Params {
 		// The sized routes' {width}x{height} are their width and height,
@@ -143,6 +143,22 @@ func operation(rt Route) map[string]any {
 		op["requestBody"] = body
 	}
 	return op
+}
+
+// pathSchema is the schema of a path variable: the tile's column and row
+// and the output size are whole numbers, coordinates numbers, format an
+// image format; the rest (and the tile's {y}, which may carry
+// @{scale}x.{format}) strings.
+func pathSchema(name string) map[string]any {
+	switch name {
+	case "z", "x", "width", "height":
+		return map[string]any{"type": "integer"}
+	case "lon", "lat", "minx", "miny", "maxx", "maxy":
+		return map[string]any{"type": "number"}
+	case "format":
+		return map[string]any{"type": "string", "enum": tiles.FormatNames()}
+	}
+	return map[string]any{"type": "string"}
 }
 
 func queryParameter(p Param) map[string]any {
