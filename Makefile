@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps services stop lint clean screenshot functions package verify-package parity parity-styled titiler-suite fuzz
+.PHONY: run test build demo deps apidocs services stop lint clean screenshot functions package verify-package parity parity-styled titiler-suite fuzz
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -102,6 +102,14 @@ fuzz: deps
 
 deps:
 	@bash scripts/deps.sh
+
+## apidocs: copy Swagger UI (npm swagger-ui-dist, package.json) into
+## handler/apidocs, where go:embed puts it into the binary for /api.html;
+## handler's TestCommittedSwaggerUIIsNodeModules checks the copies.
+SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css LICENSE NOTICE
+apidocs: deps
+	@mkdir -p handler/apidocs
+	@for f in $(SWAGGER_UI_FILES); do cp node_modules/swagger-ui-dist/$$f handler/apidocs/$$f; done
 
 services:
 	@bash scripts/services.sh up

@@ -237,6 +237,23 @@ func (c *contract) readBody(m mode, tr *trace, b []byte) {
 		tr.Body = doc
 	case ct == "application/xml":
 		tr.Body = c.readWMTS(m, tr, b)
+	case strings.HasPrefix(ct, "application/vnd.oai.openapi+json"):
+		var doc struct {
+			OpenAPI string
+			Paths   map[string]any
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("not JSON: %.200s", b)
+		}
+		tr.Body = fmt.Sprintf("OpenAPI %s, %d paths", doc.OpenAPI, len(doc.Paths))
+	case strings.HasPrefix(ct, "text/html") && bytes.Contains(b, []byte("SwaggerUIBundle")):
+		// The API documentation: Swagger UI reading the document.
+		m1 := regexp.MustCompile(`data-spec="(.*?)"`).FindSubmatch(b)
+		if m1 == nil {
+			t.Fatalf("Swagger UI page without the document's URL")
+		}
+		tr.Follow = append(tr.Follow, c.follow(m, string(m1[1])))
+		tr.Body = "API documentation"
 	case strings.HasPrefix(ct, "text/html"):
 		m1 := regexp.MustCompile(`const tilejsonURL = (".*?");`).FindSubmatch(b)
 		if m1 == nil {
@@ -337,6 +354,16 @@ var samples = []sample{
 	}},
 	{name: "one tile matrix set, HEAD", fn: "tilematrixset", method: http.MethodHead, target: "/tileMatrixSets/WorldCRS84Quad", refused: true, check: headOnly},
 	{name: "conformance", fn: "conformance", target: "/conformance", refused: true, check: status(http.StatusOK)},
+	{name: "API definition", fn: "openapi", target: "/api", refused: true, check: func(t *testing.T, tr trace) {
+		if tr.Status != http.StatusOK || !strings.HasPrefix(fmt.Sprint(tr.Body), "OpenAPI 3.1.0,") {
+			t.Errorf("api answered %d %v", tr.Status, tr.Body)
+		}
+	}},
+	{name: "API documentation", fn: "openapi_html", target: "/api.html", refused: true, check: func(t *testing.T, tr trace) {
+		if tr.Status != http.StatusOK || len(tr.Follow) != 1 || tr.Follow[0].Function != "openapi" || tr.Follow[0].Status != http.StatusOK {
+			t.Errorf("api.html answered %d %v, following %+v", tr.Status, tr.Body, tr.Follow)
+		}
+	}},
 	{name: "colormaps", fn: "colormaps", target: "/colorMaps", refused: true, check: status(http.StatusOK)},
 	{name: "one colormap", fn: "colormap", target: "/colorMaps/viridis?f=json", refused: true, check: func(t *testing.T, tr trace) {
 		if doc, ok := tr.Body.(map[string]any); !ok || len(doc) != 256 {

@@ -7,7 +7,7 @@ import (
 )
 
 // Route is one endpoint as the outside sees it. The router, the function.json
-// files (package functions) and, in time, the OpenAPI document are all made
+// files (package functions) and the OpenAPI document (openapi.go) are all made
 // from this one table, so they cannot drift apart.
 type Route struct {
 	Name   string // the Azure Functions function that serves it; also the mux route name
@@ -41,6 +41,7 @@ func Routes() []Route {
 func (s *Server) routes() []route {
 	var rs []route
 	rs = append(rs, s.serviceRoutes()...)
+	rs = append(rs, s.openapiRoutes()...)
 	rs = append(rs, s.tileMatrixSetRoutes()...)
 	rs = append(rs, s.colorMapRoutes()...)
 	rs = append(rs, s.algorithmRoutes()...)

@@ -19,7 +19,8 @@ func (s *Server) serviceRoutes() []route {
 	}
 }
 
-// landing is titiler-pgstac's landing page: links to the conformance
+// landing is titiler-pgstac's landing page: links to the API's
+// description and documentation, the conformance
 // declaration, the mosaic list, the viewers of a search, a collection and
 // an item, and the lists of tile matrix sets, algorithms and colormaps.
 // It is cheap on purpose: the Functions host polls GET / until the
@@ -32,6 +33,8 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 		"description": "Dynamic map tiles from a pgSTAC catalog (the titiler-pgstac API)",
 		"links": []link{
 			{Href: base + "/", Rel: "self", Type: "text/html", Title: "Landing page"},
+			{Href: base + "/api", Rel: "service-desc", Type: openapiMediaType, Title: "the API definition (JSON)"},
+			{Href: base + "/api.html", Rel: "service-doc", Type: "text/html", Title: "the API documentation"},
 			{Href: base + "/conformance", Rel: "http://www.opengis.net/def/rel/ogc/1.0/conformance", Type: "text/html", Title: "Conformance Declaration"},
 			{Href: base + "/searches/", Rel: "data", Type: "application/json", Title: "PgSTAC Virtual Mosaic list (JSON)"},
 			{Href: base + "/searches/{search_id}" + viewer, Rel: "data", Type: "text/html", Templated: true, Title: "PgSTAC Virtual Mosaic viewer (template URL)"},

@@ -2,7 +2,8 @@
 # Idempotent dev/test dependency install; a quick no-op when all is present.
 #   apt:    GDAL (cgo, via pkg-config), PostgreSQL 15 + PostGIS 3
 #   python: .local/venv with requirements-dev.txt (pypgstac)
-#   npm:    node_modules from package-lock.json (azurite; web-tree-sitter and
+#   npm:    node_modules from package-lock.json (azurite; swagger-ui-dist, which
+#           make apidocs copies into handler/apidocs; web-tree-sitter and
 #           tree-sitter-bicep for the infra/ Bicep test)
 set -euo pipefail
 
