@@ -44,6 +44,19 @@ type Item struct {
 	raw        json.RawMessage
 }
 
+// Box2D is the 2D box of a STAC bbox: minx, miny, maxx, maxy of its 4
+// numbers, or of its 6 (minx, miny, minz, maxx, maxy, maxz); false for
+// another length.
+func Box2D(b []float64) ([4]float64, bool) {
+	switch len(b) {
+	case 4:
+		return [4]float64{b[0], b[1], b[2], b[3]}, true
+	case 6:
+		return [4]float64{b[0], b[1], b[3], b[4]}, true
+	}
+	return [4]float64{}, false
+}
+
 // UnmarshalJSON reads the typed fields and keeps the whole document.
 func (it *Item) UnmarshalJSON(b []byte) error {
 	type fields Item

@@ -40,7 +40,7 @@ func (h itemHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	img, err := h.s.Renderer.Item(r.Context(), *it, win, p.spec())
+	img, err := h.s.Renderer.Item(r.Context(), it.Item, win, p.spec())
 	if errors.Is(err, tiles.ErrOutside) {
 		t := ref.tile
 		return tilefunc.Errorf(tilefunc.ENOTFOUND, "Tile(x=%d, y=%d, z=%d) is outside bounds", t.X, t.Y, t.Z)
@@ -53,21 +53,20 @@ func (h itemHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 
 // itemWith is the route's item, the assets named checked against its
 // raster assets.
-func (h itemHandlers) itemWith(r *http.Request, specs []tiles.AssetSpec) (*tilefunc.Item, error) {
+func (h itemHandlers) itemWith(r *http.Request, specs []tiles.AssetSpec) (*itemDoc, error) {
 	it, err := h.source(r)
 	if err != nil {
 		return nil, err
 	}
-	return it, checkAssets(specs, *it)
+	return it, checkAssets(specs, it)
 }
 
 // checkAssets refuses an asset that is not one of the item's rasters
 // (titiler's InvalidAssetName, 404), before anything is opened.
-func checkAssets(specs []tiles.AssetSpec, it tilefunc.Item) error {
-	names := rasterAssets(it)
+func checkAssets(specs []tiles.AssetSpec, doc *itemDoc) error {
 	for _, s := range specs {
-		if !contains(names, s.Name) {
-			return invalidAsset(s.Name, it)
+		if !contains(doc.rasters, s.Name) {
+			return invalidAsset(s.Name, doc)
 		}
 	}
 	return nil
@@ -130,38 +129,25 @@ func (h itemHandlers) image(r *http.Request, win tiles.Window, spec tiles.Spec) 
 	if err != nil {
 		return nil, err
 	}
-	return h.s.Renderer.Item(r.Context(), *it, win, spec)
+	return h.s.Renderer.Item(r.Context(), it.Item, win, spec)
 }
 
-// bboxImage serves the image of minx,miny,maxx,maxy (in coord_crs).
-func (h itemHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error {
-	p := newItemPartRoute(mux.Vars(r))
-	h.fix(r, p.groups())
-	win, format, err := bboxRequest(r, p)
-	if err != nil {
-		return err
+// partImage serves the image of the part read (bboxRequest,
+// featureRequest).
+func (h itemHandlers) partImage(read partRequest) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := newItemPartRoute(mux.Vars(r))
+		h.fix(r, p.groups())
+		win, format, err := read(r, p)
+		if err != nil {
+			return err
+		}
+		img, err := h.image(r, win, p.spec())
+		if err != nil {
+			return err
+		}
+		return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 	}
-	img, err := h.image(r, win, p.spec())
-	if err != nil {
-		return err
-	}
-	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
-}
-
-// featureImage serves the image of a GeoJSON Feature's bounds, the pixels
-// outside its geometry masked.
-func (h itemHandlers) featureImage(w http.ResponseWriter, r *http.Request) error {
-	p := newItemPartRoute(mux.Vars(r))
-	h.fix(r, p.groups())
-	win, format, err := featureRequest(r, p)
-	if err != nil {
-		return err
-	}
-	img, err := h.image(r, win, p.spec())
-	if err != nil {
-		return err
-	}
-	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 }
 
 // itemPointRoute are the parameters of an item's point values.
@@ -193,7 +179,7 @@ func (h itemHandlers) point(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	spec := tiles.Spec{Layer: p.layer.Layer, Dataset: p.dataset.DatasetOptions}
-	img, err := h.s.Renderer.ItemPoint(r.Context(), *it, pt[0], pt[1], p.crs.coord, spec)
+	img, err := h.s.Renderer.ItemPoint(r.Context(), it.Item, pt[0], pt[1], p.crs.coord, spec)
 	if errors.Is(err, tiles.ErrOutside) {
 		return tilefunc.Errorf(tilefunc.ENOTFOUND, "Point (%g, %g) is outside the item's bounds", pt[0], pt[1])
 	}
@@ -234,12 +220,12 @@ func (h itemHandlers) statistics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.layer.Assets = (&assetsParams{specs: p.layer.Assets}).all(*it)
-	if err := checkAssets(p.layer.Assets, *it); err != nil {
+	p.layer.Assets = (&assetsParams{specs: p.layer.Assets}).all(it)
+	if err := checkAssets(p.layer.Assets, it); err != nil {
 		return err
 	}
 	win := tiles.Window{Whole: true, Width: p.size.width, Height: p.size.height, MaxSize: p.size.maxSize}
-	img, err := h.s.Renderer.Item(r.Context(), *it, win, p.spec())
+	img, err := h.s.Renderer.Item(r.Context(), it.Item, win, p.spec())
 	if err != nil {
 		return err
 	}
@@ -248,8 +234,8 @@ func (h itemHandlers) statistics(w http.ResponseWriter, r *http.Request) error {
 }
 
 // all is the assets named, :all: standing for every raster asset.
-func (p *assetsParams) all(it tilefunc.Item) []tiles.AssetSpec {
-	specs, _ := p.expand(it)
+func (p *assetsParams) all(doc *itemDoc) []tiles.AssetSpec {
+	specs, _ := p.expand(doc)
 	return specs
 }
 
@@ -282,8 +268,8 @@ func (h itemHandlers) featureStatistics(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	p.layer.Assets = (&assetsParams{specs: p.layer.Assets}).all(*it)
-	if err := checkAssets(p.layer.Assets, *it); err != nil {
+	p.layer.Assets = (&assetsParams{specs: p.layer.Assets}).all(it)
+	if err := checkAssets(p.layer.Assets, it); err != nil {
 		return err
 	}
 	return serveFeatures(w, r, func(f feature) error {
@@ -293,7 +279,7 @@ func (h itemHandlers) featureStatistics(w http.ResponseWriter, r *http.Request) 
 		}
 		win := p.window(shape.Bounds)
 		win.Align, win.Shape = true, shape
-		img, err := h.s.Renderer.Item(r.Context(), *it, win, p.spec())
+		img, err := h.s.Renderer.Item(r.Context(), it.Item, win, p.spec())
 		if err != nil {
 			return err
 		}
@@ -329,15 +315,15 @@ func (h itemHandlers) assetStatistics(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	specs, keys := p.assets.expand(*it)
-	if err := checkAssets(specs, *it); err != nil {
+	specs, keys := p.assets.expand(it)
+	if err := checkAssets(specs, it); err != nil {
 		return err
 	}
 	win := tiles.Window{Whole: true, Width: p.size.width, Height: p.size.height, MaxSize: p.size.maxSize}
 	values := make([]any, len(specs))
 	for i, spec := range specs {
 		layer := tiles.Layer{Assets: []tiles.AssetSpec{spec}, Raster: true}
-		img, err := h.s.Renderer.Item(r.Context(), *it, win, tiles.Spec{Layer: layer, Dataset: p.dataset.DatasetOptions})
+		img, err := h.s.Renderer.Item(r.Context(), it.Item, win, tiles.Spec{Layer: layer, Dataset: p.dataset.DatasetOptions})
 		if err != nil {
 			return err
 		}
@@ -358,10 +344,10 @@ func (h itemHandlers) renderList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, values := objectInOrder(itemRenders(*it))
+	names, values := objectInOrder(itemRenders(it.Item))
 	var out []any
 	for _, n := range names {
-		out = append(out, h.renderItem(r, *it, n, values[n]))
+		out = append(out, h.renderItem(r, it.Item, n, values[n]))
 	}
 	body, err := orderedObject(names, out)
 	if err != nil {
@@ -382,12 +368,12 @@ func (h itemHandlers) render(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := mux.Vars(r)["render_id"]
-	_, values := objectInOrder(itemRenders(*it))
+	_, values := objectInOrder(itemRenders(it.Item))
 	raw, ok := values[id]
 	if !ok {
 		return tilefunc.Errorf(tilefunc.ENOTFOUND, "Render not found")
 	}
-	writeJSON(w, http.StatusOK, h.renderItem(r, *it, id, raw))
+	writeJSON(w, http.StatusOK, h.renderItem(r, it.Item, id, raw))
 	return nil
 }
 

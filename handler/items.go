@@ -39,6 +39,9 @@ func (s *Server) itemRoutes() []route {
 	if s.AssetRoutes {
 		rs = append(rs, s.rasterRoutes(assetSource, itemPrefix+"/assets/{asset_id}", "asset")...)
 	}
+	// The item and asset routes look their item up first (a missing one is
+	// 404 before a bad parameter is 422); an external raster has none.
+	rs = lookingUpFirst(rs, func(r *http.Request) (any, error) { return s.item(r) })
 	if s.ExternalRoutes {
 		rs = append(rs, s.rasterRoutes(externalSource, "/external", "external")...)
 	}
@@ -80,11 +83,11 @@ func (h itemHandlers) imageRoutes(prefix, name string) []route {
 		{Route{Name: name + "_preview", Method: http.MethodGet, Path: prefix + "/preview", Params: preview}, h.preview},
 		{Route{Name: name + "_preview_format", Method: http.MethodGet, Path: prefix + "/preview.{format}", Params: preview}, h.preview},
 		{Route{Name: name + "_preview_size", Method: http.MethodGet, Path: prefix + "/preview/{width}x{height}.{format}", Params: preview}, h.preview},
-		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: part}, h.bboxImage},
-		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: part}, h.bboxImage},
-		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: part}, h.featureImage},
-		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: part}, h.featureImage},
-		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: part}, h.featureImage},
+		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: part}, h.partImage(bboxRequest)},
+		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: part}, h.partImage(bboxRequest)},
+		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: part}, h.partImage(featureRequest)},
+		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: part}, h.partImage(featureRequest)},
+		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: part}, h.partImage(featureRequest)},
 	}
 }
 
@@ -144,21 +147,32 @@ func (h itemHandlers) parse(r *http.Request, gs ...group) error {
 	return parseQuery(r.URL.RawQuery, h.fix(r, gs)...)
 }
 
+// itemDoc is an item as its routes use it: the STAC item, and its raster
+// assets in the order its document lists them, worked out once.
+type itemDoc struct {
+	tilefunc.Item
+	rasters []string
+}
+
 // item is the route's item, read from pgSTAC (get_item) or the cache.
-func (s *Server) item(r *http.Request) (*tilefunc.Item, error) {
-	if it, ok := r.Context().Value(resolvedKey{}).(*tilefunc.Item); ok {
-		return it, nil
+func (s *Server) item(r *http.Request) (*itemDoc, error) {
+	if doc, ok := r.Context().Value(resolvedKey{}).(*itemDoc); ok {
+		return doc, nil
 	}
 	vars := mux.Vars(r)
 	c, id := vars["collection_id"], vars["item_id"]
-	return s.itemDocs.get(c+"/"+id, func() (*tilefunc.Item, error) {
-		return s.Catalog.Item(r.Context(), c, id)
+	return s.itemDocs.get(c+"/"+id, func() (*itemDoc, error) {
+		it, err := s.Catalog.Item(r.Context(), c, id)
+		if err != nil {
+			return nil, err
+		}
+		return &itemDoc{Item: *it, rasters: rasterAssets(*it)}, nil
 	})
 }
 
 // source is the route's item: the item, the item of the asset, or an
 // external raster as an item of one asset.
-func (h itemHandlers) source(r *http.Request) (*tilefunc.Item, error) {
+func (h itemHandlers) source(r *http.Request) (*itemDoc, error) {
 	if h.kind != externalSource {
 		return h.s.item(r)
 	}
@@ -166,7 +180,8 @@ func (h itemHandlers) source(r *http.Request) (*tilefunc.Item, error) {
 	if err := parseQuery(r.URL.RawQuery, &u); err != nil {
 		return nil, err
 	}
-	return &tilefunc.Item{ID: "external", Assets: map[string]tilefunc.Asset{externalAsset: {Href: u.url}}}, nil
+	it := tilefunc.Item{ID: "external", Assets: map[string]tilefunc.Asset{externalAsset: {Href: u.url}}}
+	return &itemDoc{Item: it, rasters: []string{externalAsset}}, nil
 }
 
 // mosaic is a mosaic of the route's one source, for the routes that only
@@ -186,21 +201,21 @@ func (h itemHandlers) mosaic(r *http.Request) (*mosaic, error) {
 	}
 	mo := &mosaic{key: "item " + path, hash: it.ID, path: path, search: &tilefunc.Search{Search: json.RawMessage(`{}`)},
 		items: func(context.Context, [4]float64, tilefunc.SearchOptions) ([]tilefunc.Item, error) {
-			return []tilefunc.Item{*it}, nil
+			return []tilefunc.Item{it.Item}, nil
 		}}
-	b := itemBounds(*it)
-	g, hasGrid := projGrid(*it)
+	b := itemBounds(it.Item)
+	g, hasGrid := projGrid(it.Item)
 	meta := tilefunc.SearchMetadata{Extra: map[string]json.RawMessage{}}
 	if h.kind == itemSource {
-		if rs := itemRenders(*it); rs != nil {
+		if rs := itemRenders(it.Item); rs != nil {
 			meta.Extra["defaults"] = rs
 		}
 	} else {
 		asset := h.rasterAsset(r)
-		if err := checkAssets([]tiles.AssetSpec{{Name: asset}}, *it); err != nil {
+		if err := checkAssets([]tiles.AssetSpec{{Name: asset}}, it); err != nil {
 			return nil, err
 		}
-		infos, err := h.s.Renderer.Info(r.Context(), *it, []string{asset})
+		infos, err := h.s.Renderer.Info(r.Context(), it.Item, []string{asset})
 		if err != nil {
 			return nil, err
 		}
@@ -213,13 +228,21 @@ func (h itemHandlers) mosaic(r *http.Request) (*mosaic, error) {
 	}
 	meta.Bounds = b[:]
 	mo.search.Metadata = meta
+	// Each set's zooms once per request: a WMTS document asks for them per
+	// layer, and a projected set's need GDAL's warp suggestion.
+	zooms := map[string][2]int{}
 	mo.zooms = func(tms *tiles.TileMatrixSet) (int, int) {
-		if hasGrid {
-			if minz, maxz, ok := tms.GridZooms(g.srs, g.gt, g.width, g.height); ok {
-				return minz, maxz
+		z, ok := zooms[tms.ID]
+		if !ok {
+			z = [2]int{tms.MinZoom(), tms.MaxZoom()}
+			if hasGrid {
+				if minz, maxz, known := tms.GridZooms(g.srs, g.gt, g.width, g.height); known {
+					z = [2]int{minz, maxz}
+				}
 			}
+			zooms[tms.ID] = z
 		}
-		return tms.MinZoom(), tms.MaxZoom()
+		return z[0], z[1]
 	}
 	return mo, nil
 }
@@ -246,13 +269,11 @@ func (p *externalURL) parse(q *query) {
 	}
 }
 
-// itemBounds is the item's bbox in longitude/latitude (2D).
+// itemBounds is the item's bbox in longitude/latitude (2D); the world
+// without one.
 func itemBounds(it tilefunc.Item) [4]float64 {
-	switch b := it.BBox; len(b) {
-	case 4:
-		return [4]float64{b[0], b[1], b[2], b[3]}
-	case 6:
-		return [4]float64{b[0], b[1], b[3], b[4]}
+	if b, ok := tilefunc.Box2D(it.BBox); ok {
+		return b
 	}
 	return [4]float64{-180, -90, 180, 90}
 }
@@ -343,7 +364,7 @@ func (h itemHandlers) assets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names := rasterAssets(*it)
+	names := it.rasters
 	if names == nil {
 		names = []string{}
 	}
@@ -401,11 +422,11 @@ func assetKey(raw string) string {
 
 // expand is the assets named and their keys, :all: standing for every
 // raster asset of the item (titiler's info and statistics routes).
-func (p *assetsParams) expand(it tilefunc.Item) ([]tiles.AssetSpec, []string) {
+func (p *assetsParams) expand(doc *itemDoc) ([]tiles.AssetSpec, []string) {
 	if len(p.specs) != 1 || p.specs[0].Name != ":all:" {
 		return p.specs, p.keys
 	}
-	names := rasterAssets(it)
+	names := doc.rasters
 	specs := make([]tiles.AssetSpec, len(names))
 	for i, n := range names {
 		specs[i] = tiles.AssetSpec{Name: n}
@@ -423,8 +444,8 @@ func (h itemHandlers) info(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	specs, keys := p.expand(*it)
-	body, err := h.assetInfo(r, *it, specs, keys)
+	specs, keys := p.expand(it)
+	body, err := h.assetInfo(r, it, specs, keys)
 	if err != nil {
 		return err
 	}
@@ -432,15 +453,15 @@ func (h itemHandlers) info(w http.ResponseWriter, r *http.Request) error {
 }
 
 // assetInfo is {asset: info, ...} in the order asked.
-func (h itemHandlers) assetInfo(r *http.Request, it tilefunc.Item, specs []tiles.AssetSpec, keys []string) ([]byte, error) {
-	if err := checkAssets(specs, it); err != nil {
+func (h itemHandlers) assetInfo(r *http.Request, doc *itemDoc, specs []tiles.AssetSpec, keys []string) ([]byte, error) {
+	if err := checkAssets(specs, doc); err != nil {
 		return nil, err
 	}
 	var names []string
 	for _, s := range specs {
 		names = append(names, s.Name)
 	}
-	infos, err := h.s.Renderer.Info(r.Context(), it, names)
+	infos, err := h.s.Renderer.Info(r.Context(), doc.Item, names)
 	if err != nil {
 		return nil, err
 	}
@@ -452,8 +473,8 @@ func (h itemHandlers) assetInfo(r *http.Request, it tilefunc.Item, specs []tiles
 }
 
 // invalidAsset is titiler's InvalidAssetName (404).
-func invalidAsset(name string, it tilefunc.Item) error {
-	return tilefunc.Errorf(tilefunc.ENOTFOUND, "'%s' is not valid, should be one of %s", name, pyList(rasterAssets(it)))
+func invalidAsset(name string, doc *itemDoc) error {
+	return tilefunc.Errorf(tilefunc.ENOTFOUND, "'%s' is not valid, should be one of %s", name, pyList(doc.rasters))
 }
 
 // pyList writes names as Python prints a list of strings.
@@ -507,12 +528,12 @@ func (h itemHandlers) infoGeoJSON(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	specs, keys := p.expand(*it)
-	props, err := h.assetInfo(r, *it, specs, keys)
+	specs, keys := p.expand(it)
+	props, err := h.assetInfo(r, it, specs, keys)
 	if err != nil {
 		return err
 	}
-	return writeFeature(w, itemBounds(*it), ext, props)
+	return writeFeature(w, itemBounds(it.Item), ext, props)
 }
 
 // writeFeature answers a GeoJSON Feature of a lon/lat box, carried into

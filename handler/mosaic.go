@@ -367,17 +367,13 @@ func mosaicBounds(s *tilefunc.Search, tms *tiles.TileMatrixSet) [4]float64 {
 	var q struct {
 		BBox []float64 `json:"bbox"`
 	}
-	if json.Unmarshal(s.Search, &q) == nil && len(q.BBox) >= 4 {
-		if len(q.BBox) == 6 { // 3D: minx, miny, minz, maxx, maxy, maxz
-			return [4]float64{q.BBox[0], q.BBox[1], q.BBox[3], q.BBox[4]}
+	if json.Unmarshal(s.Search, &q) == nil {
+		if b, ok := tilefunc.Box2D(q.BBox); ok {
+			return b
 		}
-		return [4]float64{q.BBox[0], q.BBox[1], q.BBox[2], q.BBox[3]}
 	}
-	switch b := s.Metadata.Bounds; len(b) {
-	case 4:
-		return [4]float64{b[0], b[1], b[2], b[3]}
-	case 6:
-		return [4]float64{b[0], b[1], b[3], b[4]}
+	if b, ok := tilefunc.Box2D(s.Metadata.Bounds); ok {
+		return b
 	}
 	return tms.Geo
 }

@@ -17,12 +17,12 @@ func (m mosaicHandlers) partRoutes(prefix, name string) []route {
 	image := paramsOf(newPartRoute(m.s.Search, nil).groups()...)
 	locate := paramsOf(newLocateRoute(m.s.Search).groups()...)
 	return []route{
-		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: image}, m.bboxImage},
-		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: image}, m.bboxImage},
+		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: image}, m.partImage(bboxRequest)},
+		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: image}, m.partImage(bboxRequest)},
 		{Route{Name: name + "_bbox_assets", Method: http.MethodGet, Path: bbox + "/assets", Params: locate}, m.bboxAssets},
-		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: image}, m.featureImage},
-		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: image}, m.featureImage},
-		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: image}, m.featureImage},
+		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: image}, m.partImage(featureRequest)},
+		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: image}, m.partImage(featureRequest)},
+		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: image}, m.partImage(featureRequest)},
 	}
 }
 
@@ -85,19 +85,26 @@ func imageFormat(vars map[string]string) (*tiles.Format, error) {
 	return &f, err
 }
 
-// bboxImage serves the image of minx,miny,maxx,maxy (in coord_crs).
-func (m mosaicHandlers) bboxImage(w http.ResponseWriter, r *http.Request) error {
-	p := newPartRoute(m.s.Search, mux.Vars(r))
-	win, format, err := bboxRequest(r, p)
-	if err != nil {
-		return err
+// partRequest reads a part image's request into p (bboxRequest,
+// featureRequest): its window and format.
+type partRequest func(r *http.Request, p *partRoute) (tiles.Window, *tiles.Format, error)
+
+// partImage serves the image of the part read (a bbox, or a GeoJSON
+// Feature's bounds with the pixels outside its geometry masked).
+func (m mosaicHandlers) partImage(read partRequest) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		p := newPartRoute(m.s.Search, mux.Vars(r))
+		win, format, err := read(r, p)
+		if err != nil {
+			return err
+		}
+		img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
+		if err != nil {
+			return err
+		}
+		m.s.assetsHeader(w, img, items)
+		return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 	}
-	img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
-	if err != nil {
-		return err
-	}
-	m.s.assetsHeader(w, img, items)
-	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 }
 
 // bboxRequest reads a bbox image's path and query into p: its window and
@@ -151,22 +158,6 @@ func (m mosaicHandlers) bboxAssets(w http.ResponseWriter, r *http.Request) error
 	}
 	writeJSON(w, http.StatusOK, nonNil(items))
 	return nil
-}
-
-// featureImage serves the image of a GeoJSON Feature's bounds, the pixels
-// outside its geometry masked.
-func (m mosaicHandlers) featureImage(w http.ResponseWriter, r *http.Request) error {
-	p := newPartRoute(m.s.Search, mux.Vars(r))
-	win, format, err := featureRequest(r, p)
-	if err != nil {
-		return err
-	}
-	img, items, err := m.renderPart(r, win, p.spec(), p.search.SearchOptions)
-	if err != nil {
-		return err
-	}
-	m.s.assetsHeader(w, img, items)
-	return writeImage(w, img, p.style(), format, p.crs.dst.URI)
 }
 
 // featureRequest reads a feature image's path, query and body into p: the

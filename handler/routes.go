@@ -49,13 +49,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.mosaicRoutes("/searches/{search_id}", "search", s.searchMosaic, nil)...)
 	collections := append(s.collectionRoutes(), s.mosaicRoutes("/collections/{collection_id}", "collection", s.collectionMosaic, collectionFilters)...)
 	rs = append(rs, lookingUpFirst(collections, func(r *http.Request) (any, error) { return s.collectionMosaic(r) })...)
-	items := s.itemRoutes()
-	for i := range items {
-		if !strings.HasPrefix(items[i].Path, "/external") {
-			items[i].handle = lookUpFirst(func(r *http.Request) (any, error) { return s.item(r) }, items[i].handle)
-		}
-	}
-	return append(rs, items...)
+	return append(rs, s.itemRoutes()...)
 }
 
 // resolvedKey holds, in a request's context, what its path names: the

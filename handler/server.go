@@ -83,14 +83,14 @@ type Server struct {
 	router   *mux.Router
 	mosaics  *ttlCache[*mosaic]
 	items    *ttlCache[[]tilefunc.Item] // tile → items, so a busy map does not search per request
-	itemDocs *ttlCache[*tilefunc.Item]  // collection/item → the item, for its own routes
+	itemDocs *ttlCache[*itemDoc]        // collection/item → the item, for its own routes
 }
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
 	s.mosaics = newTTLCache[*mosaic](s.CacheTTL, 512)
 	s.items = newTTLCache[[]tilefunc.Item](s.CacheTTL, 4096)
-	s.itemDocs = newTTLCache[*tilefunc.Item](s.CacheTTL, 512)
+	s.itemDocs = newTTLCache[*itemDoc](s.CacheTTL, 512)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {
 		h := rt.handle

@@ -270,14 +270,8 @@ func newWindowRead(win Window, opts DatasetOptions) *windowRead {
 // longitude/latitude, meets the tile (rio-tiler's tile_exists); every item
 // meets a part.
 func (wr *windowRead) touches(item tilefunc.Item) bool {
-	if wr.tileGeo == nil || len(item.BBox) < 4 {
-		return true
-	}
-	b := [4]float64{item.BBox[0], item.BBox[1], item.BBox[2], item.BBox[3]}
-	if len(item.BBox) == 6 {
-		b = [4]float64{item.BBox[0], item.BBox[1], item.BBox[3], item.BBox[4]}
-	}
-	return overlaps(*wr.tileGeo, b)
+	b, ok := tilefunc.Box2D(item.BBox)
+	return wr.tileGeo == nil || !ok || overlaps(*wr.tileGeo, b)
 }
 
 // part reads the window's part of one raster (a readFunc); ErrOutside
