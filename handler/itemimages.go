@@ -62,8 +62,13 @@ func (h itemHandlers) itemWith(r *http.Request, specs []tiles.AssetSpec) (*itemD
 }
 
 // checkAssets refuses an asset that is not one of the item's rasters
-// (titiler's InvalidAssetName, 404), before anything is opened.
+// (titiler's InvalidAssetName, 404), and more assets than one request
+// reads (:all: expands past the cap the query's own list has), before
+// anything is opened.
 func checkAssets(specs []tiles.AssetSpec, doc *itemDoc) error {
+	if len(specs) > maxAssets { // :all: of an item with many assets
+		return tilefunc.Errorf(tilefunc.EINVALID, "assets: %d assets is above the %d limit; name the ones to read", len(specs), maxAssets)
+	}
 	for _, s := range specs {
 		if !contains(doc.rasters, s.Name) {
 			return invalidAsset(s.Name, doc)

@@ -1,8 +1,10 @@
 package handler_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"io"
 	"log/slog"
 	"math"
@@ -11,6 +13,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"tilefunc/demo"
+	"tilefunc/internal/testenv"
 
 	"tilefunc/handler"
 	"tilefunc/internal/fixtures"
@@ -228,6 +232,44 @@ func TestOptionalRoutesAreOffByDefault(t *testing.T) {
 	for _, path := range []string{"/external/info?url=/data/a.tif", mixedItem + "/assets/dem/info", mixedItem + "/assets/dem/tiles/WebMercatorQuad/9/260/186.png"} {
 		if r := get(t, ts.URL+path); r.status != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, r.status)
+		}
+	}
+}
+
+// :all: stands for every raster asset, but no more than one request may
+// name: an item of more assets is refused before anything is read.
+func TestAllAssetsIsCapped(t *testing.T) {
+	set, err := fixtures.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The mixed item again, as "many", its dem asset 40 times over.
+	var many map[string]any
+	for _, it := range set.Items {
+		if it["id"] == "mixed" {
+			b, _ := json.Marshal(it)
+			json.Unmarshal(b, &many)
+		}
+	}
+	assets := many["assets"].(map[string]any)
+	for i := range 40 {
+		assets[fmt.Sprintf("dem%02d", i)] = assets["dem"]
+	}
+	many["id"] = "many"
+	db := testenv.LoadDatabase(t, func(ctx context.Context, conn *pgx.Conn) error {
+		if err := set.Load(ctx, conn); err != nil {
+			return err
+		}
+		return demo.Load(ctx, conn, nil, []map[string]any{many})
+	})
+	url, _ := serve(t, db, nil, []string{set.Dir}, "")
+	if r := get(t, url+mixedItem+"/info?assets=:all:"); r.status != http.StatusOK {
+		t.Fatalf("three assets: %d %s", r.status, r.body)
+	}
+	for _, path := range []string{"/info?assets=:all:", "/asset_statistics?assets=:all:", "/statistics?assets=:all:"} {
+		d := get(t, url+"/collections/styled-mixed/items/many"+path).detail(t, http.StatusUnprocessableEntity)
+		if !strings.Contains(d, "43 assets is above the 32 limit") {
+			t.Errorf("%s: %q", path, d)
 		}
 	}
 }
