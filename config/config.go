@@ -22,7 +22,7 @@ type Config struct {
 	Database     Database
 	Storage      Storage
 	Search       tilefunc.SearchOptions
-	CacheControl string        // Cache-Control for cacheable GET responses
+	CacheControl CacheControl  // of cacheable GET answers, by class
 	CORSOrigins  []string      // origins browsers may read answers from; "*": any
 	CORSMethods  []string      // methods a CORS preflight allows; "*": all
 	CacheTTL     time.Duration // how long a resolved search or collection is reused
@@ -53,6 +53,14 @@ type Database struct {
 	PgBouncer bool // transaction pooling in front: no named prepared statements
 }
 
+// CacheControl is the Cache-Control header of each class of answers
+// ("no-store" for none); the search list and health answers carry none.
+type CacheControl struct {
+	Documents string // TileJSON, tilesets, WMTS, info, map pages
+	Images    string // tiles, parts, previews, point values, statistics
+	Service   string // landing, conformance, tile matrix sets, colormaps, algorithms, /api
+}
+
 // Storage says where asset hrefs may be read from.
 type Storage struct {
 	ConnectionString string   // Azurite or shared-key account (AZURE_STORAGE_CONNECTION_STRING)
@@ -72,9 +80,8 @@ const DefaultPort = 8080
 func Load(getenv func(string) string) (*Config, error) {
 	r := reader{getenv: getenv}
 	c := &Config{
-		Addr:         r.addr(),
-		CacheControl: r.str("TITILER_PGSTAC_API_CACHECONTROL", "public, max-age=3600"),
-		Concurrency:  r.int("MOSAIC_CONCURRENCY", 2*runtime.NumCPU(), 1),
+		Addr:        r.addr(),
+		Concurrency: r.int("MOSAIC_CONCURRENCY", 2*runtime.NumCPU(), 1),
 		Database: Database{
 			UseMI:     r.bool("USE_POSTGRES_MI", false),
 			LocalMode: r.bool("LOCAL_MODE", false),
@@ -105,6 +112,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.CacheControl = r.cacheControl()
 	c.CORSOrigins = r.listOr("TITILER_PGSTAC_API_CORS_ORIGINS", "*")
 	c.CORSMethods = r.listOr("TITILER_PGSTAC_API_CORS_ALLOW_METHODS", "GET,POST,OPTIONS")
 	for i, m := range c.CORSMethods {
@@ -238,6 +246,28 @@ func (r *reader) listOr(name, def string) []string {
 		return l
 	}
 	return strings.Split(def, ",")
+}
+
+// cacheControl reads TITILER_PGSTAC_API_CACHECONTROL, the header of every
+// class (as titiler-pgstac's one setting), and each class's own setting,
+// which overrides it. A value must be a header value: printable ASCII.
+func (r *reader) cacheControl() CacheControl {
+	header := func(name, def string) string {
+		v := r.str(name, def)
+		for _, c := range v {
+			if c < ' ' || c > '~' {
+				r.fail("%s=%q: want a Cache-Control header value (printable ASCII), e.g. \"public, max-age=3600\" or \"no-store\"", name, v)
+				return def
+			}
+		}
+		return v
+	}
+	all := header("TITILER_PGSTAC_API_CACHECONTROL", "public, max-age=3600")
+	return CacheControl{
+		Documents: header("TILEFUNC_CACHECONTROL_DOCUMENTS", all),
+		Images:    header("TILEFUNC_CACHECONTROL_IMAGES", all),
+		Service:   header("TILEFUNC_CACHECONTROL_SERVICE", all),
+	}
 }
 
 // addr is the Functions host's port on loopback, else TILEFUNC_ADDR, else

@@ -17,7 +17,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != "127.0.0.1:8080" || c.CacheControl != "public, max-age=3600" {
+	if all := "public, max-age=3600"; c.Addr != "127.0.0.1:8080" || c.CacheControl != (config.CacheControl{Documents: all, Images: all, Service: all}) {
 		t.Fatalf("addr %q cache %q", c.Addr, c.CacheControl)
 	}
 	s := c.Search
@@ -28,6 +28,23 @@ func TestDefaults(t *testing.T) {
 
 // CORS allows any origin and GET, POST, OPTIONS unless told otherwise, as
 // titiler-pgstac; lists are comma-separated, spaces ignored.
+// TITILER_PGSTAC_API_CACHECONTROL is every class's Cache-Control, as
+// titiler-pgstac's one setting; a class's own setting overrides it.
+func TestCacheControlOfEachClass(t *testing.T) {
+	c, err := config.Load(env(map[string]string{
+		"DATABASE_URL":                    "postgresql://u:p@localhost:5432/db",
+		"TITILER_PGSTAC_API_CACHECONTROL": "private, max-age=10",
+		"TILEFUNC_CACHECONTROL_IMAGES":    "public, max-age=86400",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config.CacheControl{Documents: "private, max-age=10", Images: "public, max-age=86400", Service: "private, max-age=10"}
+	if c.CacheControl != want {
+		t.Fatalf("%+v, want %+v", c.CacheControl, want)
+	}
+}
+
 func TestCORSSettings(t *testing.T) {
 	const db = "postgresql://u:p@localhost:5432/db"
 	c, err := config.Load(env(map[string]string{"DATABASE_URL": db}))
@@ -81,6 +98,7 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"DATABASE_URL": url, "DB_MIN_CONN_SIZE": "20"}, "DB_MIN_CONN_SIZE"},
 		{map[string]string{"DATABASE_URL": url, "TITILER_PGSTAC_SEARCH_SCAN_LIMIT": "lots"}, "TITILER_PGSTAC_SEARCH_SCAN_LIMIT"},
 		{map[string]string{"DATABASE_URL": url, "USE_AZURE_AUTH": "true"}, "AZURE_STORAGE_ACCOUNT"},
+		{map[string]string{"DATABASE_URL": url, "TILEFUNC_CACHECONTROL_IMAGES": "max-age=60\r\nSet-Cookie: a=b"}, "TILEFUNC_CACHECONTROL_IMAGES"},
 	}
 	for _, c := range cases {
 		_, err := config.Load(env(c.env))

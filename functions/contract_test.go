@@ -76,7 +76,7 @@ func newContract(t *testing.T) *contract {
 		Catalog:      fakeCatalog{rec},
 		Renderer:     fakeRenderer{rec},
 		Search:       tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLimit: 5 * time.Second, ExitWhenFull: true, SkipCovered: true},
-		CacheControl: "public, max-age=3600",
+		CacheControl: handler.CachePolicy{Documents: "public, max-age=3600", Images: "public, max-age=3600", Service: "public, max-age=3600"},
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		AssetRoutes:  true, ExternalRoutes: true,

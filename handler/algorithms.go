@@ -13,8 +13,8 @@ import (
 // a tile request may name in `algorithm`.
 func (s *Server) algorithmRoutes() []route {
 	return []route{
-		{Route{Name: "algorithms", Method: http.MethodGet, Path: "/algorithms", Params: paramsOf(formParam{})}, jsonForm(s.algorithms)},
-		{Route{Name: "algorithm", Method: http.MethodGet, Path: "/algorithms/{algorithmId}", Params: paramsOf(formParam{})}, jsonForm(s.algorithm)},
+		{Route{Name: "algorithms", Method: http.MethodGet, Path: "/algorithms", Params: paramsOf(formParam{}), Answer: formAnswer("AlgorithmList", CacheService)}, jsonForm(s.algorithms)},
+		{Route{Name: "algorithm", Method: http.MethodGet, Path: "/algorithms/{algorithmId}", Params: paramsOf(formParam{}), Answer: formAnswer("Algorithm", CacheService)}, jsonForm(s.algorithm)},
 	}
 }
 

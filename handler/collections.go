@@ -13,7 +13,7 @@ import (
 // collectionRoutes declares the routes of a collection mosaic itself.
 func (s *Server) collectionRoutes() []route {
 	return []route{
-		{Route{Name: "collection_info", Method: http.MethodGet, Path: "/collections/{collection_id}/info", Params: collectionFilters}, s.collectionInfo},
+		{Route{Name: "collection_info", Method: http.MethodGet, Path: "/collections/{collection_id}/info", Params: collectionFilters, Answer: jsonAnswer("SearchInfo", CacheDocuments)}, s.collectionInfo},
 	}
 }
 

@@ -16,8 +16,8 @@ import (
 // colorMapRoutes declares the colormap routes (titiler's ColorMapFactory).
 func (s *Server) colorMapRoutes() []route {
 	return []route{
-		{Route{Name: "colormaps", Method: http.MethodGet, Path: "/colorMaps", Params: paramsOf(formParam{})}, jsonForm(s.colorMaps)},
-		{Route{Name: "colormap", Method: http.MethodGet, Path: "/colorMaps/{colorMapId}", Params: paramsOf(&legendParams{})}, s.colorMap},
+		{Route{Name: "colormaps", Method: http.MethodGet, Path: "/colorMaps", Params: paramsOf(formParam{}), Answer: formAnswer("ColorMapList", CacheService)}, jsonForm(s.colorMaps)},
+		{Route{Name: "colormap", Method: http.MethodGet, Path: "/colorMaps/{colorMapId}", Params: paramsOf(&legendParams{}), Answer: Answer{Media: append(append([]string{mediaJSON}, imageMediaTypes()...), mediaHTML), Schema: "ColorMap", Cache: CacheService}}, s.colorMap},
 	}
 }
 

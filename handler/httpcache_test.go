@@ -239,3 +239,39 @@ func TestCORSDefaultsAllowAnyOrigin(t *testing.T) {
 		t.Fatalf("GET: %v", r.header)
 	}
 }
+
+// Each class of answer carries its own Cache-Control: images, documents
+// and service documents theirs, a 404 the documents' (as titiler-pgstac
+// caches it), health, the search list and POSTs none.
+func TestEachClassOfAnswerCarriesItsCacheControl(t *testing.T) {
+	url := httpEnv(t, func(s *handler.Server) {
+		s.CacheControl = handler.CachePolicy{Documents: "public, max-age=60", Images: "public, max-age=86400", Service: "public, max-age=604800, immutable"}
+	})
+	for _, c := range []struct{ method, path, want string }{
+		{"GET", itemTile + ".png?assets=visual", "public, max-age=86400"},
+		{"HEAD", itemTile + ".png?assets=visual", "public, max-age=86400"},
+		{"GET", mixedItem + "/point/3.301,43.851?assets=nir", "public, max-age=86400"},
+		{"GET", mixedItem + "/WebMercatorQuad/tilejson.json?assets=visual", "public, max-age=60"},
+		{"GET", "/collections/styled-uint8/WMTSCapabilities.xml?assets=visual", "public, max-age=60"},
+		{"GET", "/collections/nope/info", "public, max-age=60"},
+		{"GET", tmsJSON, "public, max-age=604800, immutable"},
+		{"GET", "/colorMaps/viridis", "public, max-age=604800, immutable"},
+		{"GET", "/api", "public, max-age=604800, immutable"},
+		{"GET", "/healthz", ""},
+		{"GET", "/searches", ""},
+		{"GET", "/searches/list", ""},
+		{"POST", mixedItem + "/statistics?assets=dem", ""},
+	} {
+		body := ""
+		if c.method == http.MethodPost {
+			body = `{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[3.3,43.85]}}`
+		}
+		r := request(t, c.method, url+c.path, body, map[string]string{"Content-Type": "application/json"})
+		if r.status >= 500 {
+			t.Fatalf("%s %s: %d", c.method, c.path, r.status)
+		}
+		if got := r.header.Get("Cache-Control"); got != c.want {
+			t.Errorf("%s %s (%d): Cache-Control %q, want %q", c.method, c.path, r.status, got, c.want)
+		}
+	}
+}

@@ -27,15 +27,15 @@ const itemPrefix = "/collections/{collection_id}/items/{item_id}"
 func (s *Server) itemRoutes() []route {
 	h := itemHandlers{s: s, kind: itemSource}
 	rs := []route{
-		{Route{Name: "item_info", Method: http.MethodGet, Path: itemPrefix + "/info", Params: paramsOf(&assetsParams{})}, h.info},
-		{Route{Name: "item_info_geojson", Method: http.MethodGet, Path: itemPrefix + "/info.geojson", Params: paramsOf(&assetsParams{}, &extentCRS{})}, h.infoGeoJSON},
-		{Route{Name: "item_assets", Method: http.MethodGet, Path: itemPrefix + "/assets"}, h.assets},
-		{Route{Name: "item_asset_statistics", Method: http.MethodGet, Path: itemPrefix + "/asset_statistics", Params: paramsOf(newAssetStatisticsRoute().groups()...)}, h.assetStatistics},
+		{Route{Name: "item_info", Method: http.MethodGet, Path: itemPrefix + "/info", Params: paramsOf(&assetsParams{}), Answer: jsonAnswer("Infos", CacheDocuments)}, h.info},
+		{Route{Name: "item_info_geojson", Method: http.MethodGet, Path: itemPrefix + "/info.geojson", Params: paramsOf(&assetsParams{}, &extentCRS{}), Answer: geoJSONAnswer("InfoFeature", CacheDocuments)}, h.infoGeoJSON},
+		{Route{Name: "item_assets", Method: http.MethodGet, Path: itemPrefix + "/assets", Answer: jsonAnswer("AssetList", CacheDocuments)}, h.assets},
+		{Route{Name: "item_asset_statistics", Method: http.MethodGet, Path: itemPrefix + "/asset_statistics", Params: paramsOf(newAssetStatisticsRoute().groups()...), Answer: jsonAnswer("AssetStatistics", CacheImages)}, h.assetStatistics},
 	}
 	rs = append(rs, h.imageRoutes(itemPrefix, "item")...)
 	rs = append(rs,
-		route{Route{Name: "item_renders", Method: http.MethodGet, Path: itemPrefix + "/renders"}, h.renderList},
-		route{Route{Name: "item_render", Method: http.MethodGet, Path: itemPrefix + "/renders/{render_id}"}, h.render})
+		route{Route{Name: "item_renders", Method: http.MethodGet, Path: itemPrefix + "/renders", Answer: jsonAnswer("RenderList", CacheDocuments)}, h.renderList},
+		route{Route{Name: "item_render", Method: http.MethodGet, Path: itemPrefix + "/renders/{render_id}", Answer: jsonAnswer("Render", CacheDocuments)}, h.render})
 	if s.AssetRoutes {
 		rs = append(rs, s.rasterRoutes(assetSource, itemPrefix+"/assets/{asset_id}", "asset")...)
 	}
@@ -54,8 +54,8 @@ func (s *Server) rasterRoutes(kind sourceKind, prefix, name string) []route {
 	h := itemHandlers{s: s, kind: kind}
 	info := h.declare() // none, or an external raster's url
 	rs := []route{
-		{Route{Name: name + "_info", Method: http.MethodGet, Path: prefix + "/info", Params: info}, h.rasterInfo},
-		{Route{Name: name + "_info_geojson", Method: http.MethodGet, Path: prefix + "/info.geojson", Params: append(paramsOf(&extentCRS{}), info...)}, h.rasterInfoGeoJSON},
+		{Route{Name: name + "_info", Method: http.MethodGet, Path: prefix + "/info", Params: info, Answer: jsonAnswer("Info", CacheDocuments)}, h.rasterInfo},
+		{Route{Name: name + "_info_geojson", Method: http.MethodGet, Path: prefix + "/info.geojson", Params: append(paramsOf(&extentCRS{}), info...), Answer: geoJSONAnswer("InfoFeature", CacheDocuments)}, h.rasterInfoGeoJSON},
 	}
 	return append(rs, h.imageRoutes(prefix, name)...)
 }
@@ -71,23 +71,23 @@ func (h itemHandlers) imageRoutes(prefix, name string) []route {
 	bbox := prefix + "/bbox/{minx},{miny},{maxx},{maxy}"
 	own := h.declare() // the source's own parameters (an external url), which the tile groups hold too
 	return []route{
-		{Route{Name: name + "_statistics", Method: http.MethodGet, Path: prefix + "/statistics", Params: h.declare(newItemStatisticsRoute(nil).groups()...)}, h.statistics},
-		{Route{Name: name + "_statistics_feature", Method: http.MethodPost, Path: prefix + "/statistics", Params: h.declare(newItemFeatureStatisticsRoute().groups()...)}, h.featureStatistics},
-		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: append(paramsOf(formParam{}, &extentCRS{}), own...)}, m.tilesets},
-		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: append(paramsOf(formParam{}, &zoomParams{}), own...)}, m.tileset},
-		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tile}, h.tile},
-		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSON}, m.tilejson},
-		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html", Params: tileJSON}, m.mapPage},
-		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tile...)}, m.wmts},
-		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}", Params: h.declare(newItemPointRoute().groups()...)}, h.point},
-		{Route{Name: name + "_preview", Method: http.MethodGet, Path: prefix + "/preview", Params: preview}, h.preview},
-		{Route{Name: name + "_preview_format", Method: http.MethodGet, Path: prefix + "/preview.{format}", Params: preview}, h.preview},
-		{Route{Name: name + "_preview_size", Method: http.MethodGet, Path: prefix + "/preview/{width}x{height}.{format}", Params: preview}, h.preview},
-		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: part}, h.partImage(bboxRequest)},
-		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: part}, h.partImage(bboxRequest)},
-		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: part}, h.partImage(featureRequest)},
-		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: part}, h.partImage(featureRequest)},
-		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: part}, h.partImage(featureRequest)},
+		{Route{Name: name + "_statistics", Method: http.MethodGet, Path: prefix + "/statistics", Params: h.declare(newItemStatisticsRoute(nil).groups()...), Answer: jsonAnswer("Statistics", CacheImages)}, h.statistics},
+		{Route{Name: name + "_statistics_feature", Method: http.MethodPost, Path: prefix + "/statistics", Params: h.declare(newItemFeatureStatisticsRoute().groups()...), Answer: geoJSONAnswer("StatisticsFeatures", CacheImages)}, h.featureStatistics},
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: append(paramsOf(formParam{}, &extentCRS{}), own...), Answer: formAnswer("TileSetList", CacheDocuments)}, m.tilesets},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: append(paramsOf(formParam{}, &zoomParams{}), own...), Answer: formAnswer("TileSet", CacheDocuments)}, m.tileset},
+		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tile, Answer: imageAnswer}, h.tile},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSON, Answer: jsonAnswer("TileJSON", CacheDocuments)}, m.tilejson},
+		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html", Params: tileJSON, Answer: htmlPage}, m.mapPage},
+		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tile...), Answer: wmtsAnswer}, m.wmts},
+		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}", Params: h.declare(newItemPointRoute().groups()...), Answer: jsonAnswer("Point", CacheImages)}, h.point},
+		{Route{Name: name + "_preview", Method: http.MethodGet, Path: prefix + "/preview", Params: preview, Answer: imageAnswer}, h.preview},
+		{Route{Name: name + "_preview_format", Method: http.MethodGet, Path: prefix + "/preview.{format}", Params: preview, Answer: imageAnswer}, h.preview},
+		{Route{Name: name + "_preview_size", Method: http.MethodGet, Path: prefix + "/preview/{width}x{height}.{format}", Params: preview, Answer: imageAnswer}, h.preview},
+		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: part, Answer: imageAnswer}, h.partImage(bboxRequest)},
+		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: part, Answer: imageAnswer}, h.partImage(bboxRequest)},
+		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: part, Answer: imageAnswer}, h.partImage(featureRequest)},
+		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: part, Answer: imageAnswer}, h.partImage(featureRequest)},
+		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: part, Answer: imageAnswer}, h.partImage(featureRequest)},
 	}
 }
 

@@ -48,13 +48,13 @@ func (s *Server) mosaicRoutes(prefix, name string, resolve func(*http.Request) (
 	tileParams := paramsOf(m.tileGroups()...)
 	tileJSONParams := append(paramsOf(&tileJSONOptions{}), tileParams...)
 	rs := []route{
-		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{}, &extentCRS{})}, m.tilesets},
-		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{}, &zoomParams{})}, m.tileset},
-		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tileParams}, m.tile},
-		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets", Params: paramsOf(&searchParams{})}, m.tileAssets},
-		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSONParams}, m.tilejson},
-		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html", Params: tileJSONParams}, m.mapPage}, // its query goes to the TileJSON
-		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tileParams...)}, m.wmts},
+		{Route{Name: name + "_tilesets", Method: http.MethodGet, Path: prefix + "/tiles", Params: paramsOf(formParam{}, &extentCRS{}), Answer: formAnswer("TileSetList", CacheDocuments)}, m.tilesets},
+		{Route{Name: name + "_tileset", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}", Params: paramsOf(formParam{}, &zoomParams{}), Answer: formAnswer("TileSet", CacheDocuments)}, m.tileset},
+		{Route{Name: name + "_tile", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}", Params: tileParams, Answer: imageAnswer}, m.tile},
+		{Route{Name: name + "_tile_assets", Method: http.MethodGet, Path: prefix + "/tiles/{tileMatrixSetId}/{z}/{x}/{y}/assets", Params: paramsOf(&searchParams{}), Answer: jsonAnswer("Items", CacheDocuments)}, m.tileAssets},
+		{Route{Name: name + "_tilejson", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/tilejson.json", Params: tileJSONParams, Answer: jsonAnswer("TileJSON", CacheDocuments)}, m.tilejson},
+		{Route{Name: name + "_map", Method: http.MethodGet, Path: prefix + "/{tileMatrixSetId}/map.html", Params: tileJSONParams, Answer: htmlPage}, m.mapPage}, // its query goes to the TileJSON
+		{Route{Name: name + "_wmts", Method: http.MethodGet, Path: prefix + "/WMTSCapabilities.xml", Params: append(paramsOf(&wmtsRequest{}), tileParams...), Answer: wmtsAnswer}, m.wmts},
 	}
 	rs = append(rs, m.pointRoutes(prefix, name)...)      // point.go
 	rs = append(rs, m.partRoutes(prefix, name)...)       // parts.go

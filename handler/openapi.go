@@ -15,8 +15,8 @@ import (
 // document, made from the route table, and Swagger UI reading it.
 func (s *Server) openapiRoutes() []route {
 	return []route{
-		{Route{Name: "openapi", Method: http.MethodGet, Path: "/api"}, s.openapi},
-		{Route{Name: "openapi_html", Method: http.MethodGet, Path: "/api.html"}, s.openapiHTML},
+		{Route{Name: "openapi", Method: http.MethodGet, Path: "/api", Answer: Answer{Media: []string{openapiMediaType}, Cache: CacheService}}, s.openapi},
+		{Route{Name: "openapi_html", Method: http.MethodGet, Path: "/api.html", Answer: Answer{Media: []string{mediaHTML}, Cache: CacheService}}, s.openapiHTML},
 	}
 }
 
@@ -95,16 +95,8 @@ func OpenAPI(routes []Route, version string) map[string]any {
 			"description": "Dynamic map tiles from a pgSTAC catalog (the titiler-pgstac API).",
 			"version":     version,
 		},
-		"paths": paths,
-		"components": map[string]any{
-			"schemas": map[string]any{
-				"Error": map[string]any{
-					"type":       "object",
-					"properties": map[string]any{"detail": map[string]any{"type": "string"}},
-					"required":   []string{"detail"},
-				},
-			},
-		},
+		"paths":      paths,
+		"components": map[string]any{"schemas": schemas},
 	}
 }
 
@@ -124,8 +116,8 @@ func operation(rt Route) map[string]any {
 		}
 	}
 	content := map[string]any{}
-	for _, mt := range responseMediaTypes(rt) {
-		content[mt] = map[string]any{}
+	for _, mt := range rt.Answer.Media {
+		content[mt] = mediaSchema(mt, rt.Answer.Schema)
 	}
 	errorContent := map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}
 	op := map[string]any{
@@ -135,6 +127,13 @@ func operation(rt Route) map[string]any {
 			"200": map[string]any{"description": "Successful Response", "content": content},
 			"4XX": map[string]any{"description": "The request cannot be served (detail says why)", "content": errorContent},
 		},
+	}
+	responses := op["responses"].(map[string]any)
+	if rt.Answer.Cache == CacheImages {
+		responses["204"] = map[string]any{"description": "No item has data there"}
+	}
+	if rt.Method == http.MethodGet {
+		responses["304"] = map[string]any{"description": "Not Modified: the answer has the ETag If-None-Match named"}
 	}
 	if params != nil {
 		op["parameters"] = params
@@ -214,31 +213,18 @@ func imageMediaTypes() []string {
 	return out
 }
 
-// responseMediaTypes are the media types a route's 200 answers with, from
-// what its declaration says it is: its path's suffix, its kind (the name
-// after its prefix: search_tile is a tile) and its f parameter.
-func responseMediaTypes(rt Route) []string {
-	_, kind, _ := strings.Cut(rt.Name, "_")
+// mediaSchema is the schema of an answer in media type mt: the named
+// schema for JSON, text for pages and XML, bytes for images.
+func mediaSchema(mt, schema string) map[string]any {
 	switch {
-	case rt.Name == "openapi":
-		return []string{openapiMediaType}
-	case strings.HasSuffix(rt.Path, ".html"):
-		return []string{"text/html"}
-	case strings.HasSuffix(rt.Path, ".xml"):
-		return []string{"application/xml"}
-	case rt.Name == "colormap":
-		return append(append([]string{"application/json"}, imageMediaTypes()...), "text/html")
-	case contains([]string{"tile", "bbox", "bbox_size", "feature", "feature_format", "feature_size", "preview", "preview_format", "preview_size"}, kind):
-		return imageMediaTypes()
-	case strings.HasSuffix(rt.Path, ".geojson"), rt.Method == http.MethodPost && strings.HasSuffix(kind, "statistics"):
-		return []string{"application/geo+json"}
+	case (mt == mediaJSON || mt == mediaGeoJSON) && schema != "":
+		return map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/" + schema}}
+	case mt == mediaHTML || mt == mediaXML:
+		return map[string]any{"schema": map[string]any{"type": "string"}}
+	case mt == openapiMediaType || mt == mediaJSON || mt == mediaGeoJSON:
+		return map[string]any{"schema": map[string]any{"type": "object"}}
 	}
-	for _, p := range rt.Params {
-		if p.Name == "f" && contains(p.Enum, "html") {
-			return []string{"application/json", "text/html"}
-		}
-	}
-	return []string{"application/json"}
+	return map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": mt}}
 }
 
 // Swagger UI (npm swagger-ui-dist, copied by `make apidocs`), inlined into

@@ -17,12 +17,12 @@ func (m mosaicHandlers) partRoutes(prefix, name string) []route {
 	image := paramsOf(newPartRoute(m.s.Search, nil).groups()...)
 	locate := paramsOf(newLocateRoute(m.s.Search).groups()...)
 	return []route{
-		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: image}, m.partImage(bboxRequest)},
-		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: image}, m.partImage(bboxRequest)},
-		{Route{Name: name + "_bbox_assets", Method: http.MethodGet, Path: bbox + "/assets", Params: locate}, m.bboxAssets},
-		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: image}, m.partImage(featureRequest)},
-		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: image}, m.partImage(featureRequest)},
-		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: image}, m.partImage(featureRequest)},
+		{Route{Name: name + "_bbox", Method: http.MethodGet, Path: bbox + ".{format}", Params: image, Answer: imageAnswer}, m.partImage(bboxRequest)},
+		{Route{Name: name + "_bbox_size", Method: http.MethodGet, Path: bbox + "/{width}x{height}.{format}", Params: image, Answer: imageAnswer}, m.partImage(bboxRequest)},
+		{Route{Name: name + "_bbox_assets", Method: http.MethodGet, Path: bbox + "/assets", Params: locate, Answer: jsonAnswer("Items", CacheDocuments)}, m.bboxAssets},
+		{Route{Name: name + "_feature", Method: http.MethodPost, Path: prefix + "/feature", Params: image, Answer: imageAnswer}, m.partImage(featureRequest)},
+		{Route{Name: name + "_feature_format", Method: http.MethodPost, Path: prefix + "/feature.{format}", Params: image, Answer: imageAnswer}, m.partImage(featureRequest)},
+		{Route{Name: name + "_feature_size", Method: http.MethodPost, Path: prefix + "/feature/{width}x{height}.{format}", Params: image, Answer: imageAnswer}, m.partImage(featureRequest)},
 	}
 }
 

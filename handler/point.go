@@ -16,8 +16,8 @@ func (m mosaicHandlers) pointRoutes(prefix, name string) []route {
 	values := paramsOf(newPointRoute(m.s.Search).groups()...)
 	locate := paramsOf(newLocateRoute(m.s.Search).groups()...)
 	return []route{
-		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}", Params: values}, m.point},
-		{Route{Name: name + "_point_assets", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}/assets", Params: locate}, m.pointAssets},
+		{Route{Name: name + "_point", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}", Params: values, Answer: jsonAnswer("MosaicPoint", CacheImages)}, m.point},
+		{Route{Name: name + "_point_assets", Method: http.MethodGet, Path: prefix + "/point/{lon},{lat}/assets", Params: locate, Answer: jsonAnswer("Items", CacheDocuments)}, m.pointAssets},
 	}
 }
 

@@ -17,6 +17,7 @@ type Route struct {
 	// Params are the query parameters the route reads, from the parameter
 	// groups its handler parses (nil where the route declares none yet).
 	Params []Param
+	Answer Answer // what its 200 is (answers.go)
 }
 
 // route is a declared endpoint with the code that serves it.

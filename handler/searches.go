@@ -13,10 +13,10 @@ import (
 // searchRoutes declares the routes of registered searches themselves.
 func (s *Server) searchRoutes() []route {
 	return []route{
-		{Route{Name: "search_list", Method: http.MethodGet, Path: "/searches", Params: paramsOf(&listParams{})}, s.listSearches},
-		{Route{Name: "search_list_deprecated", Method: http.MethodGet, Path: "/searches/list", Params: paramsOf(&listParams{})}, s.listSearches},
-		{Route{Name: "search_register", Method: http.MethodPost, Path: "/searches/register", Write: true}, s.registerSearch},
-		{Route{Name: "search_info", Method: http.MethodGet, Path: "/searches/{search_id}/info"}, s.searchInfo},
+		{Route{Name: "search_list", Method: http.MethodGet, Path: "/searches", Params: paramsOf(&listParams{}), Answer: jsonAnswer("SearchList", CacheNever)}, s.listSearches},
+		{Route{Name: "search_list_deprecated", Method: http.MethodGet, Path: "/searches/list", Params: paramsOf(&listParams{}), Answer: jsonAnswer("SearchList", CacheNever)}, s.listSearches},
+		{Route{Name: "search_register", Method: http.MethodPost, Path: "/searches/register", Write: true, Answer: jsonAnswer("RegisterResponse", CacheNever)}, s.registerSearch},
+		{Route{Name: "search_info", Method: http.MethodGet, Path: "/searches/{search_id}/info", Answer: jsonAnswer("SearchInfo", CacheDocuments)}, s.searchInfo},
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -56,7 +55,7 @@ type Server struct {
 	Renderer     Renderer
 	Storage      Storage                // nil when no blob store is configured
 	Search       tilefunc.SearchOptions // pgSTAC search defaults
-	CacheControl string                 // for cacheable GET responses; "" for none
+	CacheControl CachePolicy            // of each class of GET answers below 500
 	Version      string                 // tilefunc's version, shown by /healthz
 	Logger       *slog.Logger
 	CacheTTL     time.Duration // how long a resolved search or collection is reused; 0: not at all
@@ -101,11 +100,11 @@ func (s *Server) Handler() http.Handler {
 		if rt.Method == http.MethodGet {
 			methods = append(methods, http.MethodHead) // GET's headers, no body (represent)
 		}
-		s.router.Handle(rt.Path, named(rt.Name, s.endpoint(h))).Methods(methods...).Name(rt.Name)
+		s.router.Handle(rt.Path, named(rt.Name, s.endpoint(h, rt.Answer.Cache))).Methods(methods...).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}
-	})
+	}, CacheDocuments)
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
@@ -125,10 +124,14 @@ func trimSlash(next http.Handler) http.Handler {
 }
 
 // endpoint adapts a handler that returns an error, writing the error, and
-// sets Cache-Control on what a client may cache.
-func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+// sets the Cache-Control of its class on what a client may cache.
+func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error, class CacheClass) http.Handler {
+	value := s.CacheControl.of(class)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cw := &cacheWriter{ResponseWriter: w, value: s.cacheControl(r)}
+		cw := &cacheWriter{ResponseWriter: w}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			cw.value = value
+		}
 		if s.Debug {
 			cw.start = time.Now()
 		}
@@ -136,17 +139,6 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error) http
 			s.Error(cw, r, err)
 		}
 	})
-}
-
-// noCache are the paths whose answers change as the catalog changes
-// (titiler-pgstac's exclusions).
-var noCache = regexp.MustCompile(`^/(healthz|searches/?|searches/list)$`)
-
-func (s *Server) cacheControl(r *http.Request) string {
-	if s.CacheControl == "" || (r.Method != http.MethodGet && r.Method != http.MethodHead) || noCache.MatchString(r.URL.Path) {
-		return ""
-	}
-	return s.CacheControl
 }
 
 // cacheWriter adds Cache-Control to responses below 500 that set none.

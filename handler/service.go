@@ -13,9 +13,9 @@ import (
 // serviceRoutes declares the routes about the service itself.
 func (s *Server) serviceRoutes() []route {
 	return []route{
-		{Route{Name: "landing", Method: http.MethodGet, Path: "/", Params: paramsOf(formParam{})}, jsonForm(s.landing)},
-		{Route{Name: "conformance", Method: http.MethodGet, Path: "/conformance", Params: paramsOf(formParam{})}, jsonForm(s.conformance)},
-		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Params: paramsOf(&healthParams{})}, s.healthz},
+		{Route{Name: "landing", Method: http.MethodGet, Path: "/", Params: paramsOf(formParam{}), Answer: formAnswer("Landing", CacheService)}, jsonForm(s.landing)},
+		{Route{Name: "conformance", Method: http.MethodGet, Path: "/conformance", Params: paramsOf(formParam{}), Answer: formAnswer("Conformance", CacheService)}, jsonForm(s.conformance)},
+		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Params: paramsOf(&healthParams{}), Answer: jsonAnswer("Health", CacheNever)}, s.healthz},
 	}
 }
 

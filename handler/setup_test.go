@@ -63,7 +63,7 @@ func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheC
 		Catalog:      pg,
 		Renderer:     tiles.NewRenderer(storage.NewResolver(blob, "", dirs, nil), 4),
 		Search:       defaults,
-		CacheControl: cacheControl,
+		CacheControl: handler.CachePolicy{Documents: cacheControl, Images: cacheControl, Service: cacheControl},
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
 		AssetRoutes:  true, ExternalRoutes: true,

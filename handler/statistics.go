@@ -14,7 +14,7 @@ import (
 func (m mosaicHandlers) statisticsRoutes(prefix, name string) []route {
 	ps := paramsOf(newStatisticsRoute(m.s.Search).groups()...)
 	return []route{
-		{Route{Name: name + "_statistics", Method: http.MethodPost, Path: prefix + "/statistics", Params: ps}, m.statistics},
+		{Route{Name: name + "_statistics", Method: http.MethodPost, Path: prefix + "/statistics", Params: ps, Answer: geoJSONAnswer("StatisticsFeatures", CacheImages)}, m.statistics},
 	}
 }
 

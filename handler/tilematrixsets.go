@@ -12,8 +12,8 @@ import (
 // tileMatrixSetRoutes declares the OGC tile matrix set routes.
 func (s *Server) tileMatrixSetRoutes() []route {
 	return []route{
-		{Route{Name: "tilematrixsets", Method: http.MethodGet, Path: "/tileMatrixSets", Params: paramsOf(formParam{})}, jsonForm(s.tileMatrixSets)},
-		{Route{Name: "tilematrixset", Method: http.MethodGet, Path: "/tileMatrixSets/{tileMatrixSetId}", Params: paramsOf(formParam{})}, jsonForm(s.tileMatrixSet)},
+		{Route{Name: "tilematrixsets", Method: http.MethodGet, Path: "/tileMatrixSets", Params: paramsOf(formParam{}), Answer: formAnswer("TileMatrixSetList", CacheService)}, jsonForm(s.tileMatrixSets)},
+		{Route{Name: "tilematrixset", Method: http.MethodGet, Path: "/tileMatrixSets/{tileMatrixSetId}", Params: paramsOf(formParam{}), Answer: formAnswer("TileMatrixSet", CacheService)}, jsonForm(s.tileMatrixSet)},
 	}
 }
 

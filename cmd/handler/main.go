@@ -73,7 +73,7 @@ func serve(log *slog.Logger) error {
 		Catalog:        deps.catalog,
 		Renderer:       tiles.NewRenderer(deps.resolver, cfg.Concurrency),
 		Search:         cfg.Search,
-		CacheControl:   cfg.CacheControl,
+		CacheControl:   handler.CachePolicy(cfg.CacheControl),
 		CORSOrigins:    cfg.CORSOrigins,
 		CORSMethods:    cfg.CORSMethods,
 		CacheTTL:       cfg.CacheTTL,

@@ -24,6 +24,12 @@ type appTuning = {
   TITILER_PGSTAC_SEARCH_SKIPCOVERED: string?
   @description('Cache-Control of cacheable answers (default "public, max-age=3600").')
   TITILER_PGSTAC_API_CACHECONTROL: string?
+  @description('Cache-Control of TileJSON, tilesets, WMTS, info and map pages (default TITILER_PGSTAC_API_CACHECONTROL).')
+  TILEFUNC_CACHECONTROL_DOCUMENTS: string?
+  @description('Cache-Control of tiles and other images, point values and statistics (default TITILER_PGSTAC_API_CACHECONTROL).')
+  TILEFUNC_CACHECONTROL_IMAGES: string?
+  @description('Cache-Control of the landing page, tile matrix sets, colormaps, algorithms and /api (default TITILER_PGSTAC_API_CACHECONTROL).')
+  TILEFUNC_CACHECONTROL_SERVICE: string?
   @description('Comma-separated origins browsers may read answers from (default "*": any).')
   TITILER_PGSTAC_API_CORS_ORIGINS: string?
   @description('Comma-separated methods a CORS preflight allows (default "GET,POST,OPTIONS").')
