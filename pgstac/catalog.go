@@ -182,7 +182,7 @@ func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o til
 		Features []tilefunc.Item `json:"features"`
 	}
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
-		return p.QueryRow(ctx, "SELECT pgstac.geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8)",
+		return p.QueryRow(ctx, "SELECT pgstac.geojsonsearch($1::jsonb, $2, $3::jsonb, $4, $5, $6::interval, $7, $8) FROM "+readOnlyUnlessGranted,
 			polygon(bbox), hash, itemFields, o.ScanLimit, o.ItemsLimit,
 			fmt.Sprintf("%d milliseconds", o.TimeLimit.Milliseconds()), o.ExitWhenFull, o.SkipCovered).
 			Scan(&fc)
@@ -195,6 +195,18 @@ func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o til
 	}
 	return fc.Features, nil
 }
+
+// readOnlyUnlessGranted turns pgSTAC's read-only mode on for the one
+// statement it is the FROM clause of when the role may not write searches.
+// pgSTAC's search functions are SECURITY DEFINER: without it, a read-only
+// role's tile requests still insert searches and count their use. A role
+// setting (ALTER ROLE ... SET pgstac.readonly) would do the same, but
+// PostgreSQL 15 lets only a superuser set a placeholder parameter on a
+// role, which Azure's administrator is not; set_config(..., true) needs no
+// privilege and ends with the statement's transaction, so it is safe
+// behind PgBouncer too.
+const readOnlyUnlessGranted = `(SELECT set_config('pgstac.readonly',
+	CASE WHEN pgstac.readonly() OR NOT has_table_privilege('pgstac.searches', 'INSERT') THEN 'true' ELSE 'false' END, true)) AS ro`
 
 // polygon is bbox as a GeoJSON polygon, or a point where it has no extent
 // (titiler-pgstac searches a point as a GeoJSON Point).

@@ -72,7 +72,7 @@ func (c *Catalog) SearchItems(ctx context.Context, query json.RawMessage, bbox [
 		Features []tilefunc.Item `json:"features"`
 	}
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
-		return p.QueryRow(ctx, "SELECT pgstac.search($1::jsonb)", string(body)).Scan(&fc)
+		return p.QueryRow(ctx, "SELECT pgstac.search($1::jsonb) FROM "+readOnlyUnlessGranted, string(body)).Scan(&fc)
 	})
 	return fc.Features, dbError(err)
 }

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"tilefunc/internal/testenv"
 	"tilefunc/pgstac"
@@ -238,25 +241,49 @@ func TestReadOnlyRoleServesTilesAndRefusesRegistration(t *testing.T) {
 	})
 	base, _ := start(t, miEnv(t, cat, role, ts)...)
 	id := registerIDAsAdmin(t, cat)
+	before := searchRows(t, cat.DatabaseURL)
 
-	resp, err := http.Get(base + "/searches/" + id + "/tiles/WebMercatorQuad/8/128/92.png?assets=visual")
-	if err != nil {
-		t.Fatal(err)
+	paths := []string{"/searches/" + id + "/tiles/WebMercatorQuad/8/128/92.png?assets=visual", "/searches/" + id + "/point/0.7,44.5?assets=visual"}
+	for day := 1; day <= 5; day++ { // every datetime would be a new search row
+		paths = append(paths, fmt.Sprintf("/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual&datetime=2000-01-%02dT00:00:00Z/..", day))
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("tile with read-only grants: %d", resp.StatusCode)
+	paths = append(paths, "/collections/demo-rgb/info", "/collections/demo-rgb/point/0.7,44.5?assets=visual")
+	for _, path := range paths {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s with read-only grants: %d", path, resp.StatusCode)
+		}
 	}
-	resp, err = http.Get(base + "/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("collection tile with read-only grants: %d", resp.StatusCode)
+	// Nothing a read-only role serves writes: no search stored, no use
+	// counted, no search statistics (pgSTAC's functions would, being
+	// SECURITY DEFINER).
+	if after := searchRows(t, cat.DatabaseURL); after != before {
+		t.Fatalf("searches, uses, search_wheres: %v before, %v after", before, after)
 	}
 	st, body := register(t, base, `{"collections":["demo-elevation"]}`)
 	if st != http.StatusForbidden || !strings.Contains(body, "read-only") {
 		t.Fatalf("register with read-only grants: want 403 saying read-only, got %d %s", st, body)
 	}
+}
+
+// searchRows counts what pgSTAC writes for a search: the rows of searches,
+// their uses, the rows of search_wheres.
+func searchRows(t *testing.T, dbURL string) [3]int64 {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	var n [3]int64
+	if err := c.QueryRow(ctx, `SELECT (SELECT count(*) FROM pgstac.searches), (SELECT coalesce(sum(usecount), 0) FROM pgstac.searches),
+		(SELECT count(*) FROM pgstac.search_wheres)`).Scan(&n[0], &n[1], &n[2]); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
