@@ -51,6 +51,9 @@ type Database struct {
 	MaxIdle   time.Duration
 	Lifetime  time.Duration
 	PgBouncer bool // transaction pooling in front: no named prepared statements
+	// StoredSearches bounds the rows of pgstac.searches below which
+	// collection requests register their search (TILEFUNC_STORED_SEARCHES_MAX).
+	StoredSearches int
 }
 
 // CacheControl is the Cache-Control header of each class of answers
@@ -112,6 +115,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.Database.StoredSearches = r.int("TILEFUNC_STORED_SEARCHES_MAX", 10000, 0)
 	c.CacheControl = r.cacheControl()
 	c.CORSOrigins = r.listOr("TITILER_PGSTAC_API_CORS_ORIGINS", "*")
 	c.CORSMethods = r.listOr("TITILER_PGSTAC_API_CORS_ALLOW_METHODS", "GET,POST,OPTIONS")

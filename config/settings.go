@@ -45,6 +45,7 @@ var Settings = []Setting{
 	{"TILEFUNC_CACHECONTROL_SERVICE", "TITILER_PGSTAC_API_CACHECONTROL", "Cache-Control of the landing page, conformance, tile matrix sets, colormaps, algorithms and /api"},
 	{"TITILER_PGSTAC_API_CORS_ORIGINS", "*", "comma-separated origins browsers may read answers from (* for any)"},
 	{"TITILER_PGSTAC_API_CORS_ALLOW_METHODS", "GET,POST,OPTIONS", "comma-separated methods a CORS preflight allows (* for all)"},
+	{"TILEFUNC_STORED_SEARCHES_MAX", "10000", "collection requests register their search (as titiler-pgstac) while pgstac.searches has fewer rows, then are served unregistered; 0: no bound"},
 	{"TITILER_PGSTAC_CACHE_TTL", "300", "seconds a resolved search or collection mosaic is reused"},
 	{"TITILER_PGSTAC_CACHE_DISABLE", "false", "no reuse of resolved searches and collections"},
 	{"MOSAIC_STRICT_ZOOM", "false", "a mosaic tile outside the mosaic's minzoom-maxzoom is 400"},

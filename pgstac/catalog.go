@@ -22,7 +22,8 @@ import (
 
 // Catalog reads and registers searches in one pgSTAC database.
 type Catalog struct {
-	db *Pool
+	db             *Pool
+	storedSearches int // collection requests register their search while pgstac.searches holds fewer rows
 }
 
 // Options shape the pool.
@@ -32,7 +33,11 @@ type Options struct {
 	MaxConnLifetime    time.Duration // 0: pgx's default
 	Tokens             Tokens        // token authentication; nil for the password in the connection string
 	PgBouncer          bool          // no named prepared statements (transaction pooling)
-	Log                *slog.Logger
+	// StoredSearches bounds the searches collection requests register: at
+	// that many rows of pgstac.searches they are served unregistered (0:
+	// no bound, as titiler-pgstac).
+	StoredSearches int
+	Log            *slog.Logger
 }
 
 // statementTimeout bounds every query, whatever pgSTAC's own limits say:
@@ -69,7 +74,7 @@ func Open(connString string, o Options) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Catalog{db: db}, nil
+	return &Catalog{db: db, storedSearches: o.StoredSearches}, nil
 }
 
 // KeywordConnString is a keyword/value connection string without a
@@ -207,6 +212,10 @@ func (c *Catalog) Items(ctx context.Context, hash string, bbox [4]float64, o til
 // behind PgBouncer too.
 const readOnlyUnlessGranted = `(SELECT set_config('pgstac.readonly',
 	CASE WHEN pgstac.readonly() OR NOT has_table_privilege('pgstac.searches', 'INSERT') THEN 'true' ELSE 'false' END, true)) AS ro`
+
+// readOnly is pgSTAC's read-only mode for the one statement, whatever the
+// role may do: an unregistered search is meant to leave no row.
+const readOnly = `(SELECT set_config('pgstac.readonly', 'true', true)) AS ro`
 
 // polygon is bbox as a GeoJSON polygon, or a point where it has no extent
 // (titiler-pgstac searches a point as a GeoJSON Point).

@@ -25,19 +25,22 @@ func (c *Catalog) Collection(ctx context.Context, id string) (json.RawMessage, e
 }
 
 // EnsureSearch returns the hash of a search and whether it is registered,
-// registering it when the catalog and the role allow writes. A read-only
-// catalog or role gets the hash of an unregistered search: its items come
-// from SearchItems, which needs no write.
+// registering it when the catalog and the role allow writes and
+// pgstac.searches holds fewer rows than the bound (so that requests with
+// ever new filters cannot grow it without end). Otherwise it is the hash
+// of an unregistered search: its items come from SearchItems, which
+// writes nothing.
 func (c *Catalog) EnsureSearch(ctx context.Context, query, metadata json.RawMessage) (hash string, registered bool, err error) {
 	err = c.db.with(ctx, func(p *pgxpool.Pool) error {
-		var readonly, canWrite bool
+		var readonly, canWrite, room bool
 		if err := p.QueryRow(ctx, `SELECT pgstac.search_hash($1::jsonb, $2::jsonb),
 			EXISTS (SELECT 1 FROM pgstac.searches WHERE hash = pgstac.search_hash($1::jsonb, $2::jsonb)),
-			pgstac.readonly(), has_table_privilege('pgstac.searches', 'INSERT')`,
-			string(query), string(metadata)).Scan(&hash, &registered, &readonly, &canWrite); err != nil {
+			pgstac.readonly(), has_table_privilege('pgstac.searches', 'INSERT'),
+			$3 = 0 OR (SELECT count(*) FROM (SELECT FROM pgstac.searches LIMIT $3) s) < $3`,
+			string(query), string(metadata), c.storedSearches).Scan(&hash, &registered, &readonly, &canWrite, &room); err != nil {
 			return err
 		}
-		if registered || readonly || !canWrite {
+		if registered || readonly || !canWrite || !room {
 			return nil
 		}
 		registered = true
@@ -72,7 +75,7 @@ func (c *Catalog) SearchItems(ctx context.Context, query json.RawMessage, bbox [
 		Features []tilefunc.Item `json:"features"`
 	}
 	err := c.db.with(ctx, func(p *pgxpool.Pool) error {
-		return p.QueryRow(ctx, "SELECT pgstac.search($1::jsonb) FROM "+readOnlyUnlessGranted, string(body)).Scan(&fc)
+		return p.QueryRow(ctx, "SELECT pgstac.search($1::jsonb) FROM "+readOnly, string(body)).Scan(&fc)
 	})
 	return fc.Features, dbError(err)
 }

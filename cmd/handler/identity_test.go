@@ -287,3 +287,36 @@ func searchRows(t *testing.T, dbURL string) [3]int64 {
 	}
 	return n
 }
+
+// Collection requests register their search, as titiler-pgstac does, only
+// while pgstac.searches holds fewer rows than TILEFUNC_STORED_SEARCHES_MAX
+// (pgSTAC's geojsonsearch adds a second row, without metadata, for each):
+// past it, a request with a new datetime is served the same tile and
+// writes nothing.
+func TestCollectionSearchesStopRegisteringAtTheBound(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	bound := searchRows(t, cat.DatabaseURL)[0] + 3
+	base, _ := start(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t), fmt.Sprint("TILEFUNC_STORED_SEARCHES_MAX=", bound))
+	var rows []int64
+	for day := 1; day <= 6; day++ {
+		path := fmt.Sprintf("/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual&datetime=2000-01-%02dT00:00:00Z/..", day)
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		n := searchRows(t, cat.DatabaseURL)
+		if n[2] != 0 {
+			t.Fatalf("%d search_wheres rows", n[2])
+		}
+		rows = append(rows, n[0])
+	}
+	// The first registers (2 rows), the second too (below the bound),
+	// then nothing: at most one request's rows past the bound.
+	if rows[0] != bound-1 || rows[1] != bound+1 || rows[5] != rows[1] {
+		t.Fatalf("searches after each request: %v, want %d, %d, then no more (bound %d)", rows, bound-1, bound+1, bound)
+	}
+}

@@ -38,7 +38,7 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 	}
 	db := cfg.Database
 	opts := pgstac.Options{MinConns: db.MinConns, MaxConns: db.MaxConns, MaxConnIdle: db.MaxIdle,
-		MaxConnLifetime: db.Lifetime, PgBouncer: db.PgBouncer, Log: log}
+		MaxConnLifetime: db.Lifetime, PgBouncer: db.PgBouncer, StoredSearches: db.StoredSearches, Log: log}
 	conn := db.URL
 	if db.UseMI {
 		conn = pgstac.KeywordConnString(db.Host, db.Port, db.Name, db.User, db.SSLMode)

@@ -34,6 +34,8 @@ type appTuning = {
   TITILER_PGSTAC_API_CORS_ORIGINS: string?
   @description('Comma-separated methods a CORS preflight allows (default "GET,POST,OPTIONS").')
   TITILER_PGSTAC_API_CORS_ALLOW_METHODS: string?
+  @description('Collection requests register their search while pgstac.searches has fewer rows (default 10000; 0: no bound).')
+  TILEFUNC_STORED_SEARCHES_MAX: string?
   @description('Assets read at once, process-wide (default 2 x CPUs).')
   MOSAIC_CONCURRENCY: string?
 }
