@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,9 @@ type situation struct {
 func TestDoctorOnTheSeedsTroubleshootingEntries(t *testing.T) {
 	for _, s := range situations {
 		t.Run(s.name, func(t *testing.T) {
+			// In parallel: the missing identity alone takes azidentity's
+			// retries, about 12 s.
+			t.Parallel()
 			env, vars := s.env(t)
 			out, err := runBinary(t, env, "doctor")
 			if err == nil {
@@ -191,7 +195,12 @@ func docBlock(t *testing.T, name string) string {
 	return block
 }
 
+// docMu serialises the rewrites of the doc by parallel subtests.
+var docMu sync.Mutex
+
 func writeDocBlock(t *testing.T, name, out string) {
+	docMu.Lock()
+	defer docMu.Unlock()
 	b, err := os.ReadFile(troubleshootingDoc)
 	if err != nil {
 		t.Fatal(err)
