@@ -85,7 +85,11 @@ func (r *report) run() {
 // create Azure credential" and "Failed to get PostgreSQL OAuth token".
 func (r *report) token(ctx context.Context, d *deps, cfg *config.Config) bool {
 	who := "Azure CLI"
-	if !cfg.Database.LocalMode {
+	switch {
+	case cfg.Database.LocalMode:
+	case cfg.Database.ClientID == "":
+		who = "managed identity, system-assigned: no AZURE_CLIENT_ID"
+	default:
 		who = "managed identity, AZURE_CLIENT_ID " + cfg.Database.ClientID
 	}
 	tok, err := d.tokens.Token(ctx)
