@@ -7,7 +7,7 @@ type Setting struct {
 	Doc     string
 }
 
-// Settings lists every setting Load reads, for the README, the Functions
+// Settings lists every setting Load reads, for docs/configuration.md, the Functions
 // app settings (local.settings.json.example, Bicep) and their tests.
 var Settings = []Setting{
 	{"FUNCTIONS_CUSTOMHANDLER_PORT", "", "port given by the Functions host; the handler listens on 127.0.0.1 there"},

@@ -907,7 +907,7 @@ func TestForwardingModeLimits(t *testing.T) {
 		t.Errorf("proxying: assets %+v, want %+v", got, want)
 	}
 	if got, want := layerOf(t, f).Assets, []tiles.AssetSpec{{Name: "a", Bidx: []int{1, 2}}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("forwarding: assets %+v, want %+v (if this now passes through, update README and params.go)", got, want)
+		t.Errorf("forwarding: assets %+v, want %+v (if this now passes through, update docs/architecture.md and params.go)", got, want)
 	}
 	// ASP.NET Core groups keys without regard to case: Assets and assets
 	// arrive as one key spelled Assets, which the handler does not read.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -155,7 +156,7 @@ func (e *TokenError) Error() string {
 // explain keeps the first line of err (azidentity's errors run to many
 // lines) and adds the troubleshooting step for the likely cause.
 func explain(kind Kind, err error) error {
-	cause, _, _ := strings.Cut(err.Error(), "\n")
+	cause := summary(err.Error())
 	if len(cause) > 300 {
 		cause = cause[:300] + "..."
 	}
@@ -175,3 +176,33 @@ func explain(kind Kind, err error) error {
 	}
 	return &TokenError{Kind: kind, Cause: cause, Hint: hint}
 }
+
+// summary is the first line of an azidentity error, with the endpoint's
+// answer when it gave one ("RESPONSE 400 ...", then its body up to the
+// next rule): the first line alone says only that authentication failed.
+func summary(msg string) string {
+	lines := strings.Split(msg, "\n")
+	first, _, _ := strings.Cut(lines[0], " To troubleshoot, visit")
+	first = strings.TrimSpace(requestURL.ReplaceAllString(first, ""))
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "RESPONSE ") {
+			continue
+		}
+		var body []string
+		for _, b := range lines[i+1:] {
+			b = strings.TrimSpace(b)
+			if b != "" && strings.Trim(b, "-") == "" && len(body) > 0 {
+				break
+			}
+			if b != "" && strings.Trim(b, "-") != "" {
+				body = append(body, b)
+			}
+		}
+		return strings.TrimSpace(first + " " + strings.TrimSpace(l) + ": " + strings.Join(body, " "))
+	}
+	return first
+}
+
+// requestURL is the request azidentity quotes in a transport error: long,
+// and the dial error after it names the endpoint already.
+var requestURL = regexp.MustCompile(`Get "[^"]*": `)

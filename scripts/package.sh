@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make package: the Functions app folder dist/app and its zip dist/tilefunc.zip,
-# which run on a Linux image with no GDAL and an older glibc (see README).
+# which run on a Linux image with no GDAL and an older glibc (see docs/deployment.md).
 #   host.json                 defaultExecutablePath "handler"
 #   <function>/function.json  from dist/functions (make functions), when present
 #   handler                   static launcher (cmd/launch, CGO_ENABLED=0)

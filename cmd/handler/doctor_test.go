@@ -30,7 +30,7 @@ func TestDoctorPassesForAReadOnlyIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatalf("doctor failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{"ok   Entra token for PostgreSQL", "ok   database login and pgSTAC", "role " + role, "ok   read grants", "info mode readonly"} {
+	for _, want := range []string{"ok   Entra token for PostgreSQL", "ok   database login as \"" + role + "\"", "ok   read grants: SELECT on pgSTAC 0.9", "info mode readonly"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor output lacks %q:\n%s", want, out)
 		}
@@ -74,7 +74,7 @@ func TestLocalModeUsesTheAzureCLI(t *testing.T) {
 	cmd := exec.Command(binary, "doctor")
 	cmd.Env = append([]string{"PATH=" + bin + ":" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "ok   database login and pgSTAC") {
+	if err != nil || !strings.Contains(string(out), "ok   database login as") {
 		t.Fatalf("doctor in local mode: %v\n%s", err, out)
 	}
 	if strings.Contains(string(out), tok) {

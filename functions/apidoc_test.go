@@ -10,16 +10,16 @@ import (
 	"tilefunc/handler"
 )
 
-// The README's route table lists every route, in the table's order, with
+// docs/api.md's route table lists every route, in the table's order, with
 // its function's route template and authLevel.
-func TestREADMERouteTableIsTheRouteTable(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+func TestAPIDocRouteTableIsTheRouteTable(t *testing.T) {
+	b, err := os.ReadFile("../docs/api.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, section, ok := strings.Cut(string(b), "\n## Routes\n")
 	if !ok {
-		t.Fatal("README.md has no ## Routes section")
+		t.Fatal("docs/api.md has no ## Routes section")
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	var got [][]string
@@ -55,6 +55,6 @@ func TestREADMERouteTableIsTheRouteTable(t *testing.T) {
 		for _, r := range want {
 			lines = append(lines, "| `"+r[0]+"` | "+r[1]+" | `"+r[2]+"` | `"+r[3]+"` | "+r[4]+" |")
 		}
-		t.Fatalf("README.md's route table is\n%q\nwant rows like:\n%s", got, strings.Join(lines, "\n"))
+		t.Fatalf("docs/api.md's route table is\n%q\nwant rows like:\n%s", got, strings.Join(lines, "\n"))
 	}
 }
