@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -268,8 +269,19 @@ type tileJSON struct {
 }
 
 // functionKey is the Azure Functions key parameter: a secret the host
-// forwards with the query, never written into a response.
+// forwards with the query, never written into a response. The host reads
+// it whatever its case (ASP.NET's query is case-insensitive), so every
+// comparison with it is too.
 const functionKey = "code"
+
+// dropFunctionKey deletes the function key from v, in any case.
+func dropFunctionKey(v url.Values) {
+	for k := range v {
+		if strings.EqualFold(k, functionKey) {
+			delete(v, k)
+		}
+	}
+}
 
 // tileJSONOptions are the tilejson route's own parameters; every other
 // parameter is carried into the tile URL (tile_scale, titiler's older
@@ -395,7 +407,7 @@ func (m mosaicHandlers) mapPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	tj := fmt.Sprintf("%s%s/%s/tilejson.json", baseURL(r), mo.path, tms.ID)
 	q := queryValues(r.URL.RawQuery)
-	q.Del(functionKey)
+	dropFunctionKey(q)
 	if len(q) > 0 {
 		tj += "?" + q.Encode()
 	}

@@ -149,16 +149,22 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
-// The Functions key (?code=) reaches the handler with the query; it is a
-// secret and must not be written into TileJSON tile URLs or the map page.
+// The Functions key (?code=, a key the host compares without case) reaches
+// the handler with the query; it is a secret and must not be written into
+// TileJSON tile URLs, the map page, tileset or search list links.
 func TestFunctionKeyIsNotEchoed(t *testing.T) {
 	e := newEnv(t, false)
 	id := e.register(t, `{"collections":["demo-rgb"]}`)
-	for _, path := range []string{"/WebMercatorQuad/tilejson.json", "/WebMercatorQuad/map.html"} {
-		r := get(t, e.url+"/searches/"+id+path+"?assets=visual&code=SECRETKEY123")
-		if r.status != 200 || strings.Contains(string(r.body), "SECRETKEY123") || !strings.Contains(string(r.body), "assets=visual") {
-			t.Fatalf("%s: %d, echoes the key or drops the assets: %s", path, r.status, r.body)
+	for _, path := range []string{"/WebMercatorQuad/tilejson.json", "/WebMercatorQuad/map.html", "/tiles", "/tiles/WebMercatorQuad"} {
+		for _, key := range []string{"code", "CODE", "Code"} {
+			r := get(t, e.url+"/searches/"+id+path+"?assets=visual&"+key+"=SECRETKEY123")
+			if r.status != 200 || strings.Contains(string(r.body), "SECRETKEY123") || !strings.Contains(string(r.body), "assets=visual") {
+				t.Fatalf("%s with %s=: %d, echoes the key or drops the assets: %s", path, key, r.status, r.body)
+			}
 		}
+	}
+	if r := get(t, e.url+"/searches?Code=SECRETKEY123"); r.status != 200 || strings.Contains(string(r.body), "SECRETKEY123") {
+		t.Fatalf("search list with Code=: %d %s", r.status, r.body)
 	}
 }
 

@@ -29,12 +29,12 @@ func (p *listParams) parse(q *query) {
 	if sb := q.v.Get("sortby"); sb != "" {
 		p.Sort = listSort(sb)
 	}
-	own := map[string]bool{functionKey: true}
+	own := map[string]bool{}
 	for _, o := range p.params() {
 		own[o.Name] = true
 	}
 	for k, vals := range q.v {
-		if !own[k] && len(vals) > 0 {
+		if !own[k] && !strings.EqualFold(k, functionKey) && len(vals) > 0 {
 			p.Metadata[k] = vals[len(vals)-1]
 		}
 	}

@@ -47,9 +47,10 @@ func echoQuery(v url.Values, drop ...string) string {
 	for k, vs := range v {
 		out[k] = vs
 	}
-	for _, k := range append(drop, functionKey) {
+	for _, k := range drop {
 		out.Del(k)
 	}
+	dropFunctionKey(out)
 	if len(out) == 0 {
 		return ""
 	}
