@@ -92,7 +92,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	if s.Storage != nil {
 		st := map[string]any{"online": true}
 		if err := s.Storage.Ping(ctx); err != nil {
-			st = map[string]any{"online": false, "error": err.Error()} // blob errors name no URL nor key
+			st = map[string]any{"online": false, "error": "the blob account cannot be listed; fix: grant the identity Storage Blob Data Reader on it (or check AZURE_STORAGE_CONNECTION_STRING)"}
 		}
 		body["storage"] = st
 	}

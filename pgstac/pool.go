@@ -75,7 +75,11 @@ func (p *Pool) Run(ctx context.Context, interval time.Duration) {
 		if g, err := p.acquire(ctx); err == nil {
 			g.release()
 		} else if ctx.Err() == nil {
-			p.log.Warn("database not ready", "error", err.Error())
+			args := []any{"error", err.Error()}
+			if p.tokens != nil && p.tokens.Status().Err != nil {
+				args = append(args, "cause", p.tokens.Status().Err.Error())
+			}
+			p.log.Warn("database not ready", args...)
 		}
 		select {
 		case <-ctx.Done():
@@ -114,12 +118,10 @@ func (p *Pool) follow(ctx context.Context) error {
 		if cur != nil && time.Now().Before(cur.expires) {
 			return nil
 		}
-		if last := p.tokens.Status().Err; last != nil {
-			err = last
-		} else if ctx.Err() != nil {
-			err = errors.New("waiting for an Entra token for PostgreSQL: the token endpoint has not answered yet")
+		if p.tokens.Status().Err == nil && ctx.Err() != nil {
+			return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable: waiting for an Entra token for PostgreSQL: the token endpoint has not answered yet")
 		}
-		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + err.Error()}
+		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable: %s", noToken)
 	}
 	if cur != nil && cur.token == tok.Value {
 		return nil
@@ -164,22 +166,29 @@ func (p *Pool) swap(tok identity.Token) error {
 	return nil
 }
 
-// loginError says why a login failed, with the seed guide's fixes, and
-// never the password.
+// noToken is what /healthz and 503 answers say when the identity gives no
+// token: a fixed sentence, the identity's own answer being in the log
+// ("database not ready") and in 'handler doctor'.
+const noToken = "no Entra token for PostgreSQL; fix: assign the managed identity to the app and set AZURE_CLIENT_ID to its client id ('handler doctor' says which is wrong)"
+
+// loginError says why a login failed, with the seed guide's fixes: a
+// fixed sentence per cause, since it reaches /healthz and 503 answers
+// (the server's own words, naming roles and hosts, are for 'handler
+// doctor'); never the password.
 func loginError(err error) string {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "28P01", "28000":
-			return "PostgreSQL refused the token for the role (" + pe.Message + "): create the role for the identity ('handler sql grants --object-id ...' prints the SQL) and check POSTGRES_USER is its name"
+			return "PostgreSQL refused the login of the role: create the role for the identity ('handler sql grants --object-id ...' prints the SQL) and check POSTGRES_USER is its name"
 		case "3D000":
-			return "PostgreSQL has no database named in POSTGRES_DB (" + pe.Message + ")"
+			return "PostgreSQL has no database of the name POSTGRES_DB gives"
 		case "08P01":
 			if strings.Contains(pe.Message, "unsupported startup parameter") {
-				return pe.Message + ": a PgBouncer is in front (port 6432 on Azure): set TILEFUNC_PGBOUNCER=true"
+				return "a startup parameter was refused, so a PgBouncer is in front (port 6432 on Azure): set TILEFUNC_PGBOUNCER=true"
 			}
 		}
-		return pe.Message
+		return "PostgreSQL refused the connection (SQLSTATE " + pe.Code + "): 'handler doctor' says why"
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
@@ -246,7 +255,7 @@ func (p *Pool) Status() tilefunc.DatabaseStatus {
 			s.TokenExpiresOn = &e
 		}
 		if ts.Err != nil {
-			s.Problem = ts.Err.Error()
+			s.Problem = noToken
 		}
 		s.TokenRequests = ts.Fetches
 	}
