@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,6 +23,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	serve    http.Handler
+	ops      sync.Map // route template → operation: the rules are regexps, the routes few
 }
 
 // NewMetrics returns the request metrics, the Go runtime's and the
@@ -56,9 +58,12 @@ func (m *Metrics) Observe(function, route, method string, status int, d time.Dur
 	if route == "/healthz" || route == "/metrics" {
 		return
 	}
-	op := Operation(route)
-	m.requests.WithLabelValues(op, method, statusClass(status), function).Inc()
-	m.duration.WithLabelValues(op, method, function).Observe(d.Seconds())
+	op, ok := m.ops.Load(route)
+	if !ok {
+		op, _ = m.ops.LoadOrStore(route, Operation(route))
+	}
+	m.requests.WithLabelValues(op.(string), method, statusClass(status), function).Inc()
+	m.duration.WithLabelValues(op.(string), method, function).Observe(d.Seconds())
 }
 
 // statusClass groups statuses as titiler-pgstac's instrumentator does
