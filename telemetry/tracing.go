@@ -3,11 +3,13 @@ package telemetry
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	noopmetric "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
@@ -25,8 +27,12 @@ type Tracing struct {
 }
 
 // StartTracing builds the exporter and the tracer provider. Nothing is
-// sent until a span ends, so it does not wait for the collector.
-func StartTracing(ctx context.Context, version string) (*Tracing, error) {
+// sent until a span ends, so it does not wait for the collector. The SDK's
+// own complaints (a collector that does not answer) go to log as JSON.
+func StartTracing(ctx context.Context, version string, log *slog.Logger) (*Tracing, error) {
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		log.Warn("telemetry", "error", err.Error())
+	}))
 	exp, err := otlptracehttp.New(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: OTLP exporter: %w", err)

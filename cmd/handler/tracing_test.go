@@ -2,9 +2,12 @@ package main_test
 
 import (
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -157,4 +160,39 @@ func hasQuery(byParent map[string][]*tracepb.Span, id string) bool {
 		}
 	}
 	return false
+}
+
+// A collector that does not answer costs a warning, as a JSON line, and
+// neither the request nor a prompt exit.
+func TestAnUnreachableCollectorIsAWarningLine(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // its port now refuses connections
+	base, logs, cmd := launch(t, "DATABASE_URL="+cat.DatabaseURL, "TITILER_PGSTAC_API_TELEMETRY_ENABLED=true",
+		"OTEL_EXPORTER_OTLP_ENDPOINT="+dead.URL)
+	if st, _ := get(t, base+"/colorMaps"); st != 200 {
+		t.Fatalf("colorMaps answered %d with the collector down", st)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no exit within 10 s of SIGTERM with the collector down:\n%s", logs)
+	}
+	var warned bool
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(l), &m) != nil {
+			t.Errorf("a log line is not JSON: %s", l)
+		}
+		warned = warned || m["msg"] == "telemetry" && m["level"] == "WARN" && strings.Contains(fmt.Sprint(m["error"]), "traces export")
+	}
+	if !warned {
+		t.Errorf("no telemetry warning line for the failed export:\n%s", logs)
+	}
 }

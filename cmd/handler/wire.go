@@ -48,7 +48,7 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 		MaxConnLifetime: db.Lifetime, PgBouncer: db.PgBouncer, Log: log}
 	var err error
 	if cfg.Telemetry {
-		if d.tracing, err = telemetry.StartTracing(context.Background(), version); err != nil {
+		if d.tracing, err = telemetry.StartTracing(context.Background(), version, log); err != nil {
 			return nil, err
 		}
 		opts.Tracer = d.tracing.QueryTracer()
