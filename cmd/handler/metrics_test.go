@@ -90,8 +90,8 @@ func value(fams map[string]*dto.MetricFamily, name string, labels map[string]str
 // grouped status; /healthz and /metrics left out), with the function that
 // served each, and shows the pool, pool generation and cache gauges.
 func TestMetricsCountRequestsPerOperation(t *testing.T) {
-	cat := testenv.DemoCatalog(t, false)
-	base, logs := start(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t),
+	cat := testenv.DemoCatalog(t, true) // COGs in Azurite, read through the block cache
+	base, logs := start(t, "DATABASE_URL="+cat.DatabaseURL, "AZURE_STORAGE_CONNECTION_STRING="+testenv.Azurite(t),
 		"TITILER_PGSTAC_API_METRICS_ENABLED=true")
 	tile := base + "/collections/demo-rgb/tiles/WebMercatorQuad/8/128/92.png?assets=visual"
 	for _, u := range []string{tile, tile, tile + "&rescale=nope", base + "/colorMaps", base + "/healthz", base + "/nowhere"} {
@@ -130,14 +130,19 @@ func TestMetricsCountRequestsPerOperation(t *testing.T) {
 		t.Errorf("buckets %v, want titiler-pgstac's %v", bounds, want)
 	}
 
-	for name, labels := range map[string]map[string]string{
-		"tilefunc_db_pool_connections": {"state": "total"},
-		"tilefunc_db_pool_generation":  nil,
-		"tilefunc_cache_misses_total":  {"cache": "mosaics"},
-		"tilefunc_cache_hits_total":    {"cache": "mosaics"},
+	for _, g := range []struct {
+		name   string
+		labels map[string]string
+	}{
+		{"tilefunc_db_pool_connections", map[string]string{"state": "total"}},
+		{"tilefunc_db_pool_generation", nil},
+		{"tilefunc_cache_misses_total", map[string]string{"cache": "mosaics"}},
+		{"tilefunc_cache_hits_total", map[string]string{"cache": "mosaics"}},
+		{"tilefunc_cache_misses_total", map[string]string{"cache": "blob_blocks"}},
+		{"tilefunc_cache_hits_total", map[string]string{"cache": "blob_blocks"}},
 	} {
-		if v := value(fams, name, labels); v < 1 {
-			t.Errorf("%s%v = %v, want at least 1", name, labels, v)
+		if v := value(fams, g.name, g.labels); v < 1 {
+			t.Errorf("%s%v = %v, want at least 1", g.name, g.labels, v)
 		}
 	}
 	if v := value(fams, "tilefunc_db_pool_connections", map[string]string{"state": "max"}); v != 10 {
