@@ -222,6 +222,8 @@ func responseMediaTypes(rt Route) []string {
 	switch {
 	case rt.Name == "openapi":
 		return []string{openapiMediaType}
+	case rt.Name == "metrics": // the Prometheus text format
+		return []string{"text/plain"}
 	case strings.HasSuffix(rt.Path, ".html"):
 		return []string{"text/html"}
 	case strings.HasSuffix(rt.Path, ".xml"):
