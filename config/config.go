@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"runtime"
 	"strconv"
 	"strings"
@@ -33,6 +34,8 @@ type Config struct {
 	Attribution                 string // of TileJSON documents (TITILER_DEFAULT_ATTRIBUTION)
 	StrictZoom                  bool   // mosaic tiles outside the mosaic's zooms are 400 (MOSAIC_STRICT_ZOOM)
 	Debug                       bool   // X-Assets on mosaic images (TITILER_PGSTAC_API_DEBUG)
+	Metrics                     bool   // Prometheus /metrics (TITILER_PGSTAC_API_METRICS_ENABLED)
+	Telemetry                   bool   // OpenTelemetry traces over OTLP/HTTP (TITILER_PGSTAC_API_TELEMETRY_ENABLED)
 }
 
 // Database says how to reach pgSTAC.
@@ -127,6 +130,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
+	c.Metrics = r.bool("TITILER_PGSTAC_API_METRICS_ENABLED", false)
+	c.Telemetry = r.bool("TITILER_PGSTAC_API_TELEMETRY_ENABLED", false)
+	if c.Telemetry {
+		r.httpURL("OTEL_EXPORTER_OTLP_ENDPOINT") // the OpenTelemetry SDK reads it; a typo would only drop every span
+	}
 	c.CacheTTL = time.Duration(r.int("TITILER_PGSTAC_CACHE_TTL", 300, 0)) * time.Second
 	if r.bool("TITILER_PGSTAC_CACHE_DISABLE", false) {
 		c.CacheTTL = 0
@@ -286,4 +294,16 @@ func (r *reader) addr() string {
 		}
 	}
 	return r.str("TILEFUNC_ADDR", fmt.Sprintf("127.0.0.1:%d", DefaultPort))
+}
+
+// httpURL checks that a set URL setting is http:// or https:// with a host.
+// The value is not quoted back: a URL may hold a user and password.
+func (r *reader) httpURL(name string) {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return
+	}
+	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		r.fail("%s is not an http:// or https:// URL: set it to the OTLP/HTTP collector, such as http://localhost:4318", name)
+	}
 }

@@ -114,3 +114,34 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		}
 	}
 }
+
+// Metrics and traces are off unless switched on, as in titiler-pgstac; a
+// malformed switch or collector URL stops start-up with one line naming it,
+// never the URL (it may hold a password).
+func TestTelemetrySettings(t *testing.T) {
+	const db = "postgresql://u:p@localhost:5432/db"
+	c, err := config.Load(env(map[string]string{"DATABASE_URL": db, "OTEL_EXPORTER_OTLP_ENDPOINT": "not a url"}))
+	if err != nil || c.Metrics || c.Telemetry {
+		t.Fatalf("defaults: metrics %v telemetry %v err %v (the endpoint is only read with telemetry on)", c.Metrics, c.Telemetry, err)
+	}
+	c, err = config.Load(env(map[string]string{"DATABASE_URL": db, "TITILER_PGSTAC_API_METRICS_ENABLED": "TRUE",
+		"TITILER_PGSTAC_API_TELEMETRY_ENABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otel.example:4318"}))
+	if err != nil || !c.Metrics || !c.Telemetry {
+		t.Fatalf("switched on: metrics %v telemetry %v err %v", c.Metrics, c.Telemetry, err)
+	}
+	for _, bad := range []struct {
+		name string // the setting the error must name
+		set  map[string]string
+	}{
+		{"TITILER_PGSTAC_API_METRICS_ENABLED", map[string]string{"TITILER_PGSTAC_API_METRICS_ENABLED": "yes please"}},
+		{"TITILER_PGSTAC_API_TELEMETRY_ENABLED", map[string]string{"TITILER_PGSTAC_API_TELEMETRY_ENABLED": "maybe"}},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", map[string]string{"TITILER_PGSTAC_API_TELEMETRY_ENABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "user:s3cret@collector:4318"}},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", map[string]string{"TITILER_PGSTAC_API_TELEMETRY_ENABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": "grpc://collector:4317"}},
+	} {
+		bad.set["DATABASE_URL"] = db
+		_, err := config.Load(env(bad.set))
+		if err == nil || !strings.Contains(err.Error(), bad.name) || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%v: want one line naming %s, got %v", bad.set, bad.name, err)
+		}
+	}
+}

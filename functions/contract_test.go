@@ -80,6 +80,7 @@ func newContract(t *testing.T) *contract {
 		Version:      "test",
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		AssetRoutes:  true, ExternalRoutes: true,
+		Metrics: fakeMetrics{rec},
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -339,6 +340,11 @@ var samples = []sample{
 	{name: "health", fn: "healthz", target: "/healthz?timeout=2", check: func(t *testing.T, tr trace) {
 		if doc := tr.Body.(map[string]any); doc["database_online"] != true {
 			t.Errorf("healthz says %v", doc)
+		}
+	}},
+	{name: "metrics", fn: "metrics", target: "/metrics", check: func(t *testing.T, tr trace) {
+		if tr.Status != http.StatusOK || tr.Body != "tilefunc_fake 1\n" {
+			t.Errorf("metrics: %d %v", tr.Status, tr.Body)
 		}
 	}},
 	{name: "register", fn: "search_register", method: http.MethodPost, target: "/searches/register", body: `{"collections":["c"],"metadata":{"name":"n"}}`, check: func(t *testing.T, tr trace) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -50,6 +51,18 @@ func (r *recorder) take() []call {
 	r.calls = nil
 	return c
 }
+
+// fakeMetrics answers a scrape with one fixed line: the request counts
+// themselves are telemetry's, tested in cmd/handler.
+type fakeMetrics struct{ rec *recorder }
+
+func (m fakeMetrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.rec.add(r.Context(), "Metrics", nil)
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	w.Write([]byte("tilefunc_fake 1\n"))
+}
+
+func (fakeMetrics) Observe(function, route, method string, status int, d time.Duration) {}
 
 // fakeCatalog knows one search, abc123, whose one item covers everything.
 type fakeCatalog struct{ rec *recorder }

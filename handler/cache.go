@@ -2,6 +2,7 @@ package handler
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -12,6 +13,8 @@ type ttlCache[V any] struct {
 	ttl   time.Duration
 	max   int
 	items map[string]cached[V]
+	// hits and misses count lookups, for /metrics.
+	hits, misses atomic.Int64
 }
 
 type cached[V any] struct {
@@ -33,8 +36,10 @@ func (c *ttlCache[V]) get(key string, load func() (V, error)) (V, error) {
 	e, ok := c.items[key]
 	c.mu.Unlock()
 	if ok && time.Since(e.at) < c.ttl {
+		c.hits.Add(1)
 		return e.v, nil
 	}
+	c.misses.Add(1)
 	v, err := load()
 	if err != nil {
 		return v, err
@@ -59,4 +64,24 @@ func (c *ttlCache[V]) evict() {
 	if len(c.items) >= c.max {
 		clear(c.items)
 	}
+}
+
+// CacheStats are a cache's lookups since start.
+type CacheStats struct {
+	Name         string
+	Hits, Misses int64
+}
+
+func (c *ttlCache[V]) stats(name string) CacheStats {
+	if c == nil {
+		return CacheStats{Name: name}
+	}
+	return CacheStats{Name: name, Hits: c.hits.Load(), Misses: c.misses.Load()}
+}
+
+// CacheStats are the lookups of the server's caches (resolved searches and
+// collections, the items under a tile, items), for /metrics. Lookups with
+// the caches disabled (TITILER_PGSTAC_CACHE_TTL=0) count as neither.
+func (s *Server) CacheStats() []CacheStats {
+	return []CacheStats{s.mosaics.stats("mosaics"), s.items.stats("tile_items"), s.itemDocs.stats("items")}
 }

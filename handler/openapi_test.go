@@ -139,6 +139,7 @@ func TestOpenAPIDocumentNamesWhatRoutesAnswer(t *testing.T) {
 		{"GET", "/searches/{search_id}/WMTSCapabilities.xml", "application/xml"},
 		{"GET", "/colorMaps/{colorMapId}", "image/png"},
 		{"POST", "/searches/register", "application/json"},
+		{"GET", "/metrics", "text/plain"},
 	} {
 		op := doc.Paths[c.path][strings.ToLower(c.method)]
 		if _, ok := op.Responses["200"].Content[c.media]; !ok {

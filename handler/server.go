@@ -78,6 +78,9 @@ type Server struct {
 	// (TITILER_PGSTAC_API_CORS_ORIGINS, TITILER_PGSTAC_API_CORS_ALLOW_METHODS).
 	// nil: titiler's defaults, any origin and GET, POST, OPTIONS.
 	CORSOrigins, CORSMethods []string
+	// Metrics counts each request and serves /metrics; nil: /metrics is
+	// 404 (TITILER_PGSTAC_API_METRICS_ENABLED, off by default).
+	Metrics Metrics
 
 	router   *mux.Router
 	mosaics  *ttlCache[*mosaic]
@@ -87,6 +90,9 @@ type Server struct {
 
 // Handler returns the server's root handler with its middleware.
 func (s *Server) Handler() http.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
 	s.mosaics = newTTLCache[*mosaic](s.CacheTTL, 512)
 	s.items = newTTLCache[[]tilefunc.Item](s.CacheTTL, 4096)
 	s.itemDocs = newTTLCache[*itemDoc](s.CacheTTL, 512)
@@ -100,7 +106,7 @@ func (s *Server) Handler() http.Handler {
 		if rt.Method == http.MethodGet {
 			methods = append(methods, http.MethodHead) // GET's headers, no body (represent)
 		}
-		s.router.Handle(rt.Path, named(rt.Name, s.endpoint(h, rt.Answer.Cache))).Methods(methods...).Name(rt.Name)
+		s.router.Handle(rt.Path, named(rt.Route, s.endpoint(h, rt.Answer.Cache))).Methods(methods...).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}

@@ -16,7 +16,18 @@ func (s *Server) serviceRoutes() []route {
 		{Route{Name: "landing", Method: http.MethodGet, Path: "/", Params: paramsOf(formParam{}), Answer: formAnswer("Landing", CacheService)}, jsonForm(s.landing)},
 		{Route{Name: "conformance", Method: http.MethodGet, Path: "/conformance", Params: paramsOf(formParam{}), Answer: formAnswer("Conformance", CacheService)}, jsonForm(s.conformance)},
 		{Route{Name: "healthz", Method: http.MethodGet, Path: "/healthz", Params: paramsOf(&healthParams{}), Answer: jsonAnswer("Health", CacheNever)}, s.healthz},
+		{Route{Name: "metrics", Method: http.MethodGet, Path: "/metrics", Answer: Answer{Media: []string{"text/plain"}, Cache: CacheNever}}, s.metrics},
 	}
+}
+
+// metrics serves the Prometheus metrics when they are on, and is 404 as
+// titiler-pgstac is without them.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) error {
+	if s.Metrics == nil {
+		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}
+	}
+	s.Metrics.ServeHTTP(w, r)
+	return nil
 }
 
 // landing is titiler-pgstac's landing page: links to the API's

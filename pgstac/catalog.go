@@ -38,6 +38,9 @@ type Options struct {
 	// no bound, as titiler-pgstac).
 	StoredSearches int
 	Log            *slog.Logger
+	// Tracer sees every query and connection (OpenTelemetry spans when
+	// tracing is on); nil for none.
+	Tracer pgx.QueryTracer
 }
 
 // statementTimeout bounds every query, whatever pgSTAC's own limits say:
@@ -60,6 +63,9 @@ func Open(connString string, o Options) (*Catalog, error) {
 	}
 	if o.PgBouncer {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	if o.Tracer != nil {
+		cfg.ConnConfig.Tracer = o.Tracer
 	}
 	rp := cfg.ConnConfig.RuntimeParams
 	rp["application_name"] = "tilefunc"
@@ -92,6 +98,9 @@ func (c *Catalog) Run(ctx context.Context) { c.db.Run(ctx, 30*time.Second) }
 
 // Close closes the pool.
 func (c *Catalog) Close() { c.db.Close() }
+
+// PoolStats are the current pool's connections (see Pool.Stats).
+func (c *Catalog) PoolStats() PoolStats { return c.db.Stats() }
 
 // Status is how the catalog reaches its database.
 func (c *Catalog) Status() tilefunc.DatabaseStatus { return c.db.Status() }

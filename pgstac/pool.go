@@ -239,6 +239,24 @@ func (p *Pool) Close() {
 	}
 }
 
+// PoolStats are the connections of the pool in use, for /metrics.
+type PoolStats struct {
+	Generation            int64 // pools built so far; 0 before the first
+	Total, Idle, Acquired int32 // connections open, idle, in use
+	MaxConns              int32
+}
+
+// Stats reports the current generation's pool.
+func (p *Pool) Stats() PoolStats {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.cur == nil {
+		return PoolStats{}
+	}
+	st := p.cur.pool.Stat()
+	return PoolStats{Generation: p.cur.n, Total: st.TotalConns(), Idle: st.IdleConns(), Acquired: st.AcquiredConns(), MaxConns: st.MaxConns()}
+}
+
 // Status is the pool's side of /healthz.
 func (p *Pool) Status() tilefunc.DatabaseStatus {
 	p.mu.RLock()

@@ -132,6 +132,12 @@ func (b *Blob) ReadAt(key string, buf []byte, off int64) (int, error) {
 	})
 }
 
+// CacheStats are the block cache's lookups since start (hits, and misses
+// that downloaded the block), for /metrics.
+func (b *Blob) CacheStats() (hits, misses int64) {
+	return b.cache.hits.Load(), b.cache.misses.Load()
+}
+
 // download reads n bytes at off in one range request.
 func (b *Blob) download(key string, off, n int64) ([]byte, error) {
 	container, name, err := splitKey(key)

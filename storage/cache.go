@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -22,6 +23,8 @@ type blockCache struct {
 	ll    *list.List
 	items map[string]*list.Element
 	group singleflight.Group
+	// hits and misses count block lookups, for /metrics.
+	hits, misses atomic.Int64
 }
 
 type block struct {
@@ -73,7 +76,10 @@ func (c *blockCache) readAt(key string, size int64, buf []byte, off int64, fetch
 		b := pos / blockSize
 		k := fmt.Sprintf("%s#%d", key, b)
 		data, ok := c.get(k)
-		if !ok {
+		if ok {
+			c.hits.Add(1)
+		} else {
+			c.misses.Add(1)
 			v, err, _ := c.group.Do(k, func() (any, error) {
 				start := b * blockSize
 				d, err := fetch(start, min(blockSize, size-start))

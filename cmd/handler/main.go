@@ -24,6 +24,7 @@ import (
 	"tilefunc/config"
 	"tilefunc/handler"
 	"tilefunc/internal/cli"
+	"tilefunc/telemetry"
 	"tilefunc/tiles"
 )
 
@@ -69,9 +70,13 @@ func serve(log *slog.Logger) error {
 	}
 	defer deps.catalog.Close()
 	go deps.catalog.Run(ctx)
+	var renderer handler.Renderer = tiles.NewRenderer(deps.resolver, cfg.Concurrency)
+	if deps.tracing != nil {
+		renderer = handler.TracedRenderer(renderer)
+	}
 	srv := &handler.Server{
 		Catalog:        deps.catalog,
-		Renderer:       tiles.NewRenderer(deps.resolver, cfg.Concurrency),
+		Renderer:       renderer,
 		Search:         cfg.Search,
 		CacheControl:   handler.CachePolicy(cfg.CacheControl),
 		CORSOrigins:    cfg.CORSOrigins,
@@ -88,11 +93,22 @@ func serve(log *slog.Logger) error {
 	if deps.blob != nil {
 		srv.Storage = deps.blob
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	if cfg.Metrics {
+		srv.Metrics = telemetry.NewMetrics(metricSources(deps, srv))
+	}
+	h := srv.Handler()
+	if deps.tracing != nil {
+		h = deps.tracing.Handler(h)
+		defer flush(deps.tracing, log)
+	}
+	log.Info("telemetry", "metrics", cfg.Metrics, "traces", cfg.Telemetry, "traces_to", tracesTo(cfg))
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		// net/http's own complaints (a ';' in a query, TLS noise) are not errors
 		// of ours: on stderr the Functions host would log them as Errors.
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -101,5 +117,23 @@ func serve(log *slog.Logger) error {
 	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-drained // requests in flight finish (and end their spans) before the pool closes and spans flush
 	return nil
+}
+
+// tracesTo is where spans go, or "" with tracing off.
+func tracesTo(cfg *config.Config) string {
+	if !cfg.Telemetry {
+		return ""
+	}
+	return telemetryTarget(os.Getenv)
+}
+
+// flush sends the spans still buffered before the process exits.
+func flush(t *telemetry.Tracing, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := t.Shutdown(ctx); err != nil {
+		log.Warn("telemetry: spans not sent at exit", "error", err.Error())
+	}
 }

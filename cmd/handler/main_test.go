@@ -47,8 +47,15 @@ func freePort(t *testing.T) string {
 // start runs the binary as the Functions host does: settings in the
 // environment, the port in FUNCTIONS_CUSTOMHANDLER_PORT.
 func start(t *testing.T, env ...string) (base string, logs *bytes.Buffer) {
+	base, logs, _ = launch(t, env...)
+	return base, logs
+}
+
+// launch is start that also hands back the process, for tests that stop
+// it themselves.
+func launch(t *testing.T, env ...string) (base string, logs *bytes.Buffer, cmd *exec.Cmd) {
 	port := freePort(t)
-	cmd := exec.Command(binary)
+	cmd = exec.Command(binary)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + port}, env...)
 	logs = &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -62,7 +69,7 @@ func start(t *testing.T, env ...string) (base string, logs *bytes.Buffer) {
 		// The host polls GET / until anything answers.
 		if resp, err := http.Get(base + "/"); err == nil {
 			resp.Body.Close()
-			return base, logs
+			return base, logs, cmd
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("handler did not listen on FUNCTIONS_CUSTOMHANDLER_PORT: %s", logs)

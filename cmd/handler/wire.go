@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/jackc/pgx/v5"
 
 	"tilefunc/config"
+	"tilefunc/handler"
 	"tilefunc/identity"
 	"tilefunc/pgstac"
 	"tilefunc/storage"
+	"tilefunc/telemetry"
 )
 
 // deps are the concrete services the handler runs on.
@@ -17,7 +23,8 @@ type deps struct {
 	catalog  *pgstac.Catalog
 	blob     *storage.Blob // nil without a blob store
 	resolver *storage.Resolver
-	tokens   *identity.Cache // nil in password mode
+	tokens   *identity.Cache    // nil in password mode
+	tracing  *telemetry.Tracing // nil unless TITILER_PGSTAC_API_TELEMETRY_ENABLED
 }
 
 // wire builds the services from the settings. Nothing here waits on the
@@ -39,13 +46,21 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 	db := cfg.Database
 	opts := pgstac.Options{MinConns: db.MinConns, MaxConns: db.MaxConns, MaxConnIdle: db.MaxIdle,
 		MaxConnLifetime: db.Lifetime, PgBouncer: db.PgBouncer, StoredSearches: db.StoredSearches, Log: log}
+	var err error
+	if cfg.Telemetry {
+		if d.tracing, err = telemetry.StartTracing(context.Background(), version, log); err != nil {
+			return nil, err
+		}
+		opts.Tracer = d.tracing.QueryTracer()
+	}
 	conn := db.URL
 	if db.UseMI {
 		conn = pgstac.KeywordConnString(db.Host, db.Port, db.Name, db.User, db.SSLMode)
 		opts.Tokens = d.tokens
-		log.Info("database with Entra tokens", "host", db.Host, "database", db.Name, "user", db.User, "sslmode", db.SSLMode)
+		log.Info("database with Entra tokens", "mode", d.tokens.Status().Kind, "host", db.Host, "database", db.Name, "user", db.User, "sslmode", db.SSLMode)
+	} else {
+		logPasswordDatabase(log, conn)
 	}
-	var err error
 	if d.catalog, err = pgstac.Open(conn, opts); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -66,4 +81,55 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 	}
 	d.resolver = storage.NewResolver(d.blob, st.Account, st.LocalDirs, st.AllowedHosts)
 	return d, nil
+}
+
+// logPasswordDatabase tells where a DATABASE_URL points, and as whom:
+// never its password.
+func logPasswordDatabase(log *slog.Logger, conn string) {
+	c, err := pgx.ParseConfig(conn)
+	if err != nil {
+		return // Load has refused it already
+	}
+	log.Info("database with a password", "mode", "password", "host", c.Host, "port", c.Port, "database", c.Database, "user", c.User)
+}
+
+// metricSources are what /metrics reads from the services: the pool, the
+// token's expiry, and the hits of the handler's and the blob store's caches.
+func metricSources(d *deps, srv *handler.Server) telemetry.Sources {
+	src := telemetry.Sources{
+		Pool: func() telemetry.Pool {
+			p := d.catalog.PoolStats()
+			return telemetry.Pool{Generation: p.Generation, Total: p.Total, Idle: p.Idle, Acquired: p.Acquired, MaxConns: p.MaxConns}
+		},
+		Caches: func() []telemetry.CacheHits {
+			var out []telemetry.CacheHits
+			for _, c := range srv.CacheStats() {
+				out = append(out, telemetry.CacheHits{Cache: c.Name, Hits: c.Hits, Misses: c.Misses})
+			}
+			if d.blob != nil {
+				hits, misses := d.blob.CacheStats()
+				out = append(out, telemetry.CacheHits{Cache: "blob_blocks", Hits: hits, Misses: misses})
+			}
+			return out
+		},
+	}
+	if d.tokens != nil {
+		src.Token = func() time.Time { return d.tokens.Status().ExpiresOn }
+	}
+	return src
+}
+
+// telemetryTarget is where traces go, for the start-up log: the endpoint
+// without any user or password in it.
+func telemetryTarget(getenv func(string) string) string {
+	for _, name := range []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"} {
+		if v := getenv(name); v != "" {
+			if u, err := url.Parse(v); err == nil {
+				u.User, u.RawQuery = nil, ""
+				return u.String()
+			}
+			return "(unparsable " + name + ")"
+		}
+	}
+	return "http://localhost:4318"
 }
