@@ -145,8 +145,16 @@ func TestTokenRotationLosesNoRequest(t *testing.T) {
 	if ok.Load() < 50 {
 		t.Fatalf("only %d requests served: the traffic was not steady", ok.Load())
 	}
-	swaps := regexp.MustCompile(`swap_ms=(\d+)`).FindAllStringSubmatch(logs.String(), -1)
-	t.Logf("pool swap times (ms): %v", swaps)
+	// Each pool built says so in one JSON line, with the time it took.
+	swaps := regexp.MustCompile(`"msg":"database pool ready".*"swap_ms":(\d+)`).FindAllStringSubmatch(logs.String(), -1)
+	if int64(len(swaps)) != h.Database.Generation {
+		t.Fatalf("%d 'database pool ready' lines for %d pools", len(swaps), h.Database.Generation)
+	}
+	var ms []string
+	for _, s := range swaps {
+		ms = append(ms, s[1])
+	}
+	t.Logf("pool swap times (ms): %v", ms)
 	assertNoSecret(t, logs.String(), ts.Issued())
 }
 
