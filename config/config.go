@@ -87,7 +87,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	r := reader{getenv: getenv}
 	c := &Config{
 		Addr:        r.addr(),
-		Concurrency: r.int("MOSAIC_CONCURRENCY", 2*runtime.NumCPU(), 1),
+		Concurrency: r.int("MOSAIC_CONCURRENCY", 2*runtime.GOMAXPROCS(0), 1),
 		Database: Database{
 			UseMI:     r.bool("USE_POSTGRES_MI", false),
 			LocalMode: r.bool("LOCAL_MODE", false),

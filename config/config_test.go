@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -143,5 +144,18 @@ func TestTelemetrySettings(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), bad.name) || strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%v: want one line naming %s, got %v", bad.set, bad.name, err)
 		}
+	}
+}
+
+// MOSAIC_CONCURRENCY defaults from GOMAXPROCS, which Go sets from the
+// cgroup's CPU quota, not from the host's CPU count.
+func TestConcurrencyFollowsGOMAXPROCS(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	c, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Concurrency != 2 {
+		t.Fatalf("concurrency %d with GOMAXPROCS=1 on %d CPUs, want 2", c.Concurrency, runtime.NumCPU())
 	}
 }

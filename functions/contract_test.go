@@ -459,6 +459,14 @@ var samples = []sample{
 				t.Errorf("search options %+v, want %+v", o, want)
 			}
 		}},
+	{name: "tile, pgSTAC limits above the server's bounds", fn: "search_tile",
+		target: tile + ".png?assets=visual&scan_limit=999999999&items_limit=1000000&time_limit=999999999999",
+		check: func(t *testing.T, tr trace) {
+			want := tilefunc.SearchOptions{ScanLimit: 100000, ItemsLimit: 1000, TimeLimit: 25 * time.Second, ExitWhenFull: true, SkipCovered: true}
+			if o := callOf(t, tr, "Items").Args.([]any)[2]; o != want {
+				t.Errorf("search options %+v, want the bounds %+v", o, want)
+			}
+		}},
 	{name: "tile, no format", fn: "search_tile", target: tile + "?assets=visual&tilesize=128", check: func(t *testing.T, tr trace) {
 		if tr.ContentType != "image/jpeg" || callOf(t, tr, "Mosaic").Args.([]any)[1].(tiles.Window).Width != 128 {
 			t.Errorf("want a 128 px JPEG: %+v", tr)

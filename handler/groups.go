@@ -419,24 +419,35 @@ type searchParams struct {
 
 func (*searchParams) params() []Param {
 	return []Param{
-		{Name: "scan_limit", Type: "integer", Description: "Return as soon as this many items have been scanned (pgSTAC's default 10000)."},
-		{Name: "items_limit", Type: "integer", Description: "Return as soon as this many items are found (default 100)."},
-		{Name: "time_limit", Type: "integer", Description: "Return after this many seconds (default 5)."},
+		{Name: "scan_limit", Type: "integer", Description: "Return as soon as this many items have been scanned (pgSTAC's default 10000; at most 100000)."},
+		{Name: "items_limit", Type: "integer", Description: "Return as soon as this many items are found (default 100; at most 1000)."},
+		{Name: "time_limit", Type: "integer", Description: "Return after this many seconds (default 5; at most 25)."},
 		{Name: "exitwhenfull", Type: "boolean", Description: "Return as soon as the geometry is covered (default true)."},
 		{Name: "skipcovered", Type: "boolean", Description: "Skip items hidden by earlier ones (default true)."},
 	}
 }
 
+// The most a client may ask of pgSTAC for one image: items are read and
+// may be held together (pixel_selection=median), so items_limit bounds
+// memory; time_limit stays below the statement timeout (30 s), so pgSTAC
+// answers with what it found rather than being cancelled. A server
+// default above them is the bound instead.
+const (
+	maxScanLimit  = 100000
+	maxItemsLimit = 1000
+	maxTimeLimit  = 25 * time.Second
+)
+
 func (p *searchParams) parse(q *query) {
 	p.SearchOptions = p.defaults
 	if n := q.int("scan_limit", 0, 0); n > 0 {
-		p.ScanLimit = n
+		p.ScanLimit = min(n, max(maxScanLimit, p.defaults.ScanLimit))
 	}
 	if n := q.int("items_limit", 0, 0); n > 0 {
-		p.ItemsLimit = n
+		p.ItemsLimit = min(n, max(maxItemsLimit, p.defaults.ItemsLimit))
 	}
 	if n := q.int("time_limit", 0, 0); n > 0 {
-		p.TimeLimit = time.Duration(n) * time.Second
+		p.TimeLimit = min(time.Duration(min(n, 3600))*time.Second, max(maxTimeLimit, p.defaults.TimeLimit))
 	}
 	p.ExitWhenFull = q.bool("exitwhenfull", p.defaults.ExitWhenFull)
 	p.SkipCovered = q.bool("skipcovered", p.defaults.SkipCovered)
