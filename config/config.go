@@ -31,11 +31,12 @@ type Config struct {
 	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
 	// routes (an item's asset; a raster at url=).
 	AssetRoutes, ExternalRoutes bool
-	Attribution                 string // of TileJSON documents (TITILER_DEFAULT_ATTRIBUTION)
-	StrictZoom                  bool   // mosaic tiles outside the mosaic's zooms are 400 (MOSAIC_STRICT_ZOOM)
-	Debug                       bool   // X-Assets on mosaic images (TITILER_PGSTAC_API_DEBUG)
-	Metrics                     bool   // Prometheus /metrics (TITILER_PGSTAC_API_METRICS_ENABLED)
-	Telemetry                   bool   // OpenTelemetry traces over OTLP/HTTP (TITILER_PGSTAC_API_TELEMETRY_ENABLED)
+	Attribution                 string        // of TileJSON documents (TITILER_DEFAULT_ATTRIBUTION)
+	StrictZoom                  bool          // mosaic tiles outside the mosaic's zooms are 400 (MOSAIC_STRICT_ZOOM)
+	Debug                       bool          // X-Assets on mosaic images (TITILER_PGSTAC_API_DEBUG)
+	RequestTimeout              time.Duration // a request's deadline (TILEFUNC_REQUEST_TIMEOUT)
+	Metrics                     bool          // Prometheus /metrics (TITILER_PGSTAC_API_METRICS_ENABLED)
+	Telemetry                   bool          // OpenTelemetry traces over OTLP/HTTP (TITILER_PGSTAC_API_TELEMETRY_ENABLED)
 }
 
 // Database says how to reach pgSTAC.
@@ -128,6 +129,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Attribution = r.str("TITILER_DEFAULT_ATTRIBUTION", "")
 	c.StrictZoom = r.bool("MOSAIC_STRICT_ZOOM", false)
 	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
+	c.RequestTimeout = time.Duration(r.int("TILEFUNC_REQUEST_TIMEOUT", 60, 1)) * time.Second
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.Metrics = r.bool("TITILER_PGSTAC_API_METRICS_ENABLED", false)

@@ -53,6 +53,7 @@ var Settings = []Setting{
 	{"TITILER_DEFAULT_ATTRIBUTION", "", "attribution of TileJSON documents and item tilesets"},
 	{"TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", "false", "serve /collections/{c}/items/{i}/assets/{asset_id}/... (one asset as a raster)"},
 	{"TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", "false", "serve /external/...?url= (rasters the asset policy allows)"},
+	{"TILEFUNC_REQUEST_TIMEOUT", "60", "seconds a request may take; then 503 with Retry-After (keep it below the host's functionTimeout and Consumption's 230 s)"},
 	{"MOSAIC_CONCURRENCY", "2 x GOMAXPROCS", "assets read at once, process-wide (GOMAXPROCS: the CPUs the cgroup quota allows)"},
 	{"TITILER_PGSTAC_API_METRICS_ENABLED", "false", "serve Prometheus metrics at /metrics (404 when off)"},
 	{"TITILER_PGSTAC_API_TELEMETRY_ENABLED", "false", "send OpenTelemetry traces over OTLP/HTTP"},

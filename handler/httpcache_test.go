@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -273,5 +274,28 @@ func TestEachClassOfAnswerCarriesItsCacheControl(t *testing.T) {
 		if got := r.header.Get("Cache-Control"); got != c.want {
 			t.Errorf("%s %s (%d): Cache-Control %q, want %q", c.method, c.path, r.status, got, c.want)
 		}
+	}
+}
+
+// A request past its deadline answers 503 with Retry-After and a detail,
+// logged as a warning rather than a failure; the next request with time
+// enough is served.
+func TestARequestPastItsDeadlineIs503WithRetryAfter(t *testing.T) {
+	set, err := fixtures.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := testenv.LoadDatabase(t, set.Load)
+	url, logs := serve(t, db, nil, []string{set.Dir}, "", func(s *handler.Server) { s.RequestTimeout = time.Millisecond })
+	r := request(t, http.MethodGet, url+mixedItem+"/preview.png?assets=visual&max_size=1024", "", nil)
+	if r.status != http.StatusServiceUnavailable || r.header.Get("Retry-After") == "" || !strings.Contains(string(r.body), `"detail"`) {
+		t.Fatalf("past the deadline: %d Retry-After %q %s", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	if strings.Contains(logs.String(), "request failed") || !strings.Contains(logs.String(), "request deadline") {
+		t.Fatalf("the deadline should be a warning, not a failure:\n%s", logs)
+	}
+	url, _ = serve(t, db, nil, []string{set.Dir}, "", func(s *handler.Server) { s.RequestTimeout = time.Minute })
+	if r := request(t, http.MethodGet, url+mixedItem+"/preview.png?assets=visual", "", nil); r.status != http.StatusOK {
+		t.Fatalf("with time enough: %d %s", r.status, r.body)
 	}
 }

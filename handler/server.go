@@ -5,6 +5,7 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -70,6 +71,9 @@ type Server struct {
 	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
 	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
 	StrictZoom bool
+	// RequestTimeout is each request's deadline: what it reads is
+	// abandoned then, and it answers 503 with Retry-After; 0 for none.
+	RequestTimeout time.Duration
 	// Attribution is the attribution of every TileJSON and of an item's
 	// tilesets (TITILER_DEFAULT_ATTRIBUTION); "" for none.
 	Attribution string
@@ -114,7 +118,7 @@ func (s *Server) Handler() http.Handler {
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
-	return s.accessLog(s.cors(s.recoverer(represent(trimSlash(s.router)))))
+	return s.accessLog(s.cors(s.recoverer(represent(s.deadline(trimSlash(s.router))))))
 }
 
 // trimSlash serves /searches/ as /searches: titiler-pgstac's list lives at
@@ -198,11 +202,29 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case st == http.StatusNoContent:
 		w.WriteHeader(st)
 		return
+	case st >= 500 && errors.Is(r.Context().Err(), context.DeadlineExceeded): // whatever gave up first, the deadline is why
+		err, st = tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the request took longer than %s: try again, or ask for less", s.RequestTimeout), http.StatusServiceUnavailable
+		s.Logger.Warn("request deadline", "method", r.Method, "path", r.URL.Path, "invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
 	case st >= 500:
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", err.Error(),
 			"invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
 	}
+	if st == http.StatusServiceUnavailable { // a fault that passes: say when to come back
+		w.Header().Set("Retry-After", "5")
+	}
 	writeJSON(w, st, map[string]string{"detail": tilefunc.ErrorMessage(err)})
+}
+
+// deadline gives each request its RequestTimeout.
+func (s *Server) deadline(next http.Handler) http.Handler {
+	if s.RequestTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // writeBody answers 200 with a body already encoded.

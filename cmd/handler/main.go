@@ -87,6 +87,7 @@ func serve(log *slog.Logger) error {
 		Attribution:    cfg.Attribution,
 		StrictZoom:     cfg.StrictZoom,
 		Debug:          cfg.Debug,
+		RequestTimeout: cfg.RequestTimeout,
 		Version:        version,
 		Logger:         log,
 	}
@@ -102,7 +103,11 @@ func serve(log *slog.Logger) error {
 		defer flush(deps.tracing, log)
 	}
 	log.Info("telemetry", "metrics", cfg.Metrics, "traces", cfg.Telemetry, "traces_to", tracesTo(cfg))
+	// A request gives up at its deadline (the handler's own); the
+	// connection's write limit leaves it time to say so. A body must
+	// arrive within ReadTimeout, an idle keep-alive is closed after a while.
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: cfg.RequestTimeout + 10*time.Second, IdleTimeout: 2 * time.Minute,
 		// net/http's own complaints (a ';' in a query, TLS noise) are not errors
 		// of ours: on stderr the Functions host would log them as Errors.
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

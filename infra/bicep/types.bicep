@@ -36,6 +36,8 @@ type appTuning = {
   TITILER_PGSTAC_API_CORS_ALLOW_METHODS: string?
   @description('Collection requests register their search while pgstac.searches has fewer rows (default 10000; 0: no bound).')
   TILEFUNC_STORED_SEARCHES_MAX: string?
-  @description('Assets read at once, process-wide (default 2 x CPUs).')
+  @description('Seconds a request may take, then 503 (default 60).')
+  TILEFUNC_REQUEST_TIMEOUT: string?
+  @description('Assets read at once, process-wide (default 2 x GOMAXPROCS).')
   MOSAIC_CONCURRENCY: string?
 }
