@@ -28,6 +28,7 @@ type Config struct {
 	CORSMethods  []string      // methods a CORS preflight allows; "*": all
 	CacheTTL     time.Duration // how long a resolved search or collection is reused
 	Concurrency  int           // assets read in parallel for one image
+	RenderMemory int64         // bytes renders may hold together; 0: no bound
 	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
 	// routes (an item's asset; a raster at url=).
 	AssetRoutes, ExternalRoutes bool
@@ -130,6 +131,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.StrictZoom = r.bool("MOSAIC_STRICT_ZOOM", false)
 	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
 	c.RequestTimeout = time.Duration(r.int("TILEFUNC_REQUEST_TIMEOUT", 60, 1)) * time.Second
+	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(memoryLimit()>>21), 0)) << 20 // half the memory
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.Metrics = r.bool("TITILER_PGSTAC_API_METRICS_ENABLED", false)

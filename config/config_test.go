@@ -159,3 +159,27 @@ func TestConcurrencyFollowsGOMAXPROCS(t *testing.T) {
 		t.Fatalf("concurrency %d with GOMAXPROCS=1 on %d CPUs, want 2", c.Concurrency, runtime.NumCPU())
 	}
 }
+
+// Renders get half the memory limit unless TILEFUNC_RENDER_MEMORY_MB says
+// otherwise (0: no bound).
+func TestRenderMemory(t *testing.T) {
+	for _, c := range []struct {
+		set  string
+		want func(int64) bool
+	}{
+		{"", func(n int64) bool { return n > 0 && n%(1<<20) == 0 }},
+		{"512", func(n int64) bool { return n == 512<<20 }},
+		{"0", func(n int64) bool { return n == 0 }},
+	} {
+		c2, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db", "TILEFUNC_RENDER_MEMORY_MB": c.set}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.want(c2.RenderMemory) {
+			t.Errorf("TILEFUNC_RENDER_MEMORY_MB=%q: %d bytes", c.set, c2.RenderMemory)
+		}
+	}
+	if _, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db", "TILEFUNC_RENDER_MEMORY_MB": "lots"})); err == nil || !strings.Contains(err.Error(), "TILEFUNC_RENDER_MEMORY_MB") {
+		t.Errorf("a bad value: %v", err)
+	}
+}

@@ -54,6 +54,7 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", "false", "serve /collections/{c}/items/{i}/assets/{asset_id}/... (one asset as a raster)"},
 	{"TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", "false", "serve /external/...?url= (rasters the asset policy allows)"},
 	{"TILEFUNC_REQUEST_TIMEOUT", "60", "seconds a request may take; then 503 with Retry-After (keep it below the host's functionTimeout and Consumption's 230 s)"},
+	{"TILEFUNC_RENDER_MEMORY_MB", "half the memory limit", "MB that renders may hold together (pixels x bands x items): a larger request is 422, one that does not fit now waits 2 s, then 503 with Retry-After; 0: no bound. The limit is the cgroup's, GOMEMLIMIT or the machine's"},
 	{"MOSAIC_CONCURRENCY", "2 x GOMAXPROCS", "assets read at once, process-wide (GOMAXPROCS: the CPUs the cgroup quota allows)"},
 	{"TITILER_PGSTAC_API_METRICS_ENABLED", "false", "serve Prometheus metrics at /metrics (404 when off)"},
 	{"TITILER_PGSTAC_API_TELEMETRY_ENABLED", "false", "send OpenTelemetry traces over OTLP/HTTP"},

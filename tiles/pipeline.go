@@ -30,6 +30,7 @@ type Algorithm interface {
 type Renderer struct {
 	resolver Resolver
 	sem      chan struct{} // bounds the GDAL reads in flight, process-wide
+	admit    *admission    // bounds the memory renders hold; nil: none
 }
 
 var registerDrivers sync.Once
@@ -106,6 +107,11 @@ func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window,
 	if err != nil {
 		return nil, err
 	}
+	release, err := r.admitImage(ctx, win, spec, len(items))
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	used, err := r.merge(ctx, items, win, spec, sel)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,11 @@ func (r *Renderer) Item(ctx context.Context, item tilefunc.Item, win Window, spe
 	if spec.Algorithm != nil && !win.Whole { // a preview is not read larger: its answer is smaller
 		win.Buffer = max(win.Buffer, float64(spec.Algorithm.Buffer()))
 	}
+	release, err := r.admitImage(ctx, win, spec, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	res := r.readGuarded(ctx, item, newWindowRead(win, spec.Dataset), spec.Layer)
 	if res.err != nil {
 		return nil, res.err

@@ -70,7 +70,10 @@ func serve(log *slog.Logger) error {
 	}
 	defer deps.catalog.Close()
 	go deps.catalog.Run(ctx)
-	var renderer handler.Renderer = tiles.NewRenderer(deps.resolver, cfg.Concurrency)
+	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
+	tr.Limit(cfg.RenderMemory)
+	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency)
+	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)
 	}

@@ -38,6 +38,8 @@ type appTuning = {
   TILEFUNC_STORED_SEARCHES_MAX: string?
   @description('Seconds a request may take, then 503 (default 60).')
   TILEFUNC_REQUEST_TIMEOUT: string?
+  @description('MB renders may hold together (default half the instance memory; 0: no bound).')
+  TILEFUNC_RENDER_MEMORY_MB: string?
   @description('Assets read at once, process-wide (default 2 x GOMAXPROCS).')
   MOSAIC_CONCURRENCY: string?
 }

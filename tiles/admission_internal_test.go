@@ -1,0 +1,67 @@
+package tiles
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+
+	"tilefunc"
+)
+
+// A render larger than the whole budget is refused at once; one that does
+// not fit beside others waits, then is busy; room made is room taken.
+func TestAdmissionBoundsWhatRendersHold(t *testing.T) {
+	a := &admission{size: 100 << 20, wait: 50 * time.Millisecond}
+	a.sem = semaphore.NewWeighted(a.size)
+	ctx := context.Background()
+	if _, err := a.acquire(ctx, 101<<20); tilefunc.ErrorCode(err) != tilefunc.EINVALID {
+		t.Fatalf("above the budget: %v, want invalid", err)
+	}
+	first, err := a.acquire(ctx, 60<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := a.acquire(ctx, 60<<20); !errors.Is(err, ErrBusy) || time.Since(start) < a.wait {
+		t.Fatalf("beside another: %v after %v, want busy after waiting %v", err, time.Since(start), a.wait)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := a.acquire(gone, 60<<20); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a client gone: %v", err)
+	}
+	first()
+	second, err := a.acquire(ctx, 60<<20)
+	if err != nil {
+		t.Fatalf("after the first is done: %v", err)
+	}
+	second()
+}
+
+// What a render is admitted for grows with pixels, bands and the items a
+// stack selection keeps.
+func TestAdmittedWeight(t *testing.T) {
+	r := NewRenderer(nil, 4)
+	r.Limit(1 << 40)
+	win := Window{Width: 256, Height: 256}
+	bidx := make([]int, 64)
+	for _, c := range []struct {
+		win   Window
+		spec  Spec
+		items int
+		want  int64
+	}{
+		{win, Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a", Bidx: []int{1, 2, 3}}}}}, 1, 256 * 256 * 3 * 2 * bytesPerValue},
+		{win, Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a"}}}}, 10, 256 * 256 * unnamedBands * 5 * bytesPerValue},
+		{win, Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a", Bidx: []int{1}}}}, Selection: "median"}, 10, 256 * 256 * 1 * 11 * bytesPerValue},
+		{Window{Width: 2048, Height: 2048}, Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a", Bidx: bidx}}}}, 1, 2048 * 2048 * 64 * 2 * bytesPerValue},
+		{Window{MaxSize: 1024, Whole: true}, Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a", Bidx: []int{1}}}}}, 1, 1024 * 1024 * 2 * bytesPerValue},
+	} {
+		if got := admittedWeight(r, c.win, c.spec, c.items); got != c.want {
+			t.Errorf("%+v over %d items: %d, want %d", c.win, c.items, got, c.want)
+		}
+	}
+}
