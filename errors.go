@@ -11,13 +11,16 @@ import (
 // Error codes. The handler package maps each to one HTTP status; no other
 // package decides a status.
 const (
-	ENOTFOUND    = "not_found"   // unknown search, item, collection or tile: 404
-	EINVALID     = "invalid"     // a parameter fails validation: 422
-	EBADREQUEST  = "bad_request" // a valid parameter that the data cannot satisfy: 400
-	ENOCONTENT   = "no_content"  // nothing covers the request: 204, empty body
-	EFORBIDDEN   = "forbidden"   // the catalog or role refuses a write: 403
-	EUNAVAILABLE = "unavailable" // a dependency is not ready (token, database): 503
-	EINTERNAL    = "internal"    // anything else: 500 with a generic message
+	ENOTFOUND     = "not_found"    // unknown search, item, collection or tile: 404
+	EINVALID      = "invalid"      // a parameter fails validation: 422
+	EBADREQUEST   = "bad_request"  // a valid parameter that the data cannot satisfy: 400
+	ENOCONTENT    = "no_content"   // nothing covers the request: 204, empty body
+	EFORBIDDEN    = "forbidden"    // the catalog or role refuses a write: 403
+	EUNAVAILABLE  = "unavailable"  // a dependency is not ready (token, database): 503
+	ETOOLARGE     = "too_large"    // a request body above its bound: 413
+	ETOOMANY      = "too_many"     // a client above its rate: 429
+	EUNAUTHORIZED = "unauthorized" // a key is needed and was not given: 401
+	EINTERNAL     = "internal"     // anything else: 500 with a generic message
 )
 
 // Error is a failure whose message is safe to show to a client.

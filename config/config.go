@@ -36,6 +36,8 @@ type Config struct {
 	StrictZoom                  bool          // mosaic tiles outside the mosaic's zooms are 400 (MOSAIC_STRICT_ZOOM)
 	Debug                       bool          // X-Assets on mosaic images (TITILER_PGSTAC_API_DEBUG)
 	RequestTimeout              time.Duration // a request's deadline (TILEFUNC_REQUEST_TIMEOUT)
+	RegisterKey                 string        // bearer key for POST /searches/register; "" for none (a secret)
+	RegisterPerHour             int           // registrations per client per hour; 0 for no bound
 	Metrics                     bool          // Prometheus /metrics (TITILER_PGSTAC_API_METRICS_ENABLED)
 	Telemetry                   bool          // OpenTelemetry traces over OTLP/HTTP (TITILER_PGSTAC_API_TELEMETRY_ENABLED)
 }
@@ -131,6 +133,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.StrictZoom = r.bool("MOSAIC_STRICT_ZOOM", false)
 	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
 	c.RequestTimeout = time.Duration(r.int("TILEFUNC_REQUEST_TIMEOUT", 60, 1)) * time.Second
+	c.RegisterKey = r.str("TILEFUNC_REGISTER_KEY", "")
+	// Under the Functions host every request comes from the host, and its
+	// function key guards registration: no rate unless one is set.
+	perHour := 600
+	if strings.TrimSpace(getenv("FUNCTIONS_CUSTOMHANDLER_PORT")+getenv("FUNCTIONS_HTTPWORKER_PORT")) != "" {
+		perHour = 0
+	}
+	c.RegisterPerHour = r.int("TILEFUNC_REGISTER_PER_HOUR", perHour, 0)
 	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(memoryLimit()>>21), 0)) << 20 // half the memory
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)

@@ -183,3 +183,20 @@ func TestRenderMemory(t *testing.T) {
 		t.Errorf("a bad value: %v", err)
 	}
 }
+
+// Registration is rate limited by default when run alone, not under the
+// Functions host, whose function key guards it (and whose requests all come
+// from one address).
+func TestRegisterRateDefaults(t *testing.T) {
+	alone, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hosted, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db", "FUNCTIONS_CUSTOMHANDLER_PORT": "4000"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone.RegisterPerHour != 600 || hosted.RegisterPerHour != 0 || alone.RegisterKey != "" {
+		t.Fatalf("alone %d, hosted %d, key %q", alone.RegisterPerHour, hosted.RegisterPerHour, alone.RegisterKey)
+	}
+}

@@ -22,13 +22,21 @@ const maxFeatures = 100
 type feature map[string]json.RawMessage
 
 // readBody reads a request body of at most maxGeoJSONBody bytes.
-func readBody(r *http.Request) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxGeoJSONBody+1))
+func readBody(r *http.Request) ([]byte, error) { return readLimited(r, maxGeoJSONBody) }
+
+// readLimited reads a request body of at most limit bytes: a larger one is
+// a 413, refused on its Content-Length before it is read where it has one.
+func readLimited(r *http.Request, limit int64) ([]byte, error) {
+	tooLarge := tilefunc.Errorf(tilefunc.ETOOLARGE, "body: larger than %d bytes", limit)
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	if err != nil {
 		return nil, tilefunc.Errorf(tilefunc.EINVALID, "body: %v", err)
 	}
-	if len(body) > maxGeoJSONBody {
-		return nil, tilefunc.Errorf(tilefunc.EINVALID, "body: larger than %d bytes", maxGeoJSONBody)
+	if int64(len(body)) > limit {
+		return nil, tooLarge
 	}
 	return body, nil
 }

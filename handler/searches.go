@@ -2,7 +2,6 @@ package handler
 
 import (
 	"context"
-	"io"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -50,12 +49,12 @@ const maxRegisterBody = 1 << 20
 // registerSearch stores a search (pgSTAC search_query) and answers its id
 // and links, as titiler-pgstac's POST /searches/register.
 func (s *Server) registerSearch(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRegisterBody+1))
-	if err != nil {
-		return tilefunc.Errorf(tilefunc.EINVALID, "body: %v", err)
+	if err := s.admitRegistration(r); err != nil {
+		return err
 	}
-	if len(body) > maxRegisterBody {
-		return tilefunc.Errorf(tilefunc.EINVALID, "body: larger than %d bytes", maxRegisterBody)
+	body, err := readLimited(r, maxRegisterBody)
+	if err != nil {
+		return err
 	}
 	query, metadata, err := parseRegister(body)
 	if err != nil {

@@ -71,6 +71,9 @@ type Server struct {
 	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
 	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
 	StrictZoom bool
+	// Register guards search registration with a key and a rate per
+	// client; nil for neither.
+	Register *RegisterGuard
 	// RequestTimeout is each request's deadline: what it reads is
 	// abandoned then, and it answers 503 with Retry-After; 0 for none.
 	RequestTimeout time.Duration
@@ -184,13 +187,16 @@ func (c *cacheWriter) Write(b []byte) (int, error) {
 
 // status maps error codes to HTTP statuses.
 var status = map[string]int{
-	tilefunc.ENOTFOUND:    http.StatusNotFound,
-	tilefunc.EINVALID:     http.StatusUnprocessableEntity,
-	tilefunc.EBADREQUEST:  http.StatusBadRequest,
-	tilefunc.ENOCONTENT:   http.StatusNoContent,
-	tilefunc.EFORBIDDEN:   http.StatusForbidden,
-	tilefunc.EUNAVAILABLE: http.StatusServiceUnavailable,
-	tilefunc.EINTERNAL:    http.StatusInternalServerError,
+	tilefunc.ENOTFOUND:     http.StatusNotFound,
+	tilefunc.EINVALID:      http.StatusUnprocessableEntity,
+	tilefunc.EBADREQUEST:   http.StatusBadRequest,
+	tilefunc.ENOCONTENT:    http.StatusNoContent,
+	tilefunc.EFORBIDDEN:    http.StatusForbidden,
+	tilefunc.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	tilefunc.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	tilefunc.ETOOMANY:      http.StatusTooManyRequests,
+	tilefunc.EUNAUTHORIZED: http.StatusUnauthorized,
+	tilefunc.EINTERNAL:     http.StatusInternalServerError,
 }
 
 // Error writes err as {"detail": ...} with its code's status; 204 has no
@@ -209,8 +215,11 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", err.Error(),
 			"invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
 	}
-	if st == http.StatusServiceUnavailable { // a fault that passes: say when to come back
+	switch st {
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests: // it passes: say when to come back
 		w.Header().Set("Retry-After", "5")
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
 	writeJSON(w, st, map[string]string{"detail": tilefunc.ErrorMessage(err)})
 }
