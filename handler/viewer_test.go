@@ -25,6 +25,7 @@ import (
 
 	"tilefunc/handler"
 	"tilefunc/internal/testenv"
+	"tilefunc/tiles"
 )
 
 // chromium is Debian's browser, which scripts/deps.sh installs.
@@ -44,9 +45,10 @@ type viewerCase struct {
 	// colormap, when set, is chosen in the page's controls before the
 	// click: the layer must reload with it.
 	colormap string
+	minZoom  int // the view's least zoom (the TileJSON's minzoom)
 }
 
-// The map pages of a search, an item and a collection, each in another
+// The map pages of a search, an item, an asset and a collection, each in another
 // tile matrix set, in headless Chromium: the tiles the page asks for are
 // drawn where they belong (the screenshot's pixels are the tiles'), a
 // click shows the values the point route answers there, the controls
@@ -64,7 +66,9 @@ func TestMapPageInChromium(t *testing.T) {
 	browser := newBrowser(t)
 	for _, c := range []viewerCase{
 		{name: "search-WebMercatorQuad", path: "/searches/" + rgb + "/WebMercatorQuad/map.html?assets=visual", lon: 5.5, lat: 45, basemap: true, rgb: true},
+		{name: "search-WebMercatorQuad-minzoom", path: "/searches/" + rgb + "/WebMercatorQuad/map.html?assets=visual&minzoom=8", lon: 0.3, lat: 45.2, basemap: true, rgb: true, minZoom: 8},
 		{name: "item-WorldCRS84Quad", path: "/collections/demo-rgb/items/rgb_west/WorldCRS84Quad/map.html?assets=visual", lon: -4.5, lat: 44, rgb: true},
+		{name: "asset-WorldMercatorWGS84Quad", path: "/collections/demo-rgb/items/rgb_east/assets/visual/WorldMercatorWGS84Quad/map.html", lon: 5.5, lat: 45, rgb: true},
 		{name: "collection-EuropeanETRS89_LAEAQuad", path: "/collections/demo-elevation/EuropeanETRS89_LAEAQuad/map.html?assets=elevation&rescale=0,3000", lon: 2, lat: 36, colormap: "viridis"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -133,11 +137,29 @@ func (l *pageLog) listen(ev any) {
 }
 
 func checkMapPage(t *testing.T, browser context.Context, base string, c viewerCase) {
+	ctx, log := openPage(t, browser, base+c.path)
+	query := waitForTiles(t, ctx, "")
+	if z, err := chromedp.Run(ctx, chromedp.Evaluate[int](`map.getZoom()`)); err != nil || z < c.minZoom {
+		t.Errorf("the page opened at zoom %d (%v), want %d or more", z, err, c.minZoom)
+	}
+	shot := checkTilesDrawn(t, ctx, log, base, c.name)
+	if c.colormap != "" {
+		query = applyColormap(t, ctx, c.colormap)
+		shot = checkTilesDrawn(t, ctx, log, base, c.name+"-"+c.colormap)
+	}
+	checkPointPopup(t, ctx, base, c, query, shot)
+	log.noConsoleErrors(t)
+}
+
+// openPage opens url in a new tab of the browser, closed when the test
+// ends, recording its answers and console errors from the start.
+func openPage(t *testing.T, browser context.Context, url string) (context.Context, *pageLog) {
+	t.Helper()
 	log := &pageLog{responses: map[string]int64{}}
 	tab, cancel := chromedp.NewContext(browser, chromedp.WithListener(log.listen))
-	defer cancel()
+	t.Cleanup(cancel)
 	ctx, stop := context.WithTimeout(tab, 40*time.Second)
-	defer stop()
+	t.Cleanup(stop)
 	if err := chromedp.Do(tab); err != nil { // opens the tab: the console is read from here on
 		t.Fatal(err)
 	}
@@ -153,20 +175,42 @@ func checkMapPage(t *testing.T, browser context.Context, base string, c viewerCa
 			}
 		}
 	}()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768), chromedp.Navigate(base+c.path)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768), chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
-	query := waitForTiles(t, ctx, "")
-	shot := checkTilesDrawn(t, ctx, log, base, c.name)
-	if c.colormap != "" {
-		query = applyColormap(t, ctx, c.colormap)
-		shot = checkTilesDrawn(t, ctx, log, base, c.name+"-"+c.colormap)
-	}
-	checkPointPopup(t, ctx, base, c, query, shot)
-	log.mu.Lock()
-	defer log.mu.Unlock()
-	for _, m := range log.console {
+	return ctx, log
+}
+
+func (l *pageLog) noConsoleErrors(t *testing.T) {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, m := range l.console {
 		t.Errorf("console: %s", m)
+	}
+}
+
+// The map page opens in every tile matrix set: it loads the tiles its view
+// needs (none where the set's area misses the layer), or, for the sets
+// Leaflet's grid cannot draw, says why; nothing reaches the console.
+func TestMapPageOpensInEveryTileMatrixSet(t *testing.T) {
+	e := newEnv(t, false)
+	browser := newBrowser(t)
+	// Negative zooms (CDB1GlobalGrid) and coalesced rows (both).
+	refused := map[string]bool{"CDB1GlobalGrid": true, "GNOSISGlobalGrid": true}
+	for _, id := range tiles.TMSIDs() {
+		t.Run(id, func(t *testing.T) {
+			ctx, log := openPage(t, browser, e.url+"/collections/demo-rgb/"+id+"/map.html?assets=visual")
+			_, err := chromedp.Run(ctx, chromedp.Poll[string](`document.body.dataset.error || document.body.dataset.tilesLoaded`))
+			if err != nil {
+				t.Fatalf("the page never loaded: %v", err)
+			}
+			msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.dataset.error || ""`))
+			if refused[id] != (msg != "") {
+				t.Errorf("error %q, want one: %v", msg, refused[id])
+			}
+			log.noConsoleErrors(t)
+		})
 	}
 }
 
@@ -239,6 +283,7 @@ func checkTilesDrawn(t *testing.T, ctx context.Context, log *pageLog, base, name
 		n, d := compareTile(t, shot, decodeImage(t, get(t, tl.Src)), tl, panel)
 		compared, differ = compared+n, differ+d
 	}
+	t.Logf("%s: %d tiles shown, %d of %d opaque tile pixels differ on the screen", name, len(tiles), differ, compared)
 	if compared < 200 || differ > compared/20 {
 		t.Errorf("%d of %d opaque tile pixels differ on the screen (want at most 5%% of at least 200)", differ, compared)
 	}
@@ -330,6 +375,9 @@ func checkPointPopup(t *testing.T, ctx context.Context, base string, c viewerCas
 	xy, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(p => [p.x, p.y])(map.latLngToContainerPoint([%g, %g]))`, c.lat, c.lon)))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if xy[0] < 0 || xy[1] < 0 || xy[0] >= 1024 || xy[1] >= 768 {
+		t.Fatalf("%g, %g is off the screen, at %v", c.lon, c.lat, xy)
 	}
 	if err := chromedp.Do(ctx, chromedp.MouseClickXY(xy[0], xy[1])); err != nil {
 		t.Fatal(err)
