@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps apidocs services stop lint clean screenshot functions package verify-package parity parity-styled titiler-suite fuzz
+.PHONY: run test build demo deps apidocs services stop lint clean screenshot functions viewer package verify-package parity parity-styled titiler-suite fuzz
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -110,6 +110,14 @@ SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagge
 apidocs: deps
 	@mkdir -p handler/apidocs
 	@for f in $(SWAGGER_UI_FILES); do cp node_modules/swagger-ui-dist/$$f handler/apidocs/$$f; done
+
+## viewer: copy Leaflet, proj4 and Proj4Leaflet (npm, package.json) and
+## their licences into handler/viewer, where go:embed puts them into the
+## binary for the map.html pages; handler's TestCommittedViewerLibrariesAreNodeModules
+## checks the copies.
+VIEWER_FILES := leaflet/dist/leaflet.js leaflet/dist/leaflet.css leaflet/LICENSE proj4/dist/proj4.js proj4/LICENSE.md proj4leaflet/src/proj4leaflet.js proj4leaflet/LICENSE
+viewer: deps
+	@for f in $(VIEWER_FILES); do mkdir -p handler/viewer/$${f%%/*} && cp node_modules/$$f handler/viewer/$${f%%/*}/; done
 
 services:
 	@bash scripts/services.sh up

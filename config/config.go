@@ -40,6 +40,9 @@ type Config struct {
 	RegisterPerHour             int           // registrations per client per hour; 0 for no bound
 	Metrics                     bool          // Prometheus /metrics (TITILER_PGSTAC_API_METRICS_ENABLED)
 	Telemetry                   bool          // OpenTelemetry traces over OTLP/HTTP (TITILER_PGSTAC_API_TELEMETRY_ENABLED)
+	// ViewerBasemap is the XYZ URL template of the map pages' basemap, ""
+	// for none; ViewerBasemapAttribution its attribution.
+	ViewerBasemap, ViewerBasemapAttribution string
 }
 
 // Database says how to reach pgSTAC.
@@ -157,6 +160,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Database.PgBouncer = r.bool("TILEFUNC_PGBOUNCER", c.Database.Port == 6432)
 	c.Storage.CacheMB = r.int("TILEFUNC_BLOB_CACHE_MB", 64, 0)
 	c.Storage.Endpoint = r.str("TILEFUNC_BLOB_ENDPOINT", "https://"+c.Storage.Account+".blob.core.windows.net/")
+	c.ViewerBasemap, c.ViewerBasemapAttribution = r.basemap()
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -320,4 +324,31 @@ func (r *reader) httpURL(name string) {
 	if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		r.fail("%s is not an http:// or https:// URL: set it to the OTLP/HTTP collector, such as http://localhost:4318", name)
 	}
+}
+
+// OpenStreetMap's tiles, the map pages' basemap unless set otherwise.
+const (
+	osmTiles       = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+	osmAttribution = "© OpenStreetMap contributors"
+)
+
+// basemap reads TILEFUNC_VIEWER_BASEMAP ("off": none) and its attribution,
+// OpenStreetMap's by default only for OpenStreetMap's tiles.
+func (r *reader) basemap() (string, string) {
+	tmpl := r.str("TILEFUNC_VIEWER_BASEMAP", osmTiles)
+	if strings.EqualFold(tmpl, "off") {
+		return "", ""
+	}
+	lower := strings.ToLower(tmpl)
+	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") ||
+		!strings.Contains(tmpl, "{z}") || !strings.Contains(tmpl, "{x}") || !strings.Contains(tmpl, "{y}") {
+		// The value is not quoted: a provider's URL may carry a key.
+		r.fail("TILEFUNC_VIEWER_BASEMAP: want an http(s) URL template with {z}, {x} and {y}, or off")
+		return "", ""
+	}
+	def := ""
+	if tmpl == osmTiles {
+		def = osmAttribution
+	}
+	return tmpl, r.str("TILEFUNC_VIEWER_BASEMAP_ATTRIBUTION", def)
 }

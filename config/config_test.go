@@ -68,6 +68,35 @@ func TestCORSSettings(t *testing.T) {
 	}
 }
 
+// The map pages' basemap is OpenStreetMap's, with its attribution, unless
+// set otherwise or off.
+func TestViewerBasemap(t *testing.T) {
+	const db = "postgresql://u:p@localhost:5432/db"
+	for _, c := range []struct {
+		set, attribution map[string]string
+		url, text        string
+	}{
+		{nil, nil, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors"},
+		{map[string]string{"TILEFUNC_VIEWER_BASEMAP": "off"}, nil, "", ""},
+		{map[string]string{"TILEFUNC_VIEWER_BASEMAP": "https://t.example/{z}/{x}/{y}.png"}, nil, "https://t.example/{z}/{x}/{y}.png", ""},
+		{map[string]string{"TILEFUNC_VIEWER_BASEMAP": "https://t.example/{z}/{x}/{y}.png"}, map[string]string{"TILEFUNC_VIEWER_BASEMAP_ATTRIBUTION": "© Example"}, "https://t.example/{z}/{x}/{y}.png", "© Example"},
+	} {
+		kv := map[string]string{"DATABASE_URL": db}
+		for _, m := range []map[string]string{c.set, c.attribution} {
+			for k, v := range m {
+				kv[k] = v
+			}
+		}
+		cfg, err := config.Load(env(kv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.ViewerBasemap != c.url || cfg.ViewerBasemapAttribution != c.text {
+			t.Errorf("%v: basemap %q %q, want %q %q", kv, cfg.ViewerBasemap, cfg.ViewerBasemapAttribution, c.url, c.text)
+		}
+	}
+}
+
 func TestFunctionsHostPortWins(t *testing.T) {
 	c, err := config.Load(env(map[string]string{
 		"DATABASE_URL":                 "postgresql://u:p@localhost/db",
@@ -100,6 +129,8 @@ func TestBadSettingsNameTheSetting(t *testing.T) {
 		{map[string]string{"DATABASE_URL": url, "TITILER_PGSTAC_SEARCH_SCAN_LIMIT": "lots"}, "TITILER_PGSTAC_SEARCH_SCAN_LIMIT"},
 		{map[string]string{"DATABASE_URL": url, "USE_AZURE_AUTH": "true"}, "AZURE_STORAGE_ACCOUNT"},
 		{map[string]string{"DATABASE_URL": url, "TILEFUNC_CACHECONTROL_IMAGES": "max-age=60\r\nSet-Cookie: a=b"}, "TILEFUNC_CACHECONTROL_IMAGES"},
+		{map[string]string{"DATABASE_URL": url, "TILEFUNC_VIEWER_BASEMAP": "https://tiles.example/{z}/{x}.png?key=s3cret"}, "TILEFUNC_VIEWER_BASEMAP"},
+		{map[string]string{"DATABASE_URL": url, "TILEFUNC_VIEWER_BASEMAP": "file:///{z}/{x}/{y}.png"}, "TILEFUNC_VIEWER_BASEMAP"},
 	}
 	for _, c := range cases {
 		_, err := config.Load(env(c.env))

@@ -61,4 +61,6 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_API_METRICS_ENABLED", "false", "serve Prometheus metrics at /metrics (404 when off)"},
 	{"TITILER_PGSTAC_API_TELEMETRY_ENABLED", "false", "send OpenTelemetry traces over OTLP/HTTP"},
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318", "OTLP/HTTP collector, with TITILER_PGSTAC_API_TELEMETRY_ENABLED (other OTEL_* variables as the SDK reads them)"},
+	{"TILEFUNC_VIEWER_BASEMAP", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "XYZ URL template of the basemap under WebMercatorQuad map.html pages; off for none"},
+	{"TILEFUNC_VIEWER_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors", "attribution text of the basemap (the default goes with the default basemap only)"},
 }

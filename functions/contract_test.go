@@ -256,7 +256,7 @@ func (c *contract) readBody(m mode, tr *trace, b []byte) {
 		tr.Follow = append(tr.Follow, c.follow(m, string(m1[1])))
 		tr.Body = "API documentation"
 	case strings.HasPrefix(ct, "text/html"):
-		m1 := regexp.MustCompile(`const tilejsonURL = (".*?");`).FindSubmatch(b)
+		m1 := regexp.MustCompile(`"tilejson":("(?:[^"\\]|\\.)*")`).FindSubmatch(b) // the viewer's config
 		if m1 == nil {
 			t.Fatalf("map page without a TileJSON URL: %s", b)
 		}

@@ -411,5 +411,5 @@ func (m mosaicHandlers) mapPage(w http.ResponseWriter, r *http.Request) error {
 	if len(q) > 0 {
 		tj += "?" + q.Encode()
 	}
-	return renderViewer(w, tj)
+	return m.s.renderViewer(w, r, mo.path, tms, tj)
 }

@@ -80,6 +80,10 @@ type Server struct {
 	// Attribution is the attribution of every TileJSON and of an item's
 	// tilesets (TITILER_DEFAULT_ATTRIBUTION); "" for none.
 	Attribution string
+	// ViewerBasemap is the XYZ URL template of the basemap map.html pages
+	// in WebMercatorQuad draw under the layer, ViewerBasemapAttribution its
+	// attribution (TILEFUNC_VIEWER_BASEMAP, ..._ATTRIBUTION); "" for none.
+	ViewerBasemap, ViewerBasemapAttribution string
 	// CORSOrigins are the origins browsers may read answers from, "*" for
 	// any; CORSMethods the methods a preflight allows, "*" for all
 	// (TITILER_PGSTAC_API_CORS_ORIGINS, TITILER_PGSTAC_API_CORS_ALLOW_METHODS).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Idempotent dev/test dependency install; a quick no-op when all is present.
-#   apt:    GDAL (cgo, via pkg-config), PostgreSQL 15 + PostGIS 3
+#   apt:    GDAL (cgo, via pkg-config), PostgreSQL 15 + PostGIS 3, chromium
 #   python: .local/venv with requirements-dev.txt (pypgstac)
 #   npm:    node_modules from package-lock.json (azurite; swagger-ui-dist, which
-#           make apidocs copies into handler/apidocs; web-tree-sitter and
+#           make apidocs copies into handler/apidocs; leaflet, proj4 and
+#           proj4leaflet, which make viewer copies into handler/viewer; web-tree-sitter and
 #           tree-sitter-bicep for the infra/ Bicep test)
 set -euo pipefail
 
@@ -13,7 +14,8 @@ mkdir -p .local
 
 # --- apt -------------------------------------------------------------------
 # pkg-config is what godal's cgo build uses to find GDAL.
-apt_pkgs=(libgdal-dev gdal-bin pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer)
+# chromium: the map page's test (handler/viewer_test.go) and scripts/verify-run.sh.
+apt_pkgs=(libgdal-dev gdal-bin pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do

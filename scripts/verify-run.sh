@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 port=${TILEFUNC_VERIFY_PORT:-18080}
 log=$(mktemp)
-TILEFUNC_PORT=$port bash scripts/run.sh >"$log" 2>&1 &
+# No basemap: the check stays off the internet (the page works without one).
+TILEFUNC_PORT=$port TILEFUNC_VIEWER_BASEMAP=off bash scripts/run.sh >"$log" 2>&1 &
 run_pid=$!
 trap 'kill -TERM $run_pid 2>/dev/null; wait $run_pid 2>/dev/null || true; rm -f "$log"' EXIT
 

@@ -95,6 +95,7 @@ func serve(log *slog.Logger) error {
 		Version:        version,
 		Logger:         log,
 	}
+	srv.ViewerBasemap, srv.ViewerBasemapAttribution = cfg.ViewerBasemap, cfg.ViewerBasemapAttribution
 	if deps.blob != nil {
 		srv.Storage = deps.blob
 	}
