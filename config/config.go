@@ -37,6 +37,7 @@ type Config struct {
 	Debug                       bool          // X-Assets on mosaic images (TITILER_PGSTAC_API_DEBUG)
 	RequestTimeout              time.Duration // a request's deadline (TILEFUNC_REQUEST_TIMEOUT)
 	RegisterKey                 string        // bearer key for POST /searches/register; "" for none (a secret)
+	PublicURL                   string        // scheme and host of links; "" for the request's (TILEFUNC_PUBLIC_URL)
 	RegisterPerHour             int           // registrations per client per hour; 0 for no bound
 	Metrics                     bool          // Prometheus /metrics (TITILER_PGSTAC_API_METRICS_ENABLED)
 	Telemetry                   bool          // OpenTelemetry traces over OTLP/HTTP (TITILER_PGSTAC_API_TELEMETRY_ENABLED)
@@ -137,6 +138,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Debug = r.bool("TITILER_PGSTAC_API_DEBUG", false)
 	c.RequestTimeout = time.Duration(r.int("TILEFUNC_REQUEST_TIMEOUT", 60, 1)) * time.Second
 	c.RegisterKey = r.str("TILEFUNC_REGISTER_KEY", "")
+	c.PublicURL = r.publicURL("TILEFUNC_PUBLIC_URL")
 	// Under the Functions host every request comes from the host, and its
 	// function key guards registration: no rate unless one is set.
 	perHour := 600
@@ -312,6 +314,21 @@ func (r *reader) addr() string {
 		}
 	}
 	return r.str("TILEFUNC_ADDR", fmt.Sprintf("127.0.0.1:%d", DefaultPort))
+}
+
+// publicURL reads an http:// or https:// URL of a host alone (no user, path
+// or query), without its trailing slash.
+func (r *reader) publicURL(name string) string {
+	v := strings.TrimRight(strings.TrimSpace(r.getenv(name)), "/")
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" {
+		r.fail("%s=%q: want the scheme and host links are written with, e.g. https://tiles.example.org", name, v)
+		return ""
+	}
+	return v
 }
 
 // httpURL checks that a set URL setting is http:// or https:// with a host.

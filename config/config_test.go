@@ -231,3 +231,17 @@ func TestRegisterRateDefaults(t *testing.T) {
 		t.Fatalf("alone %d, hosted %d, key %q", alone.RegisterPerHour, hosted.RegisterPerHour, alone.RegisterKey)
 	}
 }
+
+// TILEFUNC_PUBLIC_URL is a scheme and host alone.
+func TestPublicURL(t *testing.T) {
+	ok, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db", "TILEFUNC_PUBLIC_URL": "https://tiles.example.org/"}))
+	if err != nil || ok.PublicURL != "https://tiles.example.org" {
+		t.Fatalf("%v %q", err, ok.PublicURL)
+	}
+	for _, bad := range []string{"tiles.example.org", "ftp://x", "https://u:p@x", "https://x/path", "https://x?q=1"} {
+		_, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db", "TILEFUNC_PUBLIC_URL": bad}))
+		if err == nil || !strings.Contains(err.Error(), "TILEFUNC_PUBLIC_URL") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

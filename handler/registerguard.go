@@ -66,15 +66,13 @@ func (g *RegisterGuard) limiter(client string) *rate.Limiter {
 // address of X-Forwarded-For, the one the proxy in front of it added (a
 // client can write any before it).
 func clientAddr(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" && fromLoopback(r) {
+		parts := strings.Split(xff, ",")
+		return strings.TrimSpace(parts[len(parts)-1])
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
-		}
+		return r.RemoteAddr
 	}
 	return host
 }

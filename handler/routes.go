@@ -2,6 +2,7 @@ package handler
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -79,19 +80,58 @@ func lookUpFirst(lookup func(*http.Request) (any, error), h func(http.ResponseWr
 	}
 }
 
+// baseKey holds, in a request's context, the scheme and host its links
+// are written with.
+type baseKey struct{}
+
 // baseURL is the public scheme and host of the request, as the client sees
-// it behind a proxy or the Functions front end.
+// it: what withBase worked out.
 func baseURL(r *http.Request) string {
+	if b, ok := r.Context().Value(baseKey{}).(string); ok {
+		return b
+	}
+	return forwardedBase(r)
+}
+
+// withBase works out each request's public base once: PublicURL where it
+// is set, else the request's own host, or the X-Forwarded-Host and
+// -Proto of a proxy on loopback (the Functions host, a local reverse
+// proxy). A client elsewhere cannot point the links of an answer that
+// caches share at a host of its choosing.
+func (s *Server) withBase(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := s.PublicURL
+		if base == "" {
+			base = forwardedBase(r)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baseKey{}, base)))
+	})
+}
+
+func forwardedBase(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
-		scheme, _, _ = strings.Cut(p, ",")
-	}
 	host := r.Host
-	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
-		host, _, _ = strings.Cut(h, ",")
+	if fromLoopback(r) {
+		if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+			scheme, _, _ = strings.Cut(p, ",")
+		}
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+			host, _, _ = strings.Cut(h, ",")
+		}
 	}
 	return strings.TrimSpace(scheme) + "://" + strings.TrimSpace(host)
+}
+
+// fromLoopback says whether the peer is on this machine: the Functions
+// host, or a proxy the operator runs beside the server.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -71,6 +71,10 @@ type Server struct {
 	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
 	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
 	StrictZoom bool
+	// PublicURL is the scheme and host links are written with
+	// (https://tiles.example.org); "" for the request's own, or a
+	// loopback proxy's X-Forwarded-Host and -Proto.
+	PublicURL string
 	// Register guards search registration with a key and a rate per
 	// client; nil for neither.
 	Register *RegisterGuard
@@ -125,7 +129,7 @@ func (s *Server) Handler() http.Handler {
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
-	return s.accessLog(s.cors(s.recoverer(represent(s.deadline(trimSlash(s.router))))))
+	return s.accessLog(s.cors(s.recoverer(represent(s.deadline(s.withBase(trimSlash(s.router)))))))
 }
 
 // trimSlash serves /searches/ as /searches: titiler-pgstac's list lives at

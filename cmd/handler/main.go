@@ -91,6 +91,7 @@ func serve(log *slog.Logger) error {
 		StrictZoom:     cfg.StrictZoom,
 		Debug:          cfg.Debug,
 		RequestTimeout: cfg.RequestTimeout,
+		PublicURL:      cfg.PublicURL,
 		Register:       &handler.RegisterGuard{Key: cfg.RegisterKey, PerHour: float64(cfg.RegisterPerHour)},
 		Version:        version,
 		Logger:         log,
