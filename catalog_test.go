@@ -46,3 +46,16 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+func TestRedactHidesSASSignatures(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://a.blob.core.windows.net/c/x.tif?sv=2022&sig=abc%2B%3D&se=2030": "https://a.blob.core.windows.net/c/x.tif?sv=2022&sig=REDACTED&se=2030",
+		`{"href":"x.tif?sp=r\u0026SIG=abc"}`:                                    `{"href":"x.tif?sp=r\u0026sig=REDACTED"}`,
+		"open /vsicurl/https://h/x.tif?sig=abc: failed":                         "open /vsicurl/https://h/x.tif?sig=REDACTED: failed",
+		"a design=plain word":                                                   "a design=plain word",
+	} {
+		if got := tilefunc.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ package tilefunc
 import (
 	"errors"
 	"fmt"
+	"regexp"
 )
 
 // Error codes. The handler package maps each to one HTTP status; no other
@@ -52,4 +53,16 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal server error"
+}
+
+// sasSignature is the signature of a shared access signature in a URL's
+// query, plain or in JSON (where & is \u0026): sig=..., up to the next
+// parameter, quote, space or backslash.
+var sasSignature = regexp.MustCompile(`(?i)([?&]|\\u0026)sig=[^&"'\s\\<>:]+`)
+
+// Redact hides the signatures of shared access signatures in s: an asset
+// href with a SAS token is a key to its storage, so none reaches a log
+// line, an error or an answer.
+func Redact(s string) string {
+	return sasSignature.ReplaceAllString(s, "${1}sig=REDACTED")
 }

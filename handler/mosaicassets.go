@@ -39,9 +39,6 @@ func (m mosaicHandlers) tileAssets(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if items == nil {
-		items = []tilefunc.Item{}
-	}
-	writeJSON(w, http.StatusOK, items)
+	writeItems(w, items)
 	return nil
 }

@@ -156,7 +156,7 @@ func (m mosaicHandlers) bboxAssets(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, nonNil(items))
+	writeItems(w, items)
 	return nil
 }
 

@@ -111,7 +111,7 @@ func (m mosaicHandlers) pointAssets(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, nonNil(items))
+	writeItems(w, items)
 	return nil
 }
 
@@ -136,11 +136,3 @@ func (m mosaicHandlers) itemsAtPoint(r *http.Request, x, y float64, crs tiles.CR
 
 // itemName is titiler-pgstac's name for an item in a mosaic.
 func itemName(it tilefunc.Item) string { return it.Collection + "/" + it.ID }
-
-// nonNil is items, or an empty list, so that JSON says [] rather than null.
-func nonNil(items []tilefunc.Item) []tilefunc.Item {
-	if items == nil {
-		return []tilefunc.Item{}
-	}
-	return items
-}

@@ -220,7 +220,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		err, st = tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the request took longer than %s: try again, or ask for less", s.RequestTimeout), http.StatusServiceUnavailable
 		s.Logger.Warn("request deadline", "method", r.Method, "path", r.URL.Path, "invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
 	case st >= 500:
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", err.Error(),
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "status", st, "error", tilefunc.Redact(err.Error()),
 			"invocation_id", r.Header.Get("X-Azure-Functions-InvocationId"))
 	}
 	switch st {
@@ -229,7 +229,23 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", "Bearer")
 	}
-	writeJSON(w, st, map[string]string{"detail": tilefunc.ErrorMessage(err)})
+	writeJSON(w, st, map[string]string{"detail": tilefunc.Redact(tilefunc.ErrorMessage(err))})
+}
+
+// writeItems answers the items found as pgSTAC returns them ([] for none),
+// but for the signatures of SAS tokens in their hrefs.
+func writeItems(w http.ResponseWriter, items []tilefunc.Item) {
+	if items == nil {
+		items = []tilefunc.Item{}
+	}
+	b, err := json.Marshal(items)
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"detail": "internal server error"})
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(tilefunc.Redact(string(b))))
 }
 
 // deadline gives each request its RequestTimeout.

@@ -28,7 +28,7 @@ func startSpan(ctx context.Context, name string, attrs ...attribute.KeyValue) (c
 // end ends span, marking it failed when err is not a client's error.
 func end(span trace.Span, err error) {
 	if err != nil && status[tilefunc.ErrorCode(err)] >= 500 {
-		span.SetStatus(codes.Error, tilefunc.ErrorMessage(err))
+		span.SetStatus(codes.Error, tilefunc.Redact(tilefunc.ErrorMessage(err)))
 	}
 	span.End()
 }
