@@ -8,13 +8,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"tilefunc"
@@ -63,6 +66,12 @@ func Open(connString string, o Options) (*Catalog, error) {
 	}
 	if o.PgBouncer {
 		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+	}
+	// A query whose request is abandoned (the client went away, the
+	// deadline passed) is cancelled on the server too, not left running
+	// on a connection the pool then closes.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: time.Second}
 	}
 	if o.Tracer != nil {
 		cfg.ConnConfig.Tracer = o.Tracer
@@ -236,6 +245,15 @@ func polygon(b [4]float64) string {
 		b[0], b[1], b[2], b[3])
 }
 
+// lostConnection says whether err is the connection going away under a
+// query (a server restart, a backend killed, a network cut), not a fault
+// of tilefunc's.
+func lostConnection(err error) bool {
+	var ne net.Error
+	return transient(err) || pgconn.Timeout(err) || errors.As(err, &ne) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "conn closed")
+}
+
 // dbError turns the database's refusals into client-safe errors; anything
 // else stays internal.
 func dbError(err error) error {
@@ -248,11 +266,16 @@ func dbError(err error) error {
 		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable: no answer in time")
+	case !errors.As(err, &pe) && lostConnection(err):
+		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable for a moment (the connection was lost): try again")
 	case !errors.As(err, &pe):
 		return err
 	}
 	if refusedLogin(err) {
 		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
+	}
+	if transient(err) {
+		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "database unavailable for a moment (SQLSTATE %s): try again", pe.Code)
 	}
 	switch {
 	case pe.Code == "42501": // insufficient_privilege

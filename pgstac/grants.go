@@ -52,6 +52,9 @@ func GrantsSQL(role, mode, objectID string) (string, error) {
 	w("-- pgSTAC's functions find their tables through the search path; a PgBouncer in")
 	w("-- transaction mode passes no search_path at login, so the role carries it.")
 	w("ALTER ROLE %s SET search_path = pgstac, public;", id)
+	w("-- A bound on every statement, which tilefunc also sets at login where it can (PgBouncer")
+	w("-- in transaction mode passes no startup parameter).")
+	w("ALTER ROLE %s SET statement_timeout = '30s';", id)
 	if mode == ReadOnly {
 		w("-- Without INSERT on searches, tilefunc turns pgSTAC's read-only mode on for each of")
 		w("-- its search statements, so that pgSTAC's SECURITY DEFINER functions write nothing.")

@@ -18,6 +18,7 @@ func TestGrantsQuoteNamesAndUseAzuresDocumentedCall(t *testing.T) {
 		`GRANT SELECT ON ALL TABLES IN SCHEMA pgstac TO "titiler-db-access";`,
 		`GRANT INSERT, UPDATE ON pgstac.searches TO "titiler-db-access";`,
 		`ALTER ROLE "titiler-db-access" SET search_path = pgstac, public;`,
+		`ALTER ROLE "titiler-db-access" SET statement_timeout = '30s';`,
 	} {
 		if !strings.Contains(sql, want) {
 			t.Errorf("missing %s in\n%s", want, sql)

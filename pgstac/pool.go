@@ -197,9 +197,12 @@ func loginError(err error) string {
 	return "cannot reach PostgreSQL"
 }
 
-// with runs fn on a pooled connection of the current generation. A login
-// refused on a generation that has since been replaced (the token rotated
-// while the query waited for a connection) is retried once on the new one.
+// with runs fn on a pooled connection of the current generation. A
+// failure that means "try again" (a connection the server closed, a server
+// restarting or full) is retried once, a moment later: every call is a read
+// or an idempotent upsert. A login refused on a generation that has since
+// been replaced (the token rotated while the query waited for a
+// connection) is retried once on the new one.
 func (p *Pool) with(ctx context.Context, fn func(*pgxpool.Pool) error) error {
 	ctx, cancel := context.WithTimeout(ctx, statementTimeout)
 	defer cancel()
@@ -208,6 +211,13 @@ func (p *Pool) with(ctx context.Context, fn func(*pgxpool.Pool) error) error {
 		return err
 	}
 	err = fn(g.pool)
+	if err != nil && transient(err) && ctx.Err() == nil {
+		select {
+		case <-time.After(retryDelay):
+			err = fn(g.pool)
+		case <-ctx.Done():
+		}
+	}
 	g.release()
 	if err == nil || !refusedLogin(err) || p.tokens == nil {
 		return err
@@ -221,6 +231,27 @@ func (p *Pool) with(ctx context.Context, fn func(*pgxpool.Pool) error) error {
 		return &tilefunc.Error{Code: tilefunc.EUNAVAILABLE, Message: "database unavailable: " + loginError(err)}
 	}
 	return fn(g2.pool)
+}
+
+// retryDelay is the pause before a transient failure is retried.
+const retryDelay = 200 * time.Millisecond
+
+// transient says whether err means the database may answer if asked again:
+// the query never reached it, or the server was shutting down, starting,
+// out of connections or dropped the connection.
+func transient(err error) bool {
+	if pgconn.SafeToRetry(err) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57P01", "57P02", "57P03", "53300": // admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections
+			return true
+		}
+		return strings.HasPrefix(pe.Code, "08") // connection exceptions
+	}
+	return false
 }
 
 func refusedLogin(err error) bool {

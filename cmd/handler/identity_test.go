@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -265,6 +266,18 @@ func TestReadOnlyRoleServesTilesAndRefusesRegistration(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("%s with read-only grants: %d", path, resp.StatusCode)
 		}
+	}
+	// The generated grants bound the role's statements, also behind a
+	// PgBouncer that passes no startup parameter.
+	c, err := pgx.Connect(context.Background(), cat.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(context.Background())
+	var settings []string
+	if err := c.QueryRow(context.Background(), `SELECT setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+		WHERE r.rolname = $1`, role).Scan(&settings); err != nil || !slices.Contains(settings, "statement_timeout=30s") {
+		t.Fatalf("role settings %v (%v), want statement_timeout=30s", settings, err)
 	}
 	// Nothing a read-only role serves writes: no search stored, no use
 	// counted, no search statistics (pgSTAC's functions would, being
