@@ -14,13 +14,15 @@ run: build
 	@bash scripts/run.sh
 
 ## test: vet, format, staticcheck, every test against the real services,
-## then `make run` itself, checked in headless Chromium,
+## then `make run` itself, checked in headless Chromium, each fuzz target
+## for 2 s,
 ## then the package in a bare Debian root (verify-package),
 ## then the world data set and the styled requests against titiler-pgstac
 ## (parity, 8-11 minutes).
 test: services lint build
 	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
 	@bash scripts/verify-run.sh
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 	@$(MAKE) --no-print-directory verify-package
 	@$(MAKE) --no-print-directory parity
 
@@ -91,12 +93,17 @@ titiler-suite: services
 		-server='$(TITILER_SUITE_SERVER)'
 
 ## fuzz: each parser of client text (expressions, colormaps, color
-## formulas, algorithm parameters, CQL2 filters) fuzzed for FUZZTIME; a crash or a
-## refusal that is not a 4xx fails it, its input kept under testdata/fuzz.
+## formulas, algorithm parameters, CQL2 filters, the query of every image
+## route, tile paths, coordinates, CRSs, feature and register bodies) fuzzed
+## for FUZZTIME; a crash or a refusal that is not a 4xx fails it, its input
+## kept under testdata/fuzz. make test runs each for FUZZTIME=2s.
 FUZZTIME ?= 30s
+FUZZ_TARGETS := FuzzParse:tiles/expression FuzzApply:tiles/expression FuzzParse:tiles/colormap \
+	FuzzParseAndApply:tiles/colorformula FuzzNew:tiles/algorithm FuzzText:cql2 FuzzCheck:cql2 \
+	FuzzImageQuery:handler FuzzTilePath:handler FuzzCoordinates:handler FuzzCRS:handler \
+	FuzzFeatureBody:handler FuzzRegisterBody:handler
 fuzz: deps
-	@set -e; for t in FuzzParse:tiles/expression FuzzApply:tiles/expression FuzzParse:tiles/colormap \
-		FuzzParseAndApply:tiles/colorformula FuzzNew:tiles/algorithm FuzzText:cql2 FuzzCheck:cql2; do \
+	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz: $${t%%:*} ./$${t#*:} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) ./$${t#*:}; done
 
