@@ -40,7 +40,14 @@ type HTTPS struct {
 	id     string
 	client *http.Client
 	hosts  map[string]bool
-	sizes  sync.Map // "host/path?query" → sizeEntry
+	sizes  sync.Map // "host/path?query" → httpsEntry
+}
+
+// httpsEntry is a file's size, or the host's lasting refusal of it.
+type httpsEntry struct {
+	size int64
+	err  error
+	at   time.Time
 }
 
 var (
@@ -105,23 +112,28 @@ func (h *HTTPS) checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// Size returns the file's length, from a one-byte range request.
+// Size returns the file's length, from a one-byte range request. A
+// refusal that does not pass (not found, forbidden, a redirect elsewhere)
+// is remembered as long as a size: GDAL looks for a few side files (.IMD,
+// .RPB, .XML) at each open.
 func (h *HTTPS) Size(key string) (int64, error) {
-	if e, ok := h.sizes.Load(key); ok && time.Since(e.(sizeEntry).at) < sizeTTL {
-		return e.(sizeEntry).size, nil
+	if e, ok := h.sizes.Load(key); ok && time.Since(e.(httpsEntry).at) < sizeTTL {
+		return e.(httpsEntry).size, e.(httpsEntry).err
 	}
-	resp, cancel, err := h.get(key, 0, 1)
+	resp, err := h.get(key, 0, 1)
 	if err != nil {
+		if c := tilefunc.ErrorCode(err); c == tilefunc.ENOTFOUND || c == tilefunc.EFORBIDDEN || c == tilefunc.EBADREQUEST {
+			h.sizes.Store(key, httpsEntry{err: err, at: time.Now()})
+		}
 		return 0, err
 	}
-	defer cancel()
 	defer resp.Body.Close()
 	_, total, ok := strings.Cut(resp.Header.Get("Content-Range"), "/")
 	size, err := strconv.ParseInt(total, 10, 64)
 	if !ok || err != nil || size < 0 {
 		return 0, tilefunc.Errorf(tilefunc.EBADREQUEST, "asset host %s did not tell the file's size in a range answer", hostOf(key))
 	}
-	h.sizes.Store(key, sizeEntry{size, time.Now()})
+	h.sizes.Store(key, httpsEntry{size: size, at: time.Now()})
 	return size, nil
 }
 
@@ -138,11 +150,10 @@ func (h *HTTPS) ReadAt(key string, buf []byte, off int64) (int, error) {
 
 // download reads n bytes at off in one range request.
 func (h *HTTPS) download(key string, off, n int64) ([]byte, error) {
-	resp, cancel, err := h.get(key, off, n)
+	resp, err := h.get(key, off, n)
 	if err != nil {
 		return nil, err
 	}
-	defer cancel()
 	defer resp.Body.Close()
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(resp.Body, buf); err != nil {
@@ -152,26 +163,23 @@ func (h *HTTPS) download(key string, off, n int64) ([]byte, error) {
 }
 
 // get sends a range request for n bytes at off and checks it is answered
-// with that range; the caller closes the body, then cancels.
-func (h *HTTPS) get(key string, off, n int64) (*http.Response, context.CancelFunc, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+key, nil)
+// with that range; the caller closes the body. The client's timeout
+// bounds the whole request, body included.
+func (h *HTTPS) get(key string, off, n int64) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodGet, "https://"+key, nil)
 	if err != nil {
-		cancel()
-		return nil, nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "asset URL on %s is not a valid URL", hostOf(key))
+		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "asset URL on %s is not a valid URL", hostOf(key))
 	}
 	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", off, off+n-1))
 	resp, err := h.client.Do(req)
 	if err != nil {
-		cancel()
-		return nil, nil, httpsError(key, err)
+		return nil, httpsError(key, err)
 	}
 	if resp.StatusCode != http.StatusPartialContent {
 		resp.Body.Close()
-		cancel()
-		return nil, nil, statusError(key, resp.StatusCode)
+		return nil, statusError(key, resp.StatusCode)
 	}
-	return resp, cancel, nil
+	return resp, nil
 }
 
 // statusError is a host's answer other than the range asked for.
@@ -204,9 +212,12 @@ func httpsError(key string, err error) error {
 	return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "asset host %s could not be read", hostOf(key))
 }
 
+// hostOf is the host of a key, without the path or query that follow.
 func hostOf(key string) string {
-	host, _, _ := strings.Cut(key, "/")
-	return host
+	if i := strings.IndexAny(key, "/?#"); i >= 0 {
+		return key[:i]
+	}
+	return key
 }
 
 // httpsVSI is what GDAL calls: it hands each path to its reader.
