@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"tilefunc/handler"
 	"tilefunc/internal/testenv"
@@ -64,5 +65,56 @@ func TestAllowedHostRedirectingElsewhereIsRefused(t *testing.T) {
 	}
 	if allowedHits.Load() == 0 {
 		t.Error("the allowed host got no request")
+	}
+}
+
+// What an allowed https host answers other than a GeoTIFF in byte ranges
+// is a 4xx, or a 503 to come back after when the host fails or stalls;
+// never a 500 or a hang, and never the URL's query.
+func TestAllowedHostFailuresAreClearAnswers(t *testing.T) {
+	cog := testenv.COGs(t)["rgb_west"]
+	host := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/cog.tif":
+			http.ServeFile(w, r, cog)
+		case "/text.tif": // there, in ranges, but not a GeoTIFF
+			http.ServeContent(w, r, "text.tif", time.Time{}, strings.NewReader(strings.Repeat("not a raster ", 100)))
+		case "/whole.tif": // no byte ranges
+			w.Write([]byte("II*\x00"))
+		case "/failing.tif":
+			http.Error(w, "down", http.StatusBadGateway)
+		case "/stalled.tif":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(host.Close)
+	resolver := storage.NewResolver(nil, "", nil, []string{strings.TrimPrefix(host.URL, "https://")},
+		storage.HTTPSTransport(host.Client().Transport), storage.HTTPSTimeout(time.Second))
+	srv, _ := serve(t, testenv.Database(t), nil, nil, "", func(s *handler.Server) { s.Renderer = tiles.NewRenderer(resolver, 4) })
+
+	for file, want := range map[string]struct {
+		status int
+		says   string
+	}{
+		"/cog.tif":     {http.StatusOK, `"dtype":"uint8"`},
+		"/missing.tif": {http.StatusNotFound, "not found"},
+		"/text.tif":    {http.StatusBadRequest, "GeoTIFF"},
+		"/whole.tif":   {http.StatusBadRequest, "byte ranges"},
+		"/failing.tif": {http.StatusServiceUnavailable, "HTTP 502"},
+		"/stalled.tif": {http.StatusServiceUnavailable, "in time"},
+	} {
+		start := time.Now()
+		r := get(t, srv+"/external/info?url="+url.QueryEscape(host.URL+file+"?sig=SECRETSAS"))
+		if b := string(r.body); r.status != want.status || !strings.Contains(b, want.says) || strings.Contains(b, "SECRETSAS") {
+			t.Errorf("%s: %d %.200s, want %d saying %q, without the query", file, r.status, b, want.status, want.says)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("%s: answered after %s", file, took)
+		}
 	}
 }

@@ -59,8 +59,12 @@ var (
 )
 
 // newHTTPS reads from hosts through transport (nil: the default one with
-// its timeouts; tests pass one that trusts their certificate).
-func newHTTPS(hosts map[string]bool, transport http.RoundTripper) *HTTPS {
+// its timeouts; tests pass one that trusts their certificate), each
+// request taking at most timeout (0: readTimeout).
+func newHTTPS(hosts map[string]bool, transport http.RoundTripper, timeout time.Duration) *HTTPS {
+	if timeout <= 0 {
+		timeout = readTimeout
+	}
 	if transport == nil {
 		transport = &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
@@ -72,7 +76,7 @@ func newHTTPS(hosts map[string]bool, transport http.RoundTripper) *HTTPS {
 		}
 	}
 	h := &HTTPS{id: strconv.FormatInt(httpsNext.Add(1), 10), hosts: hosts}
-	h.client = &http.Client{Transport: transport, Timeout: readTimeout, CheckRedirect: h.checkRedirect}
+	h.client = &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: h.checkRedirect}
 	httpsReaders.Store(h.id, h)
 	return h
 }
@@ -112,19 +116,29 @@ func (h *HTTPS) checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// failTTL is how long a host's failure (an error, a timeout) is answered
+// from memory: GDAL asks for a file's size several times as it opens it,
+// and a stalled host must not cost a timeout each time.
+const failTTL = 5 * time.Second
+
 // Size returns the file's length, from a one-byte range request. A
 // refusal that does not pass (not found, forbidden, a redirect elsewhere)
-// is remembered as long as a size: GDAL looks for a few side files (.IMD,
-// .RPB, .XML) at each open.
+// is remembered as long as a size, a failure for failTTL: GDAL looks for
+// a few side files (.IMD, .RPB, .XML) at each open.
 func (h *HTTPS) Size(key string) (int64, error) {
-	if e, ok := h.sizes.Load(key); ok && time.Since(e.(httpsEntry).at) < sizeTTL {
-		return e.(httpsEntry).size, e.(httpsEntry).err
+	if v, ok := h.sizes.Load(key); ok {
+		e := v.(httpsEntry)
+		ttl := sizeTTL
+		if tilefunc.ErrorCode(e.err) == tilefunc.EUNAVAILABLE {
+			ttl = failTTL
+		}
+		if time.Since(e.at) < ttl {
+			return e.size, e.err
+		}
 	}
 	resp, err := h.get(key, 0, 1)
 	if err != nil {
-		if c := tilefunc.ErrorCode(err); c == tilefunc.ENOTFOUND || c == tilefunc.EFORBIDDEN || c == tilefunc.EBADREQUEST {
-			h.sizes.Store(key, httpsEntry{err: err, at: time.Now()})
-		}
+		h.sizes.Store(key, httpsEntry{err: err, at: time.Now()})
 		return 0, err
 	}
 	defer resp.Body.Close()

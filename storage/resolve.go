@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"tilefunc"
 )
@@ -26,13 +27,22 @@ type Resolver struct {
 // ResolverOption changes how a Resolver reads.
 type ResolverOption func(*resolverOptions)
 
-type resolverOptions struct{ transport http.RoundTripper }
+type resolverOptions struct {
+	transport http.RoundTripper
+	timeout   time.Duration
+}
 
 // HTTPSTransport makes the https reader send its requests through rt
 // (tests: one that trusts their server's certificate). Redirects and the
 // whole-request timeout are still the reader's.
 func HTTPSTransport(rt http.RoundTripper) ResolverOption {
 	return func(o *resolverOptions) { o.transport = rt }
+}
+
+// HTTPSTimeout bounds each https range request, body included, to d
+// instead of 30 s.
+func HTTPSTimeout(d time.Duration) ResolverOption {
+	return func(o *resolverOptions) { o.timeout = d }
 }
 
 // NewResolver allows blob (may be nil; account is its name), files below
@@ -58,7 +68,7 @@ func NewResolver(blob *Blob, account string, localDirs, hosts []string, opts ...
 		r.httpsHosts[strings.ToLower(h)] = true
 	}
 	if len(hosts) > 0 {
-		r.https = newHTTPS(r.httpsHosts, o.transport)
+		r.https = newHTTPS(r.httpsHosts, o.transport, o.timeout)
 	}
 	return r
 }
