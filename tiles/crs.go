@@ -71,7 +71,7 @@ func ParseCRS(s string) (CRS, error) {
 // namesFile finds what makes PROJ read a file or fetch a grid from WKT
 // (an EXTENSION holding a PROJ string, a PARAMETERFILE) or a PROJ string
 // (init=, file=, nadgrids=, geoidgrids=), in any case.
-var namesFile = regexp.MustCompile(`(?i)\b(EXTENSION|PARAMETERFILE)\s*\[|(init|file|grids)\s*=`)
+var namesFile = regexp.MustCompile(`(?i)(EXTENSION|PARAMETERFILE)\s*\[|(init|file|grids)\s*=`)
 
 // wktStart is how WKT 1 and 2 begin.
 var wktStart = regexp.MustCompile(`^(PROJCS|GEOGCS|GEOCCS|COMPD_CS|PROJCRS|GEOGCRS|GEODCRS|BOUNDCRS|COMPOUNDCRS|ENGCRS|VERTCRS)\s*\[`)

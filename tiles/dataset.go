@@ -79,7 +79,10 @@ var AssetDrivers = []string{"GTiff"}
 var errNotGeoTIFF = tilefunc.Errorf(tilefunc.EBADREQUEST, "the asset cannot be read as a GeoTIFF (COG), the raster format tilefunc serves")
 
 // openAsset opens the asset file at path with AssetDrivers only, with
-// GDAL open options opts. Its caller closes it.
+// GDAL open options opts. Its caller closes it. No side files are
+// opened (godal's default, kept on purpose: no godal.SiblingFiles()):
+// GDAL opens an x.tif.ovr, .msk or .aux with any driver, so a VRT stored
+// beside a GeoTIFF would be read as its overview.
 func openAsset(path string, opts ...string) (*godal.Dataset, error) {
 	ds, err := godal.Open(path, godal.Drivers(AssetDrivers...), godal.DriverOpenOption(opts...))
 	if err != nil {
