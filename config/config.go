@@ -81,7 +81,7 @@ type Storage struct {
 	Account          string   // AZURE_STORAGE_ACCOUNT
 	UseAzureAuth     bool     // read blobs with the Azure credential
 	LocalDirs        []string // directories whose files may be read (development)
-	AllowedHosts     []string // extra https hosts read through GDAL's /vsicurl/
+	AllowedHosts     []string // https hosts whose files items may reference
 	CacheMB          int      // blob block cache, process-wide
 	Endpoint         string   // blob service URL for USE_AZURE_AUTH
 }

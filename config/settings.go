@@ -31,7 +31,7 @@ var Settings = []Setting{
 	{"AZURE_STORAGE_ACCOUNT", "", "blob account whose hrefs are read"},
 	{"USE_AZURE_AUTH", "false", "read blobs with the Azure credential"},
 	{"TILEFUNC_LOCAL_ASSET_DIRS", "", "folders whose files items may reference (development)"},
-	{"TILEFUNC_ALLOWED_HOSTS", "", "https hosts read through GDAL's /vsicurl/"},
+	{"TILEFUNC_ALLOWED_HOSTS", "", "https hosts whose files items may reference (range reads; redirects followed to these hosts only)"},
 	{"TILEFUNC_BLOB_CACHE_MB", "64", "blob block cache size, process-wide"},
 	{"TILEFUNC_BLOB_ENDPOINT", "https://AZURE_STORAGE_ACCOUNT.blob.core.windows.net/", "blob service URL with USE_AZURE_AUTH (sovereign clouds, Azurite)"},
 	{"TITILER_PGSTAC_SEARCH_SCAN_LIMIT", "10000", "pgSTAC search: items scanned at most"},

@@ -1,6 +1,7 @@
 // Package storage decides which asset hrefs may be read and turns them into
 // paths GDAL opens: local files, Azure Blob (through azblob, plugged into
-// GDAL as a VSI handler) and allowed https hosts (GDAL's /vsicurl/).
+// GDAL as a VSI handler) and allowed https hosts (a Go range reader,
+// another VSI handler).
 package storage
 
 import (

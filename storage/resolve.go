@@ -1,9 +1,14 @@
 package storage
 
 import (
+	"errors"
+	"io/fs"
+	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"tilefunc"
 )
@@ -16,11 +21,37 @@ type Resolver struct {
 	account    string
 	localDirs  []string
 	httpsHosts map[string]bool
+	https      *HTTPS
+}
+
+// ResolverOption changes how a Resolver reads.
+type ResolverOption func(*resolverOptions)
+
+type resolverOptions struct {
+	transport http.RoundTripper
+	timeout   time.Duration
+}
+
+// HTTPSTransport makes the https reader send its requests through rt
+// (tests: one that trusts their server's certificate). Redirects and the
+// whole-request timeout are still the reader's.
+func HTTPSTransport(rt http.RoundTripper) ResolverOption {
+	return func(o *resolverOptions) { o.transport = rt }
+}
+
+// HTTPSTimeout bounds each https range request, body included, to d
+// instead of 30 s.
+func HTTPSTimeout(d time.Duration) ResolverOption {
+	return func(o *resolverOptions) { o.timeout = d }
 }
 
 // NewResolver allows blob (may be nil; account is its name), files below
 // localDirs and https URLs on hosts.
-func NewResolver(blob *Blob, account string, localDirs, hosts []string) *Resolver {
+func NewResolver(blob *Blob, account string, localDirs, hosts []string, opts ...ResolverOption) *Resolver {
+	var o resolverOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	r := &Resolver{blob: blob, account: account, httpsHosts: map[string]bool{}}
 	if blob != nil {
 		r.blobURL = blob.ServiceURL()
@@ -35,6 +66,9 @@ func NewResolver(blob *Blob, account string, localDirs, hosts []string) *Resolve
 	}
 	for _, h := range hosts {
 		r.httpsHosts[strings.ToLower(h)] = true
+	}
+	if len(hosts) > 0 {
+		r.https = newHTTPS(r.httpsHosts, o.transport, o.timeout)
 	}
 	return r
 }
@@ -58,10 +92,31 @@ func (r *Resolver) Path(href string) (string, error) {
 		return r.localPath(u.Path)
 	case "https":
 		if r.httpsHosts[strings.ToLower(u.Host)] {
-			return "/vsicurl/" + href, nil
+			if err := registerHTTPS(); err != nil {
+				return "", err
+			}
+			return r.https.path(href), nil
 		}
 	}
 	return "", refuse(href)
+}
+
+// Stat says why GDAL could not open path, a path Path returned: the file
+// is missing, its host refused or failed, or nil when the file is there
+// (so its content is why).
+func (r *Resolver) Stat(path string) error {
+	var err error
+	switch {
+	case strings.HasPrefix(path, httpsPrefix) && r.https != nil:
+		_, err = httpsVSI{}.Size(strings.TrimPrefix(path, httpsPrefix))
+	case strings.HasPrefix(path, vsiPrefix) && r.blob != nil:
+		_, err = r.blob.Size(strings.TrimPrefix(path, vsiPrefix))
+	default:
+		if _, err = os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			err = tilefunc.Errorf(tilefunc.ENOTFOUND, "asset file not found")
+		}
+	}
+	return err
 }
 
 // blobKey recognises the account's own blobs: az://container/blob, its

@@ -51,7 +51,7 @@ func TestNoLocalPathsByDefault(t *testing.T) {
 func TestHTTPSOnlyForAllowedHosts(t *testing.T) {
 	r := storage.NewResolver(nil, "", nil, []string{"data.example.org"})
 	p, err := r.Path("https://data.example.org/cogs/a.tif")
-	if err != nil || p != "/vsicurl/https://data.example.org/cogs/a.tif" {
+	if err != nil || !strings.HasSuffix(p, "/data.example.org/cogs/a.tif") || strings.Contains(p, "/vsicurl/") {
 		t.Fatalf("got %q, %v", p, err)
 	}
 	_, err = r.Path("https://evil.example.org/a.tif?sig=SECRETSAS")

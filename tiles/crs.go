@@ -28,7 +28,7 @@ var authCode = regexp.MustCompile(`^(?i)(EPSG|ESRI|OGC|IGNF|IAU_\d+):([A-Za-z0-9
 
 // ParseCRS reads a CRS the way titiler's coord_crs and dst_crs take one:
 // AUTHORITY:CODE, an OGC URI or URN, WKT, or a PROJ string. File names,
-// URLs other than OGC's and PROJ strings naming files (init=, grids=),
+// URLs other than OGC's, and WKT or PROJ strings naming files (namesFile),
 // which GDAL or PROJ would open or fetch, are refused.
 func ParseCRS(s string) (CRS, error) {
 	s = strings.TrimSpace(s)
@@ -49,7 +49,9 @@ func ParseCRS(s string) (CRS, error) {
 			return c, tilefunc.Errorf(tilefunc.EINVALID, "%v", err)
 		}
 		c = CRS{SRS: srs, URI: uri}
-	case wktStart.MatchString(s), strings.HasPrefix(s, "+proj=") && !strings.Contains(s, "init=") && !strings.Contains(s, "grids="):
+	case namesFile.MatchString(s):
+		return c, tilefunc.Errorf(tilefunc.EINVALID, "invalid CRS: WKT with EXTENSION or PARAMETERFILE, and PROJ strings with init=, file= or grids=, name files tilefunc does not read")
+	case wktStart.MatchString(s), strings.HasPrefix(s, "+proj="):
 		c.SRS = s
 	default:
 		return c, tilefunc.Errorf(tilefunc.EINVALID, "invalid CRS %q: use AUTHORITY:CODE (EPSG:4326), an OGC CRS URI, WKT or a PROJ string", s)
@@ -65,6 +67,11 @@ func ParseCRS(s string) (CRS, error) {
 	}
 	return c, nil
 }
+
+// namesFile finds what makes PROJ read a file or fetch a grid from WKT
+// (an EXTENSION holding a PROJ string, a PARAMETERFILE) or a PROJ string
+// (init=, file=, nadgrids=, geoidgrids=), in any case.
+var namesFile = regexp.MustCompile(`(?i)(EXTENSION|PARAMETERFILE)\s*\[|(init|file|grids)\s*=`)
 
 // wktStart is how WKT 1 and 2 begin.
 var wktStart = regexp.MustCompile(`^(PROJCS|GEOGCS|GEOCCS|COMPD_CS|PROJCRS|GEOGCRS|GEODCRS|BOUNDCRS|COMPOUNDCRS|ENGCRS|VERTCRS)\s*\[`)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"tilefunc"
 	"tilefunc/tiles"
 )
 
@@ -41,6 +42,28 @@ func TestParseCRSRefusesFilesAndURLs(t *testing.T) {
 		} else if !strings.Contains(err.Error(), "CRS") && !strings.Contains(err.Error(), "crs") {
 			t.Errorf("ParseCRS(%q): %v does not say what is wrong", in, err)
 		}
+	}
+}
+
+// WKT may name files too: a PROJ string in an EXTENSION (whose init= or
+// grids= PROJ would read) or a transformation's PARAMETERFILE. Refused,
+// whatever the case; plain WKT is still read.
+func TestParseCRSRefusesWKTNamingFiles(t *testing.T) {
+	base := `GEOGCS["x",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]`
+	for _, in := range []string{
+		base + `,EXTENSION["PROJ4","+proj=longlat +init=epsg:4326"]]`,
+		base + `,extension ["PROJ4","+proj=longlat +datum=WGS84"]]`,
+		`BOUNDCRS[SOURCECRS[GEOGCRS["x",DATUM["WGS 84",ELLIPSOID["WGS 84",6378137,298.257223563]],CS[ellipsoidal,2],AXIS["lat",north],AXIS["lon",east],ANGLEUNIT["degree",0.0174532925199433]]],` +
+			`TARGETCRS[GEOGCRS["WGS 84",DATUM["WGS 84",ELLIPSOID["WGS 84",6378137,298.257223563]],CS[ellipsoidal,2],AXIS["lat",north],AXIS["lon",east],ANGLEUNIT["degree",0.0174532925199433]]],` +
+			`ABRIDGEDTRANSFORMATION["g",METHOD["NTv2",ID["EPSG",9615]],ParameterFile["Latitude and longitude difference file","/etc/passwd"]]]`,
+		"+proj=longlat +datum=WGS84 +file=/etc/passwd", "+proj=longlat +INIT=epsg:4326",
+	} {
+		if got, err := tiles.ParseCRS(in); tilefunc.ErrorCode(err) != tilefunc.EINVALID {
+			t.Errorf("ParseCRS(%.60q...) = %+v, %v; want a 422", in, got, err)
+		}
+	}
+	if got, err := tiles.ParseCRS(base + "]"); err != nil || got.SRS != base+"]" {
+		t.Errorf("plain WKT: %+v %v", got, err)
 	}
 }
 

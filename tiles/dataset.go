@@ -68,10 +68,44 @@ type source struct {
 	under    *godal.Dataset // what a VRT reads, closed after it
 }
 
-// openSource opens the raster at path. Its caller closes it.
-func openSource(path string) (*source, error) {
-	ds, err := godal.Open(path)
+// AssetDrivers are the GDAL drivers that open asset files: the formats
+// tilefunc serves (a COG is a GeoTIFF). Drivers whose files name other
+// paths or URLs (VRT, GDAL_WMS, WMTS) are never among them: a file an
+// allowed href points at could make GDAL read anything.
+var AssetDrivers = []string{"GTiff"}
+
+// errNotGeoTIFF is an asset file that is there but no AssetDrivers open.
+// GDAL's words are not shown: they name the path, which may carry a token.
+var errNotGeoTIFF = tilefunc.Errorf(tilefunc.EBADREQUEST, "the asset cannot be read as a GeoTIFF (COG), the raster format tilefunc serves")
+
+// openAsset opens the asset file at path with AssetDrivers only, with
+// GDAL open options opts. Its caller closes it. No side files are
+// opened (godal's default, kept on purpose: no godal.SiblingFiles()):
+// GDAL opens an x.tif.ovr, .msk or .aux with any driver, so a VRT stored
+// beside a GeoTIFF would be read as its overview.
+func openAsset(path string, opts ...string) (*godal.Dataset, error) {
+	ds, err := godal.Open(path, godal.Drivers(AssetDrivers...), godal.DriverOpenOption(opts...))
 	if err != nil {
+		return nil, errNotGeoTIFF
+	}
+	return ds, nil
+}
+
+// statter is a Resolver that can tell why GDAL could not open a path:
+// a missing file, or a host that refused or failed.
+type statter interface {
+	Stat(path string) error
+}
+
+// openSource opens the raster at path. Its caller closes it.
+func (r *Renderer) openSource(path string) (*source, error) {
+	ds, err := openAsset(path)
+	if err != nil {
+		if st, ok := r.resolver.(statter); ok {
+			if why := st.Stat(path); why != nil {
+				return nil, why
+			}
+		}
 		return nil, err
 	}
 	s := &source{ds: ds, path: path}

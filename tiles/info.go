@@ -63,7 +63,7 @@ func (r *Renderer) assetInfo(ctx context.Context, item tilefunc.Item, name strin
 		return AssetInfo{}, err
 	}
 	defer release()
-	s, err := openSource(path)
+	s, err := r.openSource(path)
 	if err != nil {
 		return AssetInfo{}, fmt.Errorf("item %s asset %s: %w", item.ID, name, err)
 	}

@@ -111,7 +111,7 @@ func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc, 
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSource(path)
+	s, err := r.openSource(path)
 	if err != nil {
 		return nil, fmt.Errorf("item %s asset %s: %w", item.ID, spec.Name, err)
 	}

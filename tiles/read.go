@@ -149,7 +149,7 @@ func (s *source) warpedVRT(level int, dst string, gt [6]float64, w, h int, o Dat
 	if level >= 0 {
 		only = "OVERVIEW_LEVEL=" + strconv.Itoa(level) + " only"
 	}
-	src, err := godal.Open(s.path, godal.DriverOpenOption(only))
+	src, err := openAsset(s.path, only)
 	if err != nil {
 		return nil, err
 	}
