@@ -13,14 +13,20 @@ ENV := eval "$$(bash scripts/env.sh)"
 run: build
 	@bash scripts/run.sh
 
-## test: vet, format, staticcheck, every test against the real services,
+## test: vet, format, staticcheck, every test against the real services
+## under the race detector (the server runs in-process in the handler
+## tests; cmd/handler runs the built binary), then a scan of every server
+## log they wrote (dist/test-logs) for tokens, keys, passwords and SAS
+## signatures (internal/logscan),
 ## then `make run` itself, checked in headless Chromium, each fuzz target
 ## for 2 s,
 ## then the package in a bare Debian root (verify-package),
 ## then the world data set and the styled requests against titiler-pgstac
 ## (parity, 8-11 minutes).
 test: services lint build
-	@$(ENV) && $(GO) test -count=1 -timeout 20m ./...
+	@rm -rf dist/test-logs && mkdir -p dist/test-logs
+	@$(ENV) && TILEFUNC_TEST_LOGS=$(CURDIR)/dist/test-logs $(GO) test -race -count=1 -timeout 40m ./...
+	@$(ENV) && $(GO) run ./internal/logscan dist/test-logs
 	@bash scripts/verify-run.sh
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 	@$(MAKE) --no-print-directory verify-package

@@ -15,6 +15,7 @@ import (
 // another client (by the address the proxy on loopback added) registers.
 func TestRegistrationNeedsTheKeyAndKeepsToItsRate(t *testing.T) {
 	cat := testenv.DemoCatalog(t, false)
+	testenv.NoteSecret("s3cret-k3y")
 	url, logs := serve(t, cat.DatabaseURL, nil, []string{testenv.COGDir(t)}, "", func(s *handler.Server) {
 		s.Register = &handler.RegisterGuard{Key: "s3cret-k3y", PerHour: 10} // a burst of 1
 	})

@@ -65,7 +65,7 @@ func serve(t *testing.T, dbURL string, blob *storage.Blob, dirs []string, cacheC
 		Search:       defaults,
 		CacheControl: handler.CachePolicy{Documents: cacheControl, Images: cacheControl, Service: cacheControl},
 		Version:      "test",
-		Logger:       slog.New(slog.NewTextHandler(logs, nil)),
+		Logger:       slog.New(slog.NewTextHandler(testenv.ServerLog(t, logs), nil)),
 		AssetRoutes:  true, ExternalRoutes: true,
 	}
 	for _, o := range opts {

@@ -58,7 +58,8 @@ func launch(t *testing.T, env ...string) (base string, logs *bytes.Buffer, cmd *
 	cmd = exec.Command(binary)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + port}, env...)
 	logs = &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
+	out := testenv.ServerLog(t, logs)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

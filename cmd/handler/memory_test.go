@@ -29,7 +29,8 @@ func TestMemoryStaysBoundedUnderHeavyRequests(t *testing.T) {
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + port,
 		"DATABASE_URL=" + cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS=" + testenv.COGDir(t), "GOMEMLIMIT=2GiB"}
 	logs := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
+	out := testenv.ServerLog(t, logs)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,7 @@ type TokenServer struct {
 func NewTokenServer(t testing.TB, lifetime time.Duration, onIssue func(string, time.Time) error) *TokenServer {
 	t.Helper()
 	s := &TokenServer{Header: randomName("hdr"), ClientID: "6a3c9f8e-2b1d-4c5e-9f70-1a2b3c4d5e6f", Lifetime: lifetime, onIssue: onIssue}
+	NoteSecret(s.Header)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -134,6 +135,7 @@ func (s *TokenServer) reply(w http.ResponseWriter, resource, tok string, exp tim
 	s.mu.Lock()
 	s.issued = append(s.issued, tok)
 	s.mu.Unlock()
+	NoteSecret(tok)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{
 		"access_token": tok, "expires_on": strconv.FormatInt(exp.Unix(), 10),
