@@ -110,10 +110,20 @@ func (p *Pool) acquire(ctx context.Context) (*generation, error) {
 // follow makes the current generation use the current token. When no new
 // token can be had, the current pool serves while its token is valid.
 func (p *Pool) follow(ctx context.Context) error {
-	tok, err := p.tokens.Token(ctx)
 	p.mu.RLock()
 	cur := p.cur
 	p.mu.RUnlock()
+	if cur != nil && time.Now().Before(cur.expires) {
+		// The current token still logs in: a refresh the endpoint is slow
+		// to answer goes on in the background (the cache's fetch is
+		// detached) while this request uses the current pool. Waiting for
+		// it made every request of a token endpoint outage 503 at its
+		// deadline, minutes before the token ended (fault test).
+		wait, cancel := context.WithTimeout(ctx, refreshWait)
+		defer cancel()
+		ctx = wait
+	}
+	tok, err := p.tokens.Token(ctx)
 	if err != nil {
 		if cur != nil && time.Now().Before(cur.expires) {
 			return nil
@@ -129,6 +139,10 @@ func (p *Pool) follow(ctx context.Context) error {
 	_, err, _ = p.swaps.Do(tok.Value, func() (any, error) { return nil, p.swap(tok) })
 	return err
 }
+
+// refreshWait is how long a request waits for a token refresh while the
+// current token is still valid: a healthy endpoint answers well within it.
+const refreshWait = 200 * time.Millisecond
 
 // swap builds, pings and installs a pool for tok, then drains the old one.
 func (p *Pool) swap(tok identity.Token) error {

@@ -153,29 +153,38 @@ func statusList(m map[int]int) string {
 	return "{" + strings.Join(parts, " ") + "}"
 }
 
-// check fails on what must never happen under a fault: an answer other
-// than 200, 503 with Retry-After or one of allowed; an answer later than
-// the deadline allows; a recovery slower than recoverWithin.
+// check fails on what must never happen under a fault (see problems).
 func (o outcome) check(t *testing.T, recoverWithin time.Duration, allowed ...int) {
 	t.Helper()
 	t.Log(o)
+	for _, p := range o.problems(recoverWithin, allowed...) {
+		t.Error(p)
+	}
+}
+
+// problems lists what must never happen under a fault: an answer other
+// than 200, 503 with Retry-After or one of allowed; an answer later than
+// the deadline allows; a recovery slower than recoverWithin.
+func (o outcome) problems(recoverWithin time.Duration, allowed ...int) []string {
+	var ps []string
 	for st, n := range o.counts {
 		if st != 200 && st != http.StatusServiceUnavailable && !contains(allowed, st) {
-			t.Errorf("%d answers of status %d, first: %s", n, st, o.first[st])
+			ps = append(ps, fmt.Sprintf("%d answers of status %d, first: %s", n, st, o.first[st]))
 		}
 	}
 	if o.noRetryAfter > 0 {
-		t.Errorf("%d 503 answers without Retry-After", o.noRetryAfter)
+		ps = append(ps, fmt.Sprintf("%d 503 answers without Retry-After", o.noRetryAfter))
 	}
 	if o.slowest > faultDeadline+time.Second {
-		t.Errorf("an answer took %v, past the %v deadline", o.slowest, faultDeadline)
+		ps = append(ps, fmt.Sprintf("an answer took %v, past the %v deadline", o.slowest, faultDeadline))
 	}
 	if o.recovery > recoverWithin {
-		t.Errorf("answers stayed bad %v after the fault cleared, want at most %v", o.recovery, recoverWithin)
+		ps = append(ps, fmt.Sprintf("answers stayed bad %v after the fault cleared, want at most %v", o.recovery, recoverWithin))
 	}
 	if o.okAfter < 3 {
-		t.Errorf("only %d answers 200 after recovery", o.okAfter)
+		ps = append(ps, fmt.Sprintf("only %d answers 200 after recovery", o.okAfter))
 	}
+	return ps
 }
 
 func contains(list []int, v int) bool {
