@@ -46,6 +46,11 @@ type Options struct {
 	Tracer pgx.QueryTracer
 }
 
+// cancelDeadline is how long a cancelled query may take to end before its
+// connection is closed under it (fault test: with pgx's 1 s the answer to a
+// request whose database link stalled came 1.1 s past its deadline).
+const cancelDeadline = 250 * time.Millisecond
+
 // statementTimeout bounds every query, whatever pgSTAC's own limits say:
 // on the server where it can be set, and always as the query's deadline.
 const statementTimeout = 30 * time.Second
@@ -69,9 +74,12 @@ func Open(connString string, o Options) (*Catalog, error) {
 	}
 	// A query whose request is abandoned (the client went away, the
 	// deadline passed) is cancelled on the server too, not left running
-	// on a connection the pool then closes.
+	// on a connection the pool then closes. If the query has not ended
+	// cancelDeadline after the cancel request, the link itself is slow or
+	// stalled (the cancel travels it too): the connection is given up so
+	// the request answers 503 near its deadline, not a second later.
 	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: time.Second}
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: cancelDeadline}
 	}
 	if o.Tracer != nil {
 		cfg.ConnConfig.Tracer = o.Tracer
