@@ -111,8 +111,7 @@ func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window,
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	used, err := r.merge(ctx, items, win, spec, sel)
+	used, err := r.merge(ctx, items, win, spec, sel, release)
 	if err != nil {
 		return nil, err
 	}
@@ -147,18 +146,26 @@ type readResult struct {
 // merge reads the items, at most as many ahead of the merge as there are
 // read slots, and feeds them to sel in order until it is done. It returns
 // the ids of the items fed.
-func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window, spec Spec, sel selection) ([]string, error) {
+//
+// It returns when its context ends too, without waiting for reads in
+// flight (GDAL cannot be interrupted): settled, the admission's release,
+// runs once every read it started is over, in the background if need be.
+func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window, spec Spec, sel selection, settled func()) ([]string, error) {
 	if len(items) == 0 {
+		settled()
 		return nil, nil
 	}
 	read := newWindowRead(win, spec.Dataset)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]chan readResult, len(items))
+	started, taken := 0, 0
 	start := func(i int) {
 		results[i] = make(chan readResult, 1)
+		started++
 		go func() { results[i] <- r.readGuarded(ctx, items[i], read, spec.Layer) }()
 	}
+	defer func() { settle(results[taken:started], settled) }()
 	ahead := cap(r.sem)
 	for i := 0; i < min(ahead, len(items)); i++ {
 		start(i)
@@ -169,7 +176,13 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 		if next := i + ahead; next < len(items) {
 			start(next)
 		}
-		res := <-results[i]
+		var res readResult
+		select {
+		case res = <-results[i]:
+			taken++
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 		if errors.Is(res.err, ErrOutside) {
 			continue
 		}
@@ -192,6 +205,21 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 		}
 	}
 	return used, nil
+}
+
+// settle runs done once the reads in pending are over: at once where there
+// are none, else in the background.
+func settle(pending []chan readResult, done func()) {
+	if len(pending) == 0 {
+		done()
+		return
+	}
+	go func() {
+		for _, ch := range pending {
+			<-ch
+		}
+		done()
+	}()
 }
 
 // checkSelection refuses a pixel selection the image cannot feed: the

@@ -26,8 +26,19 @@ func (r *Renderer) Item(ctx context.Context, item tilefunc.Item, win Window, spe
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	res := r.readGuarded(ctx, item, newWindowRead(win, spec.Dataset), spec.Layer)
+	// The read is not waited for past the context's end (GDAL cannot be
+	// interrupted): it finishes in the background, then gives its memory
+	// back.
+	ch := make(chan readResult, 1)
+	go func() { ch <- r.readGuarded(ctx, item, newWindowRead(win, spec.Dataset), spec.Layer) }()
+	var res readResult
+	select {
+	case res = <-ch:
+		release()
+	case <-ctx.Done():
+		settle([]chan readResult{ch}, release)
+		return nil, ctx.Err()
+	}
 	if res.err != nil {
 		return nil, res.err
 	}
