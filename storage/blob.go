@@ -57,6 +57,7 @@ type Blob struct {
 	props      *lru.Cache[string, blobProps] // "container/blob" → its size and ETag
 	revalidate time.Duration
 	cache      *blockCache
+	fails      *lru.Cache[string, failure] // "container/blob" → the store's last failure on it
 	// Downloads counts range requests sent to the store.
 	Downloads atomic.Int64
 }
@@ -67,6 +68,13 @@ type blobProps struct {
 	size int64
 	etag azcore.ETag
 	at   time.Time
+}
+
+// failure is a store's failure to read a blob, kept for Stat: GDAL's
+// own error has lost it.
+type failure struct {
+	err error
+	at  time.Time
 }
 
 // BlobOption changes how a Blob reads.
@@ -85,7 +93,8 @@ var (
 
 func newBlob(c *azblob.Client, cacheMB int, opts []BlobOption) *Blob {
 	props, _ := lru.New[string, blobProps](maxBlobProps) // only a size <= 0 fails
-	b := &Blob{id: strconv.FormatInt(blobNext.Add(1), 10), client: c, props: props,
+	fails, _ := lru.New[string, failure](maxBlobProps)
+	b := &Blob{id: strconv.FormatInt(blobNext.Add(1), 10), client: c, props: props, fails: fails,
 		revalidate: defaultRevalidate, cache: newBlockCache(cacheMB)}
 	for _, o := range opts {
 		o(b)
@@ -199,6 +208,7 @@ func (b *Blob) properties(key string, etag *azcore.ETag) (blobProps, error) {
 	}
 	p := blobProps{size: *resp.ContentLength, etag: *resp.ETag, at: time.Now()}
 	b.props.Add(key, p)
+	b.fails.Remove(key)
 	return p, nil
 }
 
@@ -253,14 +263,16 @@ func (b *Blob) download(key string, etag azcore.ETag, off, n int64) ([]byte, err
 	defer resp.Body.Close()
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(resp.Body, buf); err != nil {
-		return nil, blobError(key, err)
+		return nil, b.failed(key, &etag, err)
 	}
+	b.fails.Remove(key) // the store answers again
 	return buf, nil
 }
 
 // failed is blobError, after forgetting a version the store says is no
 // longer the blob's, so the next open asks for the new one.
 func (b *Blob) failed(key string, etag *azcore.ETag, err error) error {
+	b.fails.Add(key, failure{blobError(key, err), time.Now()})
 	var re *azcore.ResponseError
 	if errors.As(err, &re) && re.StatusCode != http.StatusTooManyRequests && re.StatusCode < 500 {
 		if p, ok := b.props.Peek(key); ok && (etag == nil || p.etag == *etag) {
@@ -324,6 +336,20 @@ func (blobVSI) version(path string) (*Blob, azcore.ETag, string, error) {
 		return nil, "", "", fmt.Errorf("no blob reader for %s", id)
 	}
 	return b.(*Blob), azcore.ETag(etag), key, nil
+}
+
+// why says why GDAL failed on path: the store's failure on the blob in
+// the last failTTL, or whether this version can still be read.
+func (v blobVSI) why(path string) error {
+	b, etag, key, err := v.version(path)
+	if err != nil {
+		return err
+	}
+	if f, ok := b.fails.Peek(key); ok && time.Since(f.at) < failTTL {
+		return f.err
+	}
+	_, err = b.size(key, etag)
+	return err
 }
 
 func (v blobVSI) Size(path string) (int64, error) {

@@ -115,7 +115,7 @@ func (r *Resolver) Stat(path string) error {
 	case strings.HasPrefix(path, httpsPrefix) && r.https != nil:
 		_, err = httpsVSI{}.Size(strings.TrimPrefix(path, httpsPrefix))
 	case strings.HasPrefix(path, vsiPrefix) && r.blob != nil:
-		_, err = blobVSI{}.Size(strings.TrimPrefix(path, vsiPrefix))
+		err = blobVSI{}.why(strings.TrimPrefix(path, vsiPrefix))
 	default:
 		if _, err = os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			err = tilefunc.Errorf(tilefunc.ENOTFOUND, "asset file not found")
