@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,6 +22,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/airbusgeo/godal"
 	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 
 	"tilefunc"
 )
@@ -58,6 +57,7 @@ type Blob struct {
 	revalidate time.Duration
 	cache      *blockCache
 	fails      *lru.Cache[string, failure] // "container/blob" → the store's last failure on it
+	asking     singleflight.Group          // one properties request per blob at a time
 	// Downloads counts range requests sent to the store.
 	Downloads atomic.Int64
 }
@@ -68,13 +68,6 @@ type blobProps struct {
 	size int64
 	etag azcore.ETag
 	at   time.Time
-}
-
-// failure is a store's failure to read a blob, kept for Stat: GDAL's
-// own error has lost it.
-type failure struct {
-	err error
-	at  time.Time
 }
 
 // BlobOption changes how a Blob reads.
@@ -169,10 +162,11 @@ func splitKey(key string) (container, name string, err error) {
 func (b *Blob) path(key string) (string, error) {
 	p, ok := b.props.Get(key)
 	if !ok || time.Since(p.at) >= b.revalidate {
-		fresh, err := b.properties(key, nil)
+		v, err, _ := b.asking.Do(key, func() (any, error) { return b.properties(key, nil) })
 		if err != nil {
 			return "", err
 		}
+		fresh := v.(blobProps)
 		if ok && fresh.etag != p.etag {
 			b.cache.drop(b.blockKey(key, p.etag))
 		}
@@ -269,19 +263,6 @@ func (b *Blob) download(key string, etag azcore.ETag, off, n int64) ([]byte, err
 	return buf, nil
 }
 
-// failed is blobError, after forgetting a version the store says is no
-// longer the blob's, so the next open asks for the new one.
-func (b *Blob) failed(key string, etag *azcore.ETag, err error) error {
-	b.fails.Add(key, failure{blobError(key, err), time.Now()})
-	var re *azcore.ResponseError
-	if errors.As(err, &re) && re.StatusCode != http.StatusTooManyRequests && re.StatusCode < 500 {
-		if p, ok := b.props.Peek(key); ok && (etag == nil || p.etag == *etag) {
-			b.props.Remove(key)
-		}
-	}
-	return blobError(key, err)
-}
-
 // Ping checks the store answers and the credential is accepted, listing at
 // most one container.
 func (b *Blob) Ping(ctx context.Context) error {
@@ -294,35 +275,6 @@ func (b *Blob) Ping(ctx context.Context) error {
 }
 
 func to[T any](v T) *T { return &v }
-
-// blobError is a store's answer as a client sees it: a missing blob 404,
-// a refused credential 403, a throttled, failing or silent store 503. It
-// names the blob, never the request URL (it can carry a SAS token).
-func blobError(key string, err error) error {
-	var re *azcore.ResponseError
-	var ne net.Error
-	switch {
-	case errors.As(err, &re):
-		return blobStatusError(key, re.StatusCode)
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the blob store did not answer in time for blob %s", key)
-	}
-	return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the blob store could not be read for blob %s", key)
-}
-
-func blobStatusError(key string, code int) error {
-	switch {
-	case code == http.StatusNotFound:
-		return tilefunc.Errorf(tilefunc.ENOTFOUND, "blob %s not found", key)
-	case code == http.StatusUnauthorized, code == http.StatusForbidden:
-		return tilefunc.Errorf(tilefunc.EFORBIDDEN, "the blob store refused to read blob %s (HTTP %d): check the storage credential and its role", key, code)
-	case code == http.StatusPreconditionFailed:
-		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "blob %s was replaced while it was read; try again", key)
-	case code == http.StatusTooManyRequests, code >= 500:
-		return tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the blob store is busy or failing (HTTP %d) for blob %s", code, key)
-	}
-	return tilefunc.Errorf(tilefunc.EBADREQUEST, "the blob store answered HTTP %d for blob %s", code, key)
-}
 
 // blobVSI is what GDAL calls: it hands each path to its reader and version.
 type blobVSI struct{}
