@@ -3,6 +3,7 @@
 package handler
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -96,6 +97,9 @@ type Server struct {
 	// Metrics counts each request and serves /metrics; nil: /metrics is
 	// 404 (TITILER_PGSTAC_API_METRICS_ENABLED, off by default).
 	Metrics Metrics
+	// TileItemsCacheBytes bounds the memory of the items kept per tile
+	// (estimated as their JSON size); 0: 64 MB.
+	TileItemsCacheBytes int64
 
 	router   *mux.Router
 	mosaics  *ttlCache[*mosaic]
@@ -109,7 +113,7 @@ func (s *Server) Handler() http.Handler {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
 	s.mosaics = newTTLCache[*mosaic](s.CacheTTL, 512)
-	s.items = newTTLCache[[]tilefunc.Item](s.CacheTTL, 4096)
+	s.items = newSizedCache(s.CacheTTL, 4096, cmp.Or(s.TileItemsCacheBytes, defaultTileItemsBytes), itemsSize)
 	s.itemDocs = newTTLCache[*itemDoc](s.CacheTTL, 512)
 	s.router = mux.NewRouter()
 	for _, rt := range s.routes() {

@@ -9,65 +9,117 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	"github.com/airbusgeo/godal"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"golang.org/x/sync/singleflight"
 
 	"tilefunc"
 )
 
 // vsiPrefix is the GDAL path prefix served by the blob handler; the rest of
-// the path is "container/blob".
+// the path is "READER/ETAG/container/blob": the reader's number and the
+// blob's ETag when the path was made, so one opened file reads one
+// version of the blob.
 const vsiPrefix = "/vsitilefunc/"
 
 // readTimeout bounds one range read, so a stalled store cannot hang a tile.
 const readTimeout = 30 * time.Second
 
+// Bounds of the blob properties kept in memory: how long a blob's ETag is
+// trusted before it is asked again (a blob replaced in place is served
+// within it), and how many blobs are remembered.
+const (
+	defaultRevalidate = time.Minute
+	maxBlobProps      = 4096
+)
+
+// storeRetry is the store client's retry of a throttled or failing read:
+// short, because a tile waits for it; past it the client gets a 503 with
+// Retry-After.
+var storeRetry = policy.RetryOptions{MaxRetries: 2, RetryDelay: 100 * time.Millisecond, MaxRetryDelay: time.Second}
+
 // Blob reads block blobs of one storage account for GDAL.
 type Blob struct {
-	client *azblob.Client
-	sizes  sync.Map // "container/blob" → sizeEntry
-	cache  *blockCache
+	id         string
+	client     *azblob.Client
+	props      *lru.Cache[string, blobProps] // "container/blob" → its size and ETag
+	revalidate time.Duration
+	cache      *blockCache
+	fails      *lru.Cache[string, failure] // "container/blob" → the store's last failure on it
+	asking     singleflight.Group          // one properties request per blob at a time
 	// Downloads counts range requests sent to the store.
 	Downloads atomic.Int64
 }
 
-type sizeEntry struct {
+// blobProps is one version of a blob: its size, its ETag and when the
+// store was last asked.
+type blobProps struct {
 	size int64
+	etag azcore.ETag
 	at   time.Time
 }
 
-// sizeTTL bounds how long a blob's size is trusted; a replaced blob is seen
-// again after it.
-const sizeTTL = time.Minute
+// BlobOption changes how a Blob reads.
+type BlobOption func(*Blob)
+
+// RevalidateAfter trusts a blob's ETag for d (default a minute) before
+// asking the store again; 0 asks at every open.
+func RevalidateAfter(d time.Duration) BlobOption {
+	return func(b *Blob) { b.revalidate = d }
+}
+
+var (
+	blobReaders sync.Map // id → *Blob
+	blobNext    atomic.Int64
+)
+
+func newBlob(c *azblob.Client, cacheMB int, opts []BlobOption) *Blob {
+	props, _ := lru.New[string, blobProps](maxBlobProps) // only a size <= 0 fails
+	fails, _ := lru.New[string, failure](maxBlobProps)
+	b := &Blob{id: strconv.FormatInt(blobNext.Add(1), 10), client: c, props: props, fails: fails,
+		revalidate: defaultRevalidate, cache: newBlockCache(cacheMB)}
+	for _, o := range opts {
+		o(b)
+	}
+	blobReaders.Store(b.id, b)
+	return b
+}
+
+func clientOptions() *azblob.ClientOptions {
+	return &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: storeRetry}}
+}
 
 // NewBlobFromConnectionString reads with a shared key (Azurite, local
 // work), caching cacheMB megabytes of blocks.
-func NewBlobFromConnectionString(conn string, cacheMB int) (*Blob, error) {
-	c, err := azblob.NewClientFromConnectionString(conn, nil)
+func NewBlobFromConnectionString(conn string, cacheMB int, opts ...BlobOption) (*Blob, error) {
+	c, err := azblob.NewClientFromConnectionString(conn, clientOptions())
 	if err != nil {
 		// The SDK's error may quote the string, account key included.
 		return nil, errors.New("AZURE_STORAGE_CONNECTION_STRING is not a valid storage connection string")
 	}
-	return &Blob{client: c, cache: newBlockCache(cacheMB)}, nil
+	return newBlob(c, cacheMB, opts), nil
 }
 
 // NewBlobWithCredential reads the blobs of the account at serviceURL with
 // an Azure credential (the same identity as the database), caching cacheMB
 // megabytes of blocks.
-func NewBlobWithCredential(serviceURL string, cred azcore.TokenCredential, cacheMB int) (*Blob, error) {
-	c, err := azblob.NewClient(serviceURL, cred, nil)
+func NewBlobWithCredential(serviceURL string, cred azcore.TokenCredential, cacheMB int, opts ...BlobOption) (*Blob, error) {
+	c, err := azblob.NewClient(serviceURL, cred, clientOptions())
 	if err != nil {
 		return nil, err
 	}
-	return &Blob{client: c, cache: newBlockCache(cacheMB)}, nil
+	return newBlob(c, cacheMB, opts), nil
 }
 
 // ServiceURL is the account's blob endpoint, ending with a slash.
@@ -79,57 +131,104 @@ func (b *Blob) ServiceURL() string {
 	return u
 }
 
-var registerOnce sync.Once
+var (
+	registerOnce sync.Once
+	registerErr  error
+)
 
-// Register plugs b into GDAL under vsiPrefix. One account per process.
+// Register plugs the blob readers into GDAL under vsiPrefix, once per
+// process; each Blob is reached through its own paths.
 func (b *Blob) Register() error {
-	var err error
 	registerOnce.Do(func() {
-		err = godal.RegisterVSIHandler(vsiPrefix, b,
+		registerErr = godal.RegisterVSIHandler(vsiPrefix, blobVSI{},
 			godal.VSIHandlerStripPrefix(true),
 			godal.VSIHandlerBufferSize(256*1024),
 			godal.VSIHandlerCacheSize(4*256*1024))
 	})
-	return err
+	return registerErr
 }
 
 func splitKey(key string) (container, name string, err error) {
 	container, name, ok := strings.Cut(key, "/")
 	if !ok || container == "" || name == "" {
-		return "", "", fmt.Errorf("blob path %q is not container/blob", key)
+		return "", "", tilefunc.Errorf(tilefunc.EBADREQUEST, "blob path %q is not container/blob", key)
 	}
 	return container, name, nil
 }
 
-// Size returns the blob's length, for GDAL's stat.
-func (b *Blob) Size(key string) (int64, error) {
-	if e, ok := b.sizes.Load(key); ok && time.Since(e.(sizeEntry).at) < sizeTTL {
-		return e.(sizeEntry).size, nil
+// path is the GDAL path of the blob's current version: its ETag is asked
+// of the store unless it was within the revalidation time. A blob found
+// replaced drops the old version's blocks.
+func (b *Blob) path(key string) (string, error) {
+	p, ok := b.props.Get(key)
+	if !ok || time.Since(p.at) >= b.revalidate {
+		v, err, _ := b.asking.Do(key, func() (any, error) { return b.properties(key, nil) })
+		if err != nil {
+			return "", err
+		}
+		fresh := v.(blobProps)
+		if ok && fresh.etag != p.etag {
+			b.cache.drop(b.blockKey(key, p.etag))
+		}
+		p = fresh
 	}
+	return vsiPrefix + b.blockKey(key, p.etag), nil
+}
+
+// blockKey names one version of a blob: reader, ETag, container/blob.
+func (b *Blob) blockKey(key string, etag azcore.ETag) string {
+	return b.id + "/" + url.PathEscape(string(etag)) + "/" + key
+}
+
+// properties asks the store for the blob's size and ETag (only if it is
+// still etag, when etag is not nil) and remembers them.
+func (b *Blob) properties(key string, etag *azcore.ETag) (blobProps, error) {
 	container, name, err := splitKey(key)
 	if err != nil {
-		return 0, err
+		return blobProps{}, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
-	props, err := b.client.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(ctx, nil)
-	if err != nil {
-		return 0, blobError(key, err)
+	var o *blob.GetPropertiesOptions
+	if etag != nil {
+		o = &blob.GetPropertiesOptions{AccessConditions: ifMatch(*etag)}
 	}
-	size := *props.ContentLength
-	b.sizes.Store(key, sizeEntry{size, time.Now()})
-	return size, nil
+	resp, err := b.client.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(ctx, o)
+	if err != nil {
+		return blobProps{}, b.failed(key, etag, err)
+	}
+	if resp.ContentLength == nil || resp.ETag == nil {
+		return blobProps{}, tilefunc.Errorf(tilefunc.EUNAVAILABLE, "the blob store did not tell the size and ETag of blob %s", key)
+	}
+	p := blobProps{size: *resp.ContentLength, etag: *resp.ETag, at: time.Now()}
+	b.props.Add(key, p)
+	b.fails.Remove(key)
+	return p, nil
 }
 
-// ReadAt reads len(buf) bytes at off, for GDAL's range reads, through the
-// block cache.
-func (b *Blob) ReadAt(key string, buf []byte, off int64) (int, error) {
-	size, err := b.Size(key)
+func ifMatch(etag azcore.ETag) *blob.AccessConditions {
+	return &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &etag}}
+}
+
+// size is the length of the blob's version etag, from memory while that
+// version is the one known.
+func (b *Blob) size(key string, etag azcore.ETag) (int64, error) {
+	if p, ok := b.props.Peek(key); ok && p.etag == etag {
+		return p.size, nil
+	}
+	p, err := b.properties(key, &etag)
+	return p.size, err
+}
+
+// readAt reads len(buf) bytes at off of the blob's version etag through
+// the block cache, whose blocks are those of that version only.
+func (b *Blob) readAt(key string, etag azcore.ETag, buf []byte, off int64) (int, error) {
+	size, err := b.size(key, etag)
 	if err != nil {
 		return 0, err
 	}
-	return b.cache.readAt(key, size, buf, off, func(off, n int64) ([]byte, error) {
-		return b.download(key, off, n)
+	return b.cache.readAt(b.blockKey(key, etag), size, buf, off, func(off, n int64) ([]byte, error) {
+		return b.download(key, etag, off, n)
 	})
 }
 
@@ -139,8 +238,9 @@ func (b *Blob) CacheStats() (hits, misses int64) {
 	return b.cache.hits.Load(), b.cache.misses.Load()
 }
 
-// download reads n bytes at off in one range request.
-func (b *Blob) download(key string, off, n int64) ([]byte, error) {
+// download reads n bytes at off in one range request, if the blob is
+// still version etag: a replaced blob is never read as a mix of versions.
+func (b *Blob) download(key string, etag azcore.ETag, off, n int64) ([]byte, error) {
 	container, name, err := splitKey(key)
 	if err != nil {
 		return nil, err
@@ -149,16 +249,18 @@ func (b *Blob) download(key string, off, n int64) ([]byte, error) {
 	defer cancel()
 	b.Downloads.Add(1)
 	resp, err := b.client.DownloadStream(ctx, container, name, &azblob.DownloadStreamOptions{
-		Range: blob.HTTPRange{Offset: off, Count: n},
+		Range: blob.HTTPRange{Offset: off, Count: n}, AccessConditions: ifMatch(etag),
 	})
 	if err != nil {
-		return nil, blobError(key, err)
+		return nil, b.failed(key, &etag, err)
 	}
 	defer resp.Body.Close()
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(resp.Body, buf); err != nil {
-		return nil, fmt.Errorf("blob %s: short read: %w", key, err)
+		return nil, b.failed(key, &etag, err)
 	}
+	// A success does not forget a failure: under concurrent reads it may
+	// come between another request's failure and its Stat.
 	return buf, nil
 }
 
@@ -175,15 +277,46 @@ func (b *Blob) Ping(ctx context.Context) error {
 
 func to[T any](v T) *T { return &v }
 
-// blobError keeps the blob's name and the service's error code, never the
-// request URL (it can carry a SAS token).
-func blobError(key string, err error) error {
-	var re *azcore.ResponseError
-	if errors.As(err, &re) {
-		if bloberror.HasCode(err, bloberror.BlobNotFound, bloberror.ContainerNotFound) {
-			return tilefunc.Errorf(tilefunc.ENOTFOUND, "blob %s not found", key)
-		}
-		return fmt.Errorf("blob %s: %s (HTTP %d)", key, re.ErrorCode, re.StatusCode)
+// blobVSI is what GDAL calls: it hands each path to its reader and version.
+type blobVSI struct{}
+
+func (blobVSI) version(path string) (*Blob, azcore.ETag, string, error) {
+	id, rest, _ := strings.Cut(path, "/")
+	tag, key, _ := strings.Cut(rest, "/")
+	b, ok := blobReaders.Load(id)
+	etag, err := url.PathUnescape(tag)
+	if !ok || err != nil {
+		return nil, "", "", fmt.Errorf("no blob reader for %s", id)
 	}
-	return fmt.Errorf("blob %s: %w", key, err)
+	return b.(*Blob), azcore.ETag(etag), key, nil
+}
+
+// why says why GDAL failed on path: the store's failure on the blob in
+// the last failTTL, or whether this version can still be read.
+func (v blobVSI) why(path string) error {
+	b, etag, key, err := v.version(path)
+	if err != nil {
+		return err
+	}
+	if f, ok := b.fails.Peek(key); ok && time.Since(f.at) < failTTL {
+		return f.err
+	}
+	_, err = b.size(key, etag)
+	return err
+}
+
+func (v blobVSI) Size(path string) (int64, error) {
+	b, etag, key, err := v.version(path)
+	if err != nil {
+		return 0, err
+	}
+	return b.size(key, etag)
+}
+
+func (v blobVSI) ReadAt(path string, buf []byte, off int64) (int, error) {
+	b, etag, key, err := v.version(path)
+	if err != nil {
+		return 0, err
+	}
+	return b.readAt(key, etag, buf, off)
 }

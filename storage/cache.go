@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -60,6 +61,20 @@ func (c *blockCache) put(k string, data []byte) {
 		e := c.ll.Back()
 		c.ll.Remove(e)
 		delete(c.items, e.Value.(*block).key)
+	}
+}
+
+// drop forgets the blocks of key (a blob version found replaced), so they
+// do not hold memory the new version needs.
+func (c *blockCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prefix := key + "#"
+	for k, e := range c.items {
+		if strings.HasPrefix(k, prefix) {
+			c.ll.Remove(e)
+			delete(c.items, k)
+		}
 	}
 }
 

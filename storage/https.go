@@ -121,6 +121,10 @@ func (h *HTTPS) checkRedirect(req *http.Request, via []*http.Request) error {
 // and a stalled host must not cost a timeout each time.
 const failTTL = 5 * time.Second
 
+// sizeTTL bounds how long a file's size is trusted; a replaced file is
+// seen again after it.
+const sizeTTL = time.Minute
+
 // Size returns the file's length, from a one-byte range request. A
 // refusal that does not pass (not found, forbidden, a redirect elsewhere)
 // is remembered as long as a size, a failure for failTTL: GDAL looks for

@@ -74,11 +74,16 @@ func NewResolver(blob *Blob, account string, localDirs, hosts []string, opts ...
 }
 
 // Path returns the GDAL path for href, or EFORBIDDEN when href points
-// outside the allowed places.
+// outside the allowed places. A blob's path names its current version,
+// so Path asks the store for it (at most once per revalidation time) and
+// says so when the blob is missing or the store refuses or fails.
 func (r *Resolver) Path(href string) (string, error) {
 	if r.blob != nil {
 		if key, ok := r.blobKey(href); ok {
-			return vsiPrefix + key, nil
+			if err := r.blob.Register(); err != nil {
+				return "", err
+			}
+			return r.blob.path(key)
 		}
 	}
 	u, err := url.Parse(href)
@@ -110,7 +115,7 @@ func (r *Resolver) Stat(path string) error {
 	case strings.HasPrefix(path, httpsPrefix) && r.https != nil:
 		_, err = httpsVSI{}.Size(strings.TrimPrefix(path, httpsPrefix))
 	case strings.HasPrefix(path, vsiPrefix) && r.blob != nil:
-		_, err = r.blob.Size(strings.TrimPrefix(path, vsiPrefix))
+		err = blobVSI{}.why(strings.TrimPrefix(path, vsiPrefix))
 	default:
 		if _, err = os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			err = tilefunc.Errorf(tilefunc.ENOTFOUND, "asset file not found")

@@ -1,10 +1,15 @@
 package storage_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
 	"tilefunc"
 	"tilefunc/internal/testenv"
@@ -65,15 +70,34 @@ func TestBlobHrefsMapToTheBlobHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := storage.NewResolver(b, "myaccount", nil, nil)
-	for href, want := range map[string]string{
-		"az://cogs/a/b.tif": "/vsitilefunc/cogs/a/b.tif",
-		"https://myaccount.blob.core.windows.net/cogs/b.tif?sv=x&sig=y": "/vsitilefunc/cogs/b.tif",
-		b.ServiceURL() + "cogs/c%20d.tif":                               "/vsitilefunc/cogs/c d.tif",
-	} {
-		if got, err := r.Path(href); err != nil || got != want {
-			t.Errorf("%s: got %q, %v; want %q", href, got, err, want)
+	client, err := azblob.NewClientFromConnectionString(testenv.Azurite(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	container := fmt.Sprintf("tf-resolve-%d", time.Now().UnixNano())
+	if _, err := client.CreateContainer(ctx, container, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"a/b.tif", "b.tif", "c d.tif"} {
+		if _, err := client.UploadBuffer(ctx, container, name, []byte("x"), nil); err != nil {
+			t.Fatal(err)
 		}
+	}
+	r := storage.NewResolver(b, "myaccount", nil, nil)
+	// A path names the reader and the blob's version (its ETag) before it.
+	for href, want := range map[string]string{
+		"az://" + container + "/a/b.tif":                                             "/" + container + "/a/b.tif",
+		"https://myaccount.blob.core.windows.net/" + container + "/b.tif?sv=x&sig=y": "/" + container + "/b.tif",
+		b.ServiceURL() + container + "/c%20d.tif":                                    "/" + container + "/c d.tif",
+	} {
+		got, err := r.Path(href)
+		if err != nil || !strings.HasPrefix(got, "/vsitilefunc/") || !strings.HasSuffix(got, want) {
+			t.Errorf("%s: got %q, %v; want /vsitilefunc/.../%s", href, got, err, want)
+		}
+	}
+	if _, err := r.Path("az://" + container + "/missing.tif"); tilefunc.ErrorCode(err) != tilefunc.ENOTFOUND {
+		t.Errorf("a missing blob: want not found, got %v", err)
 	}
 	if _, err := r.Path("https://otheraccount.blob.core.windows.net/cogs/b.tif"); tilefunc.ErrorCode(err) != tilefunc.EFORBIDDEN {
 		t.Errorf("another account's blob: want a refusal, got %v", err)

@@ -97,16 +97,23 @@ type statter interface {
 	Stat(path string) error
 }
 
+// why is the resolver's reason GDAL failed on path (a missing file, a
+// store that refused or failed), or err when it has none: GDAL's own
+// error has lost the store's.
+func (r *Renderer) why(path string, err error) error {
+	if st, ok := r.resolver.(statter); ok {
+		if why := st.Stat(path); why != nil {
+			return why
+		}
+	}
+	return err
+}
+
 // openSource opens the raster at path. Its caller closes it.
 func (r *Renderer) openSource(path string) (*source, error) {
 	ds, err := openAsset(path)
 	if err != nil {
-		if st, ok := r.resolver.(statter); ok {
-			if why := st.Stat(path); why != nil {
-				return nil, why
-			}
-		}
-		return nil, err
+		return nil, r.why(path, err)
 	}
 	s := &source{ds: ds, path: path}
 	if err := s.describe(); err != nil {

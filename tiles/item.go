@@ -118,7 +118,8 @@ func (r *Renderer) readAsset(item tilefunc.Item, spec AssetSpec, read readFunc, 
 	defer s.Close()
 	img, err := read(s, bidx)
 	if err != nil {
-		return nil, fmt.Errorf("item %s asset %s: %w", item.ID, spec.Name, err)
+		// A read can fail after the open: the blob replaced or the store failing.
+		return nil, fmt.Errorf("item %s asset %s: %w", item.ID, spec.Name, r.why(path, err))
 	}
 	switch {
 	case !stats:

@@ -43,17 +43,12 @@ func TestBlobStoreFaultsUnderLoad(t *testing.T) {
 		name    string
 		fault   faultproxy.Fault
 		allowed []int // answers besides 200 and 503 that are right for this fault
-		// pending names a known defect being fixed elsewhere: its problems
-		// skip the subtest (with the problems listed) instead of failing it.
-		pending string
 	}{
-		{"answers slower than the deadline", faultproxy.Fault{Delay: 2 * faultDeadline}, nil, ""},
-		{"connections reset", faultproxy.Fault{Reset: true}, nil,
-			"storage retries resets with its own 30 s timeout, not the request's deadline: some tiles hang past it"},
-		{"503 server busy", faultproxy.Fault{Status: http.StatusServiceUnavailable, Code: "ServerBusy"}, nil, ""},
-		{"429 too many requests", faultproxy.Fault{Status: http.StatusTooManyRequests, Code: "TooManyRequests"}, nil, ""},
-		{"404 blob not found", faultproxy.Fault{Status: http.StatusNotFound, Code: "BlobNotFound"}, []int{http.StatusNotFound},
-			"a missing blob is answered 400 'cannot be read as a GeoTIFF': storage's 404 typing is being changed"},
+		{"answers slower than the deadline", faultproxy.Fault{Delay: 2 * faultDeadline}, nil},
+		{"connections reset", faultproxy.Fault{Reset: true}, nil},
+		{"503 server busy", faultproxy.Fault{Status: http.StatusServiceUnavailable, Code: "ServerBusy"}, nil},
+		{"429 too many requests", faultproxy.Fault{Status: http.StatusTooManyRequests, Code: "TooManyRequests"}, nil},
+		{"404 blob not found", faultproxy.Fault{Status: http.StatusNotFound, Code: "BlobNotFound"}, []int{http.StatusNotFound}},
 	}
 	for _, f := range faults {
 		t.Run(f.name, func(t *testing.T) {
@@ -73,14 +68,6 @@ func TestBlobStoreFaultsUnderLoad(t *testing.T) {
 			settle(t, base, cat.DatabaseURL, before)
 			t.Log(o)
 			problems := o.problems(faultDeadline+time.Second, f.allowed...)
-			switch {
-			case f.pending != "" && len(problems) > 0:
-				t.Skipf("known defect (%s): %s", f.pending, strings.Join(problems, "; "))
-			case f.pending != "":
-				// The reset row passes in some runs (the SDK's retry lands
-				// inside the deadline), so a pass alone is no proof of a fix.
-				t.Logf("passed despite the known defect (%s): remove the mark once it is fixed", f.pending)
-			}
 			for _, p := range problems {
 				t.Error(p)
 			}
