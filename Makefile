@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: run test build demo deps apidocs services stop lint clean screenshot functions viewer package verify-package parity parity-styled titiler-suite fuzz
+.PHONY: schemathesis run test build demo deps apidocs services stop lint clean screenshot functions viewer package verify-package parity parity-styled titiler-suite fuzz
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -18,8 +18,9 @@ run: build
 ## tests; cmd/handler runs the built binary), then a scan of every server
 ## log they wrote (dist/test-logs) for tokens, keys, passwords and SAS
 ## signatures (internal/logscan),
-## then `make run` itself, checked in headless Chromium, each fuzz target
-## for 2 s,
+## then `make run` itself, checked in headless Chromium and by Schemathesis
+## against /api for 2 minutes (make schemathesis, SCHEMATHESIS_TIME), each
+## fuzz target for 2 s,
 ## then the package in a bare Debian root (verify-package),
 ## then the world data set and the styled requests against titiler-pgstac
 ## (parity, 8-11 minutes).
@@ -28,6 +29,7 @@ test: services lint build
 	@$(ENV) && TILEFUNC_TEST_LOGS=$(CURDIR)/dist/test-logs $(GO) test -race -count=1 -timeout 40m ./...
 	@$(ENV) && $(GO) run ./internal/logscan dist/test-logs
 	@bash scripts/verify-run.sh
+	@bash scripts/schemathesis.sh
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 	@$(MAKE) --no-print-directory verify-package
 	@$(MAKE) --no-print-directory parity
@@ -112,6 +114,12 @@ fuzz: deps
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz: $${t%%:*} ./$${t#*:} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) ./$${t#*:}; done
+
+## schemathesis: make run, then Schemathesis (PyPI) generating requests for
+## every operation of /api for SCHEMATHESIS_TIME seconds (120): no 5xx, and
+## each answer's status, media type and body as /api declares them.
+schemathesis: services build
+	@bash scripts/schemathesis.sh
 
 deps:
 	@bash scripts/deps.sh
