@@ -2,6 +2,7 @@ package handler
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +14,28 @@ import (
 // Fuzz targets for what a client writes: the query of every image route
 // (assets and their options, rescale, colormap JSON, expression, algorithm
 // parameters, CRS, sizes, pgSTAC limits), the tile path, bbox and point
-// coordinates, a GeoJSON feature body and a register body. The invariant:
-// no panic, and a refusal is a client error (4xx), never an internal one.
+// coordinates, a GeoJSON feature body and a register body. The invariants:
+// no panic, a refusal is a client error (4xx), never an internal one, and
+// parsing allocates at most maxParseAlloc whatever the input.
 // Seeds are below and in testdata/fuzz; `make fuzz` runs each longer.
 
 var fuzzDefaults = tilefunc.SearchOptions{ScanLimit: 10000, ItemsLimit: 100, TimeLimit: 5 * time.Second, ExitWhenFull: true, SkipCovered: true}
+
+// maxParseAlloc bounds what parsing one request may allocate: the sizes a
+// client writes are checked before anything of their size is made.
+const maxParseAlloc = 16 << 20
+
+// bounded runs parse and fails when it allocated more than maxParseAlloc.
+func bounded(t *testing.T, what string, parse func()) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	parse()
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > maxParseAlloc {
+		t.Fatalf("%s: parsing allocated %d MB", what, n>>20)
+	}
+}
 
 // clientError fails unless err is nil or a refusal with a 4xx status.
 func clientError(t *testing.T, what string, err error) {
@@ -48,11 +66,13 @@ func FuzzImageQuery(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		clientError(t, "tile", parseQuery(raw, newTileRoute(fuzzDefaults).groups()...))
-		clientError(t, "item tile", parseQuery(raw, newItemTileRoute().groups()...))
-		clientError(t, "part", parseQuery(raw, newPartRoute(fuzzDefaults, nil).groups()...))
-		clientError(t, "point", parseQuery(raw, newPointRoute(fuzzDefaults).groups()...))
-		clientError(t, "statistics", parseQuery(raw, newStatisticsRoute(fuzzDefaults).groups()...))
+		bounded(t, "image query", func() {
+			clientError(t, "tile", parseQuery(raw, newTileRoute(fuzzDefaults).groups()...))
+			clientError(t, "item tile", parseQuery(raw, newItemTileRoute().groups()...))
+			clientError(t, "part", parseQuery(raw, newPartRoute(fuzzDefaults, nil).groups()...))
+			clientError(t, "point", parseQuery(raw, newPointRoute(fuzzDefaults).groups()...))
+			clientError(t, "statistics", parseQuery(raw, newStatisticsRoute(fuzzDefaults).groups()...))
+		})
 	})
 }
 
@@ -113,10 +133,12 @@ func FuzzFeatureBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parseFeature(b)
-		clientError(t, "feature", err)
-		_, _, _, err = parseFeatures(b)
-		clientError(t, "features", err)
+		bounded(t, "feature", func() {
+			_, err := parseFeature(b)
+			clientError(t, "feature", err)
+			_, _, _, err = parseFeatures(b)
+			clientError(t, "features", err)
+		})
 	})
 }
 
@@ -128,7 +150,9 @@ func FuzzRegisterBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _, err := parseRegister(b)
-		clientError(t, "register", err)
+		bounded(t, "register", func() {
+			_, _, err := parseRegister(b)
+			clientError(t, "register", err)
+		})
 	})
 }
