@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,20 +45,39 @@ func freePort(t *testing.T) string {
 	return port
 }
 
+// logBuffer is a process's output as it comes: the process writes it while
+// the test reads it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // start runs the binary as the Functions host does: settings in the
 // environment, the port in FUNCTIONS_CUSTOMHANDLER_PORT.
-func start(t *testing.T, env ...string) (base string, logs *bytes.Buffer) {
+func start(t *testing.T, env ...string) (base string, logs *logBuffer) {
 	base, logs, _ = launch(t, env...)
 	return base, logs
 }
 
 // launch is start that also hands back the process, for tests that stop
 // it themselves.
-func launch(t *testing.T, env ...string) (base string, logs *bytes.Buffer, cmd *exec.Cmd) {
+func launch(t *testing.T, env ...string) (base string, logs *logBuffer, cmd *exec.Cmd) {
 	port := freePort(t)
 	cmd = exec.Command(binary)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + port}, env...)
-	logs = &bytes.Buffer{}
+	logs = &logBuffer{}
 	out := testenv.ServerLog(t, logs)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
