@@ -146,7 +146,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		perHour = 0
 	}
 	c.RegisterPerHour = r.int("TILEFUNC_REGISTER_PER_HOUR", perHour, 0)
-	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(memoryLimit()>>21), 0)) << 20 // half the memory
+	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(memoryLimit()*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.Metrics = r.bool("TITILER_PGSTAC_API_METRICS_ENABLED", false)

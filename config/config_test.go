@@ -191,7 +191,7 @@ func TestConcurrencyFollowsGOMAXPROCS(t *testing.T) {
 	}
 }
 
-// Renders get half the memory limit unless TILEFUNC_RENDER_MEMORY_MB says
+// Renders get 40 % of the memory limit unless TILEFUNC_RENDER_MEMORY_MB says
 // otherwise (0: no bound).
 func TestRenderMemory(t *testing.T) {
 	for _, c := range []struct {
