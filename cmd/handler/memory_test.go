@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,22 +22,10 @@ import (
 // a 500, and its peak resident memory stays under the limit.
 func TestMemoryStaysBoundedUnderHeavyRequests(t *testing.T) {
 	cat := testenv.DemoCatalog(t, false)
-	port := freePort(t)
-	cmd := exec.Command(binary)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "FUNCTIONS_CUSTOMHANDLER_PORT=" + port,
-		"DATABASE_URL=" + cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS=" + testenv.COGDir(t), "GOMEMLIMIT=2GiB",
+	base, logs, cmd := launch(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t), "GOMEMLIMIT=2GiB",
 		// GDAL sizes its block cache from the machine (5 % of its memory);
 		// on a 2 GiB instance that is about 100 MB, as here.
-		"GDAL_CACHEMAX=100"}
-	logs := &logBuffer{}
-	out := testenv.ServerLog(t, logs)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	base := "http://127.0.0.1:" + port
-	waitListening(t, base, logs)
+		"GDAL_CACHEMAX=100")
 	if !strings.Contains(logs.String(), `"memory_mb":819`) {
 		t.Fatalf("renders should get 40 %% of GOMEMLIMIT:\n%s", logs)
 	}
@@ -120,19 +107,6 @@ func send(t *testing.T, method, url, body string) (int, string) {
 		t.Errorf("%s %s: 503 without Retry-After", method, url)
 	}
 	return resp.StatusCode, string(b)
-}
-
-func waitListening(t *testing.T, base string, logs *logBuffer) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get(base + "/"); err == nil {
-			resp.Body.Close()
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("handler did not listen: %s", logs)
-		}
-	}
 }
 
 var vmHWM = regexp.MustCompile(`VmHWM:\s+(\d+) kB`)
