@@ -7,7 +7,7 @@ GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
 
-.PHONY: schemathesis run test build demo deps apidocs services stop lint clean screenshot functions viewer package verify-package parity parity-styled titiler-suite fuzz
+.PHONY: schemathesis run test build demo deps apidocs services stop lint clean screenshot functions viewer package verify-package parity parity-styled titiler-suite fuzz bench bench-smoke
 
 ## run: PostgreSQL + pgSTAC + Azurite + demo data + the handler; prints the map URL.
 run: build
@@ -21,6 +21,7 @@ run: build
 ## then `make run` itself, checked in headless Chromium and by Schemathesis
 ## against /api for 2 minutes (make schemathesis, SCHEMATHESIS_TIME), each
 ## fuzz target for 2 s,
+## then a 30-second run of the benchmark (bench-smoke),
 ## then the package in a bare Debian root (verify-package),
 ## then the world data set and the styled requests against titiler-pgstac
 ## (parity, 8-11 minutes).
@@ -31,6 +32,7 @@ test: services lint build
 	@bash scripts/verify-run.sh
 	@bash scripts/schemathesis.sh
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
+	@$(MAKE) --no-print-directory bench-smoke
 	@$(MAKE) --no-print-directory verify-package
 	@$(MAKE) --no-print-directory parity
 
@@ -115,6 +117,32 @@ fuzz: deps
 		echo "fuzz: $${t%%:*} ./$${t#*:} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) ./$${t#*:}; done
 
+## bench: tilefunc against titiler-pgstac (internal/bench): the world data
+## set in a fresh pgSTAC database, each server alone on CPU 0 (tilefunc
+## GOMAXPROCS=1, titiler-pgstac one uvicorn worker), vegeta on CPU 1,
+## replaying the same BENCH_REQUESTS shuffled requests at 1, 10 and 50
+## clients; then tilefunc reading the COGs from Azurite; then zooms 0-2 only;
+## then five cold starts each (exec to the first tile, tilefunc's token from
+## the local managed-identity endpoint); then the in-process floor
+## (BenchmarkFloor). The report is printed and written to
+## bench/results/<date>-<host>.md (15-20 minutes; not part of CI).
+BENCH_REQUESTS ?= 1500
+BENCH_FLAGS ?=
+bench: services build
+	@bash scripts/titiler.sh install
+	@$(ENV) && taskset -c 1 $(GO) test -tags bench -count=1 -v -timeout 90m -run '^TestBench$$' ./internal/bench \
+		-requests $(BENCH_REQUESTS) -command 'make bench BENCH_REQUESTS=$(BENCH_REQUESTS)' $(BENCH_FLAGS)
+
+## bench-smoke: the benchmark's every pass over a few requests (about 30 s),
+## its report in dist/bench-smoke.md: proves `make bench` runs; its figures
+## mean little.
+bench-smoke: services build
+	@bash scripts/titiler.sh install
+	@mkdir -p dist
+	@$(ENV) && taskset -c 1 $(GO) test -tags bench -count=1 -timeout 10m -run '^TestBench$$' ./internal/bench \
+		-requests 40 -low-zoom 10 -clients 1,10 -cold 1 -out $(CURDIR)/dist/bench-smoke.md -command 'make bench-smoke'
+	@grep -c '^| ' dist/bench-smoke.md >/dev/null && echo "bench-smoke: report in dist/bench-smoke.md"
+
 ## schemathesis: make run, then Schemathesis (PyPI) generating requests for
 ## every operation of /api for SCHEMATHESIS_TIME seconds (120): no 5xx, and
 ## each answer's status, media type and body as /api declares them.
@@ -150,7 +178,9 @@ stop:
 lint: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files -o --exclude-standard '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	@$(GO) vet -tags parity ./...
+	@$(GO) vet -tags bench ./internal/bench
 	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags parity ./...
+	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags bench ./internal/bench
 
 clean:
 	rm -rf bin dist

@@ -9,10 +9,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -147,4 +150,24 @@ func URLs(dir string) ([]string, error) {
 		}
 	}
 	return urls, sc.Err()
+}
+
+// Sample is n of paths in an order shuffled by seed, the same for the same
+// arguments (benchmarks replay one sample against every server and the
+// in-process floor). With n above len(paths), all of them.
+func Sample(paths []string, n int, seed uint64) []string {
+	out := slices.Clone(paths)
+	r := rand.New(rand.NewPCG(seed, seed))
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out[:min(n, len(out))]
+}
+
+// Zoom is the z of a path Sample or URLs returns ("3/2/1?..." is 3).
+func Zoom(path string) int {
+	z, _, _ := strings.Cut(path, "/")
+	n, err := strconv.Atoi(z)
+	if err != nil {
+		return -1
+	}
+	return n
 }
