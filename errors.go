@@ -66,3 +66,9 @@ var sasSignature = regexp.MustCompile(`(?i)([?&]|\\u0026)sig=[^&"'\s\\<>:]+`)
 func Redact(s string) string {
 	return sasSignature.ReplaceAllString(s, "${1}sig=REDACTED")
 }
+
+// NoSideFile is what a reader of remote rasters answers for a side file
+// GDAL looks for beside one (x.IMD, x.RPB, x.aux.xml): there is none. GDAL
+// asks for such names whenever it reads a raster's metadata, so their
+// absence is not a failure of the read.
+const NoSideFile = "no side file beside the raster: tilefunc reads the file an href names"

@@ -245,3 +245,18 @@ func TestWrongStorageKeyIsForbidden(t *testing.T) {
 		t.Fatalf("the detail shows a key: %s", d)
 	}
 }
+
+// Tiles read from a blob's overviews (low zooms) are served as from the
+// local file. gdalwarp reads the overview's metadata, for which GDAL looks
+// for side files (x.IMD, x.RPB, x.XML) beside the blob: their absence is
+// answered without asking the store, and is not a failure. Before, each
+// such tile was a 400 naming x.IMD.
+func TestBlobTilesFromOverviewsAreServedAsLocalOnes(t *testing.T) {
+	blob, local := newEnv(t, true), newEnv(t, false)
+	for _, tile := range []string{"3/3/2", "4/7/5", "5/15/11", "6/31/23"} {
+		b := okBody(t, tileOf(t, blob, tile), "image/png")
+		if l := okBody(t, tileOf(t, local, tile), "image/png"); !bytes.Equal(b, l) {
+			t.Errorf("tile %s from the blob differs from the local file's", tile)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/url"
 	"strconv"
@@ -172,7 +173,19 @@ func (b *Blob) path(key string) (string, error) {
 		}
 		p = fresh
 	}
-	return vsiPrefix + b.blockKey(key, p.etag), nil
+	return vsiPrefix + b.id + "/" + url.PathEscape(string(p.etag)) + "~" + nameTag(key) + "/" + key, nil
+}
+
+// nameTag marks a GDAL path with the blob it was made for. GDAL derives
+// the names of side files it looks for (x.IMD, x.RPB, x.aux.xml) from the
+// path by changing its last part: a derived name no longer matches its
+// tag, and is not there without asking the store. Asking would cost a
+// request per name at every open, and the store's refusal of a name under
+// another blob's ETag fails the read (godal raises it as a GDAL error).
+func nameTag(key string) string {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
 // blockKey names one version of a blob: reader, ETag, container/blob.
@@ -282,14 +295,21 @@ type blobVSI struct{}
 
 func (blobVSI) version(path string) (*Blob, azcore.ETag, string, error) {
 	id, rest, _ := strings.Cut(path, "/")
-	tag, key, _ := strings.Cut(rest, "/")
+	version, key, _ := strings.Cut(rest, "/")
+	tag, name, _ := strings.Cut(version, "~")
 	b, ok := blobReaders.Load(id)
 	etag, err := url.PathUnescape(tag)
 	if !ok || err != nil {
 		return nil, "", "", fmt.Errorf("no blob reader for %s", id)
 	}
+	if name != nameTag(key) {
+		return nil, "", "", errSideFile
+	}
 	return b.(*Blob), azcore.ETag(etag), key, nil
 }
+
+// errSideFile is a name GDAL made up beside a blob's (nameTag).
+var errSideFile = tilefunc.Errorf(tilefunc.ENOTFOUND, tilefunc.NoSideFile)
 
 // why says why GDAL failed on path: the store's failure on the blob in
 // the last failTTL, or whether this version can still be read.

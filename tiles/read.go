@@ -1,8 +1,10 @@
 package tiles
 
 import (
+	"errors"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/airbusgeo/godal"
 
@@ -170,7 +172,7 @@ func (s *source) warpedVRT(level int, dst string, gt [6]float64, w, h int, o Dat
 	default:
 		sw = append(sw, "-dstalpha")
 	}
-	ds, err := src.Warp("", sw)
+	ds, err := src.Warp("", sw, godal.ErrLogger(sideFilesAbsent))
 	if err != nil {
 		src.Close()
 		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster cannot be warped into the output grid: %v", err)
@@ -489,4 +491,14 @@ func (c cut) read(band godal.Band, dst []float64, w int, resampling string, mask
 		copy(dst[(c.y0+y)*w+c.x0:(c.y0+y)*w+c.x1], vals[y*bw:(y+1)*bw])
 	}
 	return nil
+}
+
+// sideFilesAbsent is GDAL's error handling, but for the absence of a side
+// file the blob reader reports: godal raises every failed look-up of a
+// path as an error, and gdalwarp looks for the source's metadata files.
+func sideFilesAbsent(ec godal.ErrorCategory, code int, msg string) error {
+	if ec < godal.CE_Failure || strings.Contains(msg, tilefunc.NoSideFile) {
+		return nil
+	}
+	return errors.New(msg)
 }
