@@ -49,7 +49,7 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_CACHE_TTL", "300", "seconds a resolved search or collection mosaic is reused"},
 	{"TITILER_PGSTAC_CACHE_DISABLE", "false", "no reuse of resolved searches and collections"},
 	{"MOSAIC_STRICT_ZOOM", "false", "a mosaic tile outside the mosaic's minzoom-maxzoom is 400"},
-	{"TITILER_PGSTAC_API_DEBUG", "false", "X-Assets on mosaic images: the items each was made of"},
+	{"TITILER_PGSTAC_API_DEBUG", "false", "X-Assets on mosaic images: the items each was made of; Server-Timing total on every answer"},
 	{"TITILER_DEFAULT_ATTRIBUTION", "", "attribution of TileJSON documents and item tilesets"},
 	{"TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", "false", "serve /collections/{c}/items/{i}/assets/{asset_id}/... (one asset as a raster)"},
 	{"TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", "false", "serve /external/...?url= (rasters the asset policy allows)"},
