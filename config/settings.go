@@ -64,4 +64,5 @@ var Settings = []Setting{
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318", "OTLP/HTTP collector, with TITILER_PGSTAC_API_TELEMETRY_ENABLED (other OTEL_* variables as the SDK reads them)"},
 	{"TILEFUNC_VIEWER_BASEMAP", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "XYZ URL template of the basemap under WebMercatorQuad map.html pages; off for none"},
 	{"TILEFUNC_VIEWER_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors", "attribution text of the basemap (the default goes with the default basemap only)"},
+	{"TILEFUNC_PPROF_ADDR", "", "loopback host:port (127.0.0.1:6060) where Go's net/http/pprof profiles are served, on a listener of their own; unset: off. Other hosts are refused: profiles show the process's memory"},
 }
