@@ -6,6 +6,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -44,6 +45,9 @@ type Config struct {
 	// ViewerBasemap is the XYZ URL template of the map pages' basemap, ""
 	// for none; ViewerBasemapAttribution its attribution.
 	ViewerBasemap, ViewerBasemapAttribution string
+	// PprofAddr is the loopback address net/http/pprof listens on, ""
+	// for off (TILEFUNC_PPROF_ADDR).
+	PprofAddr string
 }
 
 // Database says how to reach pgSTAC.
@@ -163,6 +167,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.Storage.CacheMB = r.int("TILEFUNC_BLOB_CACHE_MB", 64, 0)
 	c.Storage.Endpoint = r.str("TILEFUNC_BLOB_ENDPOINT", "https://"+c.Storage.Account+".blob.core.windows.net/")
 	c.ViewerBasemap, c.ViewerBasemapAttribution = r.basemap()
+	c.PprofAddr = r.loopbackAddr("TILEFUNC_PPROF_ADDR")
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -368,4 +373,23 @@ func (r *reader) basemap() (string, string) {
 		def = osmAttribution
 	}
 	return tmpl, r.str("TILEFUNC_VIEWER_BASEMAP_ATTRIBUTION", def)
+}
+
+// loopbackAddr reads a host:port whose host is a loopback IP or localhost,
+// so what listens there answers this machine alone: profiles show the
+// process's memory, secrets included.
+func (r *reader) loopbackAddr(name string) string {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(v)
+	p, perr := strconv.Atoi(port)
+	ip := net.ParseIP(host)
+	loopback := strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
+	if err != nil || perr != nil || p < 1 || p > 65535 || !loopback {
+		r.fail("%s=%q: want a loopback host:port such as 127.0.0.1:6060 (profiles show the process's memory: never serve them beyond the machine)", name, v)
+		return ""
+	}
+	return v
 }

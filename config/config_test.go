@@ -245,3 +245,26 @@ func TestPublicURL(t *testing.T) {
 		}
 	}
 }
+
+// Profiling is off unless TILEFUNC_PPROF_ADDR names a loopback address:
+// anything another machine could reach stops start-up with one line
+// naming the setting (profiles show the process's memory).
+func TestPprofAddr(t *testing.T) {
+	const db = "postgresql://u:p@localhost:5432/db"
+	off, err := config.Load(env(map[string]string{"DATABASE_URL": db}))
+	if err != nil || off.PprofAddr != "" {
+		t.Fatalf("default: %q %v, want off", off.PprofAddr, err)
+	}
+	for _, ok := range []string{"127.0.0.1:6060", "localhost:6060", "[::1]:6060", "127.0.0.2:7000"} {
+		c, err := config.Load(env(map[string]string{"DATABASE_URL": db, "TILEFUNC_PPROF_ADDR": ok}))
+		if err != nil || c.PprofAddr != ok {
+			t.Errorf("%q: %q %v", ok, c.PprofAddr, err)
+		}
+	}
+	for _, bad := range []string{"0.0.0.0:6060", ":6060", "10.0.0.4:6060", "[::]:6060", "example.org:6060", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:0", "127.0.0.1:70000"} {
+		_, err := config.Load(env(map[string]string{"DATABASE_URL": db, "TILEFUNC_PPROF_ADDR": bad}))
+		if err == nil || !strings.Contains(err.Error(), "TILEFUNC_PPROF_ADDR") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: want one line naming TILEFUNC_PPROF_ADDR, got %v", bad, err)
+		}
+	}
+}

@@ -49,7 +49,7 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_CACHE_TTL", "300", "seconds a resolved search or collection mosaic is reused"},
 	{"TITILER_PGSTAC_CACHE_DISABLE", "false", "no reuse of resolved searches and collections"},
 	{"MOSAIC_STRICT_ZOOM", "false", "a mosaic tile outside the mosaic's minzoom-maxzoom is 400"},
-	{"TITILER_PGSTAC_API_DEBUG", "false", "X-Assets on mosaic images: the items each was made of"},
+	{"TITILER_PGSTAC_API_DEBUG", "false", "X-Assets on mosaic images: the items each was made of; Server-Timing total on every answer"},
 	{"TITILER_DEFAULT_ATTRIBUTION", "", "attribution of TileJSON documents and item tilesets"},
 	{"TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", "false", "serve /collections/{c}/items/{i}/assets/{asset_id}/... (one asset as a raster)"},
 	{"TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", "false", "serve /external/...?url= (rasters the asset policy allows)"},
@@ -64,4 +64,5 @@ var Settings = []Setting{
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318", "OTLP/HTTP collector, with TITILER_PGSTAC_API_TELEMETRY_ENABLED (other OTEL_* variables as the SDK reads them)"},
 	{"TILEFUNC_VIEWER_BASEMAP", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "XYZ URL template of the basemap under WebMercatorQuad map.html pages; off for none"},
 	{"TILEFUNC_VIEWER_BASEMAP_ATTRIBUTION", "© OpenStreetMap contributors", "attribution text of the basemap (the default goes with the default basemap only)"},
+	{"TILEFUNC_PPROF_ADDR", "", "loopback host:port (127.0.0.1:6060) where Go's net/http/pprof profiles are served, on a listener of their own; unset: off. Other hosts are refused: profiles show the process's memory"},
 }

@@ -3,6 +3,7 @@ package handler
 import (
 	_ "embed"
 	"encoding/json"
+	"slices"
 )
 
 // Answer is what a route's 200 is, as its declaration says: the media
@@ -66,6 +67,10 @@ var (
 	htmlPage    = Answer{Media: []string{mediaHTML}, Cache: CacheDocuments}
 	wmtsAnswer  = Answer{Media: []string{mediaXML}, Cache: CacheDocuments}
 )
+
+// isImage says whether the answer is an image, which carries the times of
+// its stages in Server-Timing.
+func (a Answer) isImage() bool { return slices.Equal(a.Media, imageAnswer.Media) }
 
 // jsonAnswer is a JSON document of the named schema.
 func jsonAnswer(schema string, c CacheClass) Answer {

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -108,5 +109,5 @@ func encodeLegend(w http.ResponseWriter, img *raster.Image, format string) error
 	if err != nil {
 		return err
 	}
-	return writeImage(w, img, tiles.Style{ReturnMask: true}, &f, "")
+	return writeImage(context.Background(), w, img, tiles.Style{ReturnMask: true}, &f, "") // a legend is not timed
 }

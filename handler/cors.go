@@ -12,7 +12,8 @@ var allMethods = []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "
 // cors answers preflights and marks answers readable by the origins
 // allowed, as titiler-pgstac's Starlette CORSMiddleware with
 // allow_credentials=True and allow_headers=["*"]: with credentials, an
-// allowed origin is echoed rather than "*".
+// allowed origin is echoed rather than "*". The origins allowed may read
+// the answers' timings (Timing-Allow-Origin) as well.
 func (s *Server) cors(next http.Handler) http.Handler {
 	origins := s.CORSOrigins
 	if origins == nil {
@@ -61,6 +62,8 @@ func (s *Server) cors(next http.Handler) http.Handler {
 			h.Set("Access-Control-Allow-Credentials", "true")
 			if allowed(origin) {
 				h.Set("Access-Control-Allow-Origin", origin)
+				// A page there may read the images' Server-Timing too.
+				h.Set("Timing-Allow-Origin", origin)
 			}
 		}
 		addVary(h, "Origin")

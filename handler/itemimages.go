@@ -48,7 +48,7 @@ func (h itemHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeImage(w, img, p.style(), format, ref.tms.CRS)
+	return writeImage(r.Context(), w, img, p.style(), format, ref.tms.CRS)
 }
 
 // itemWith is the route's item, the assets named checked against its
@@ -125,7 +125,7 @@ func (h itemHandlers) preview(w http.ResponseWriter, r *http.Request) error {
 	if p.dst.crs.SRS == "" {
 		uri = tiles.CRSURI(img.CRS)
 	}
-	return writeImage(w, img, p.style(), format, uri)
+	return writeImage(r.Context(), w, img, p.style(), format, uri)
 }
 
 // image runs the pipeline on the route's item.
@@ -151,7 +151,7 @@ func (h itemHandlers) partImage(read partRequest) func(http.ResponseWriter, *htt
 		if err != nil {
 			return err
 		}
-		return writeImage(w, img, p.style(), format, p.crs.dst.URI)
+		return writeImage(r.Context(), w, img, p.style(), format, p.crs.dst.URI)
 	}
 }
 

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/internal/timing"
 	"tilefunc/tiles"
 )
 
@@ -159,6 +161,7 @@ func (s *Server) item(r *http.Request) (*itemDoc, error) {
 	if doc, ok := r.Context().Value(resolvedKey{}).(*itemDoc); ok {
 		return doc, nil
 	}
+	defer timing.From(r.Context()).Since(timing.Catalog, time.Now())
 	vars := mux.Vars(r)
 	c, id := vars["collection_id"], vars["item_id"]
 	return s.itemDocs.get(c+"/"+id, func() (*itemDoc, error) {

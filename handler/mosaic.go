@@ -9,10 +9,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/internal/timing"
 	"tilefunc/tiles"
 	"tilefunc/tiles/raster"
 )
@@ -196,6 +198,7 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	catalog := time.Now()
 	mo, err := m.resolve(r)
 	if err != nil {
 		return err
@@ -211,6 +214,7 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	timing.From(r.Context()).Since(timing.Catalog, catalog)
 	if len(items) == 0 {
 		return tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the tile")
 	}
@@ -219,7 +223,7 @@ func (m mosaicHandlers) tile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m.s.assetsHeader(w, img, items)
-	return writeImage(w, img, p.style(), format, ref.tms.CRS)
+	return writeImage(r.Context(), w, img, p.style(), format, ref.tms.CRS)
 }
 
 // assetsHeader names the items an image was made of (collection/item),
@@ -231,9 +235,11 @@ func (s *Server) assetsHeader(w http.ResponseWriter, img *raster.Image, items []
 }
 
 // writeImage draws and encodes an image, with the headers titiler sets on
-// it: its extent and CRS.
-func writeImage(w http.ResponseWriter, img *raster.Image, st tiles.Style, format *tiles.Format, crsURI string) error {
+// it: its extent and CRS. Drawing is the request's encode stage.
+func writeImage(ctx context.Context, w http.ResponseWriter, img *raster.Image, st tiles.Style, format *tiles.Format, crsURI string) error {
+	encoding := time.Now()
 	body, f, err := tiles.Draw(img, st, format)
+	timing.From(ctx).Since(timing.Encode, encoding)
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,12 @@ package handler
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/internal/timing"
 	"tilefunc/tiles"
 	"tilefunc/tiles/raster"
 )
@@ -103,7 +105,7 @@ func (m mosaicHandlers) partImage(read partRequest) func(http.ResponseWriter, *h
 			return err
 		}
 		m.s.assetsHeader(w, img, items)
-		return writeImage(w, img, p.style(), format, p.crs.dst.URI)
+		return writeImage(r.Context(), w, img, p.style(), format, p.crs.dst.URI)
 	}
 }
 
@@ -203,10 +205,12 @@ func (m mosaicHandlers) itemsInBox(r *http.Request, b [4]float64, crs tiles.CRS,
 // renderPart finds the items in the window's box and runs the pipeline
 // on them; 204 where there is no item.
 func (m mosaicHandlers) renderPart(r *http.Request, win tiles.Window, spec tiles.Spec, opts tilefunc.SearchOptions) (*raster.Image, []tilefunc.Item, error) {
+	catalog := time.Now()
 	items, err := m.itemsInBox(r, win.Bounds, tiles.CRS{SRS: win.BoundsCRS}, opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	timing.From(r.Context()).Since(timing.Catalog, catalog)
 	if len(items) == 0 {
 		return nil, nil, tilefunc.Errorf(tilefunc.ENOCONTENT, "No assets found for bbox input")
 	}

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"tilefunc"
+	"tilefunc/internal/timing"
 	"tilefunc/pgstac"
 	"tilefunc/tiles"
 	"tilefunc/tiles/raster"
@@ -67,7 +67,8 @@ type Server struct {
 	// TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS).
 	AssetRoutes, ExternalRoutes bool
 	// Debug adds X-Assets to mosaic images (the items they were made of)
-	// and Server-Timing to every answer (TITILER_PGSTAC_API_DEBUG).
+	// and Server-Timing's total to every answer (TITILER_PGSTAC_API_DEBUG);
+	// image answers carry Server-Timing always, with their stages.
 	Debug bool
 	// StrictZoom refuses a mosaic tile outside the mosaic's zooms with a
 	// 400 (MOSAIC_STRICT_ZOOM, off by default as in titiler).
@@ -125,11 +126,11 @@ func (s *Server) Handler() http.Handler {
 		if rt.Method == http.MethodGet {
 			methods = append(methods, http.MethodHead) // GET's headers, no body (represent)
 		}
-		s.router.Handle(rt.Path, named(rt.Route, s.endpoint(h, rt.Answer.Cache))).Methods(methods...).Name(rt.Name)
+		s.router.Handle(rt.Path, named(rt.Route, s.endpoint(h, rt.Answer.Cache, rt.Answer.isImage()))).Methods(methods...).Name(rt.Name)
 	}
 	s.router.NotFoundHandler = s.endpoint(func(w http.ResponseWriter, r *http.Request) error {
 		return &tilefunc.Error{Code: tilefunc.ENOTFOUND, Message: "Not Found"}
-	}, CacheDocuments)
+	}, CacheDocuments, false)
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
 	})
@@ -149,15 +150,20 @@ func trimSlash(next http.Handler) http.Handler {
 }
 
 // endpoint adapts a handler that returns an error, writing the error, and
-// sets the Cache-Control of its class on what a client may cache.
-func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error, class CacheClass) http.Handler {
+// sets the Cache-Control of its class on what a client may cache. An
+// image's stages are timed for its Server-Timing (timed).
+func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error, class CacheClass, timed bool) http.Handler {
 	value := s.CacheControl.of(class)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cw := &cacheWriter{ResponseWriter: w}
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			cw.value = value
 		}
-		if s.Debug {
+		switch {
+		case timed:
+			cw.timings = timing.New()
+			r = r.WithContext(timing.With(r.Context(), cw.timings))
+		case s.Debug:
 			cw.start = time.Now()
 		}
 		if err := h(cw, r); err != nil {
@@ -166,12 +172,14 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error, clas
 	})
 }
 
-// cacheWriter adds Cache-Control to responses below 500 that set none.
+// cacheWriter adds Cache-Control to responses below 500 that set none,
+// and Server-Timing.
 type cacheWriter struct {
 	http.ResponseWriter
 	value   string
 	written bool
-	start   time.Time // in debug mode: when the request came, for Server-Timing
+	start   time.Time       // in debug mode: when the request came, for Server-Timing
+	timings *timing.Timings // an image's stages; nil for other answers
 }
 
 func (c *cacheWriter) WriteHeader(code int) {
@@ -183,8 +191,11 @@ func (c *cacheWriter) WriteHeader(code int) {
 	if c.value != "" && code < 500 && h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", c.value)
 	}
-	if !c.start.IsZero() { // titiler's TotalTimeMiddleware, in debug mode
-		h.Set("Server-Timing", fmt.Sprintf("total;dur=%.2f", float64(time.Since(c.start).Microseconds())/1000))
+	switch {
+	case c.timings != nil: // an error's stages would be partial: its total alone
+		h.Set("Server-Timing", c.timings.Header(code < 400))
+	case !c.start.IsZero(): // titiler's TotalTimeMiddleware, in debug mode
+		h.Set("Server-Timing", timing.Total(c.start))
 	}
 	c.ResponseWriter.WriteHeader(code)
 }

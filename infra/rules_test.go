@@ -32,7 +32,7 @@ var (
 		"AZURE_STORAGE_ACCOUNT": "dataStorageAccountName",
 	}
 	// Unset means off, which is right in Azure (and it may be tuned).
-	offWhenUnset = names("TILEFUNC_ALLOWED_HOSTS", "TITILER_DEFAULT_ATTRIBUTION", "TILEFUNC_REGISTER_KEY", "TILEFUNC_PUBLIC_URL")
+	offWhenUnset = names("TILEFUNC_ALLOWED_HOSTS", "TITILER_DEFAULT_ATTRIBUTION", "TILEFUNC_REGISTER_KEY", "TILEFUNC_PUBLIC_URL", "TILEFUNC_PPROF_ADDR")
 
 	// Settings that are the platform's, not tilefunc's.
 	platformSettings = names(

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/airbusgeo/godal"
 
 	"tilefunc"
+	"tilefunc/internal/timing"
 	"tilefunc/tiles/raster"
 )
 
@@ -111,28 +113,32 @@ func (r *Renderer) Image(ctx context.Context, items []tilefunc.Item, win Window,
 	if err != nil {
 		return nil, err
 	}
+	tm := timing.From(ctx)
 	used, err := r.merge(ctx, items, win, spec, sel, release)
 	if err != nil {
 		return nil, err
 	}
-	img := sel.result()
+	merging := time.Now()
+	img := sel.result() // mean, median and the like reduce here
+	tm.Since(timing.Merge, merging)
 	if img == nil {
 		return nil, tilefunc.Errorf(tilefunc.ENOCONTENT, "no item covers the request")
 	}
 	// rio-tiler's mosaic keeps no dataset statistics: images of a mosaic
 	// are rescaled from their type's range.
 	img.Assets, img.Stats = used, nil
-	return finish(img, win, spec)
+	return finish(tm, img, win, spec)
 }
 
 // finish cuts the image to the window's shape, then runs the algorithm.
-func finish(img *raster.Image, win Window, spec Spec) (*raster.Image, error) {
+func finish(tm *timing.Timings, img *raster.Image, win Window, spec Spec) (*raster.Image, error) {
 	if win.Shape != nil {
 		if err := win.Shape.Mask(img); err != nil {
 			return nil, err
 		}
 	}
 	if spec.Algorithm != nil {
+		defer tm.Since(timing.Algorithm, time.Now())
 		return spec.Algorithm.Apply(img)
 	}
 	return img, nil
@@ -141,11 +147,14 @@ func finish(img *raster.Image, win Window, spec Spec) (*raster.Image, error) {
 type readResult struct {
 	img *raster.Image
 	err error
+	end time.Time // when the read was over, for the read stage's span
 }
 
 // merge reads the items, at most as many ahead of the merge as there are
 // read slots, and feeds them to sel in order until it is done. It returns
-// the ids of the items fed.
+// the ids of the items fed. The read stage is the span from the first
+// read's start to the end of the last one fed (the reads overlap each
+// other and the merge); the merge stage sums the feeding.
 //
 // It returns when its context ends too, without waiting for reads in
 // flight (GDAL cannot be interrupted): settled, the admission's release,
@@ -158,12 +167,24 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 	read := newWindowRead(win, spec.Dataset)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	tm := timing.From(ctx)
+	readStart, readEnd, merging := time.Now(), time.Time{}, time.Duration(0)
+	defer func() {
+		if !readEnd.IsZero() {
+			tm.Add(timing.Read, readEnd.Sub(readStart))
+			tm.Add(timing.Merge, merging)
+		}
+	}()
 	results := make([]chan readResult, len(items))
 	started, taken := 0, 0
 	start := func(i int) {
 		results[i] = make(chan readResult, 1)
 		started++
-		go func() { results[i] <- r.readGuarded(ctx, items[i], read, spec.Layer) }()
+		go func() {
+			res := r.readGuarded(ctx, items[i], read, spec.Layer)
+			res.end = time.Now()
+			results[i] <- res
+		}()
 	}
 	defer func() { settle(results[taken:started], settled) }()
 	ahead := cap(r.sem)
@@ -180,6 +201,9 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 		select {
 		case res = <-results[i]:
 			taken++
+			if res.end.After(readEnd) {
+				readEnd = res.end
+			}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -189,6 +213,7 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 		if res.err != nil {
 			return nil, res.err
 		}
+		feeding := time.Now()
 		img := res.img
 		if first == nil {
 			if err := checkSelection(spec.Selection, img); err != nil {
@@ -199,6 +224,7 @@ func (r *Renderer) merge(ctx context.Context, items []tilefunc.Item, win Window,
 			return nil, res.err
 		}
 		sel.feed(img)
+		merging += time.Since(feeding)
 		used = append(used, items[i].ID)
 		if sel.done() {
 			break
@@ -253,7 +279,7 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *wi
 	img, err := r.guarded(ctx, item.ID, func() (*raster.Image, error) {
 		return r.readItem(item, layer, read.part, true)
 	})
-	return readResult{img, err}
+	return readResult{img: img, err: err}
 }
 
 // acquire waits for a read slot, which release gives back; a request

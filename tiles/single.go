@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/airbusgeo/godal"
 
 	"tilefunc"
+	"tilefunc/internal/timing"
 	"tilefunc/tiles/raster"
 )
 
@@ -29,12 +31,14 @@ func (r *Renderer) Item(ctx context.Context, item tilefunc.Item, win Window, spe
 	// The read is not waited for past the context's end (GDAL cannot be
 	// interrupted): it finishes in the background, then gives its memory
 	// back.
+	tm, reading := timing.From(ctx), time.Now()
 	ch := make(chan readResult, 1)
 	go func() { ch <- r.readGuarded(ctx, item, newWindowRead(win, spec.Dataset), spec.Layer) }()
 	var res readResult
 	select {
 	case res = <-ch:
 		release()
+		tm.Since(timing.Read, reading)
 	case <-ctx.Done():
 		settle([]chan readResult{ch}, release)
 		return nil, ctx.Err()
@@ -42,7 +46,7 @@ func (r *Renderer) Item(ctx context.Context, item tilefunc.Item, win Window, spe
 	if res.err != nil {
 		return nil, res.err
 	}
-	return finish(res.img, win, spec)
+	return finish(tm, res.img, win, spec)
 }
 
 // ItemPoint reads one item's layer at x/y, given in crs (rio-tiler's

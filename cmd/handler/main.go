@@ -56,6 +56,13 @@ func serve(log *slog.Logger) error {
 	}
 	log.Info("tilefunc listening", "addr", ln.Addr().String(), "version", version)
 	logPlatform(log)
+	if cfg.PprofAddr != "" {
+		closePprof, err := startPprof(cfg.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer closePprof()
+	}
 	go func() {
 		if err := tiles.Warm(); err != nil {
 			log.Warn("tile matrix sets", "error", err.Error())
