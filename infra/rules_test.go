@@ -21,7 +21,12 @@ var (
 		"USE_POSTGRES_MI": "'true'",
 		"LOCAL_MODE":      "'false'",
 		"USE_AZURE_AUTH":  "'true'",
+		// TLS that checks the server: the roots are in the package.
+		"POSTGRES_SSLMODE":     "'verify-full'",
+		"POSTGRES_SSLROOTCERT": "'" + packagedRoots + "'",
 	}
+	// Where scripts/package.sh puts Azure PostgreSQL's root CAs in the package.
+	packagedRoots = "certs/azure-postgres-roots.pem"
 	// Wired from what the deployment makes: the expression in functionApp.bicep.
 	azureWiring = map[string]string{
 		"POSTGRES_HOST":         "postgresHost",

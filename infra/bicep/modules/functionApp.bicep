@@ -64,6 +64,10 @@ var tilefuncSettings = {
   POSTGRES_DB: postgresDatabaseName
   POSTGRES_USER: identityName
   POSTGRES_PORT: string(postgresPort)
+  // The server's certificate must chain to Azure's PostgreSQL roots and name
+  // POSTGRES_HOST; the package carries the roots (scripts/package.sh).
+  POSTGRES_SSLMODE: 'verify-full'
+  POSTGRES_SSLROOTCERT: 'certs/azure-postgres-roots.pem'
   AZURE_CLIENT_ID: identityClientId
   USE_AZURE_AUTH: 'true'
   AZURE_STORAGE_ACCOUNT: dataStorageAccountName
