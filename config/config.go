@@ -5,9 +5,14 @@
 package config
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -61,11 +66,14 @@ type Database struct {
 	Port      int
 	ClientID  string // user-assigned identity to use (AZURE_CLIENT_ID)
 	SSLMode   string // with UseMI: require, verify-ca or verify-full
-	MinConns  int32
-	MaxConns  int32
-	MaxIdle   time.Duration
-	Lifetime  time.Duration
-	PgBouncer bool // transaction pooling in front: no named prepared statements
+	// SSLRootCert is the absolute path of a PEM bundle the server's
+	// certificate must chain to (POSTGRES_SSLROOTCERT); "" for the system's.
+	SSLRootCert string
+	MinConns    int32
+	MaxConns    int32
+	MaxIdle     time.Duration
+	Lifetime    time.Duration
+	PgBouncer   bool // transaction pooling in front: no named prepared statements
 	// StoredSearches bounds the rows of pgstac.searches below which
 	// collection requests register their search (TILEFUNC_STORED_SEARCHES_MAX).
 	StoredSearches int
@@ -130,6 +138,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		},
 	}
 	c.Database.URL = r.str("DATABASE_URL", "")
+	c.Database.SSLRootCert = r.pemBundle("POSTGRES_SSLROOTCERT")
 	c.Database.StoredSearches = r.int("TILEFUNC_STORED_SEARCHES_MAX", 10000, 0)
 	c.CacheControl = r.cacheControl()
 	c.CORSOrigins = r.listOr("TITILER_PGSTAC_API_CORS_ORIGINS", "*")
@@ -239,6 +248,34 @@ func (r *reader) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// pemBundle is the absolute path of a readable file holding at least one
+// PEM certificate, or "" when the setting is unset. A relative path is
+// taken from the working directory: the app root under the Functions host.
+func (r *reader) pemBundle(name string) string {
+	v := strings.TrimSpace(r.getenv(name))
+	if v == "" {
+		return ""
+	}
+	b, err := os.ReadFile(v)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		r.fail("%s=%q: no such file: give the path of a PEM bundle of CA certificates", name, v)
+		return ""
+	case err != nil:
+		r.fail("%s=%q: cannot read it (%v)", name, v, errors.Unwrap(err))
+		return ""
+	case !x509.NewCertPool().AppendCertsFromPEM(b):
+		r.fail("%s=%q: no PEM certificate in it: give a bundle of CA certificates (-----BEGIN CERTIFICATE-----)", name, v)
+		return ""
+	}
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		r.fail("%s=%q: %v", name, v, err)
+		return ""
+	}
+	return abs
 }
 
 func (r *reader) int(name string, def, min int) int {

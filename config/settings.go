@@ -22,6 +22,7 @@ var Settings = []Setting{
 	{"POSTGRES_PORT", "5432", "server port"},
 	{"AZURE_CLIENT_ID", "", "client id of the user-assigned managed identity"},
 	{"POSTGRES_SSLMODE", "require", "TLS check with USE_POSTGRES_MI: require, verify-ca or verify-full"},
+	{"POSTGRES_SSLROOTCERT", "", "with USE_POSTGRES_MI: PEM bundle of the CAs the server's certificate must chain to (the package's certs/azure-postgres-roots.pem); unset: the system's CAs"},
 	{"DB_MIN_CONN_SIZE", "1", "connections the pool keeps open"},
 	{"DB_MAX_CONN_SIZE", "10", "most connections the pool opens"},
 	{"DB_MAX_IDLE", "300", "seconds an idle connection is kept"},

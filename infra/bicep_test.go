@@ -188,42 +188,49 @@ func TestBicepChecksCatchBreakage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tmp := t.TempDir()
-			dir := filepath.Join(tmp, "infra", "bicep")
-			copyTree(t, "bicep", dir)
-			yamlPath := filepath.Join(tmp, "azure.yaml")
-			copyFile(t, "../azure.yaml", yamlPath)
-
-			target := filepath.Join(dir, tc.file)
-			b, err := os.ReadFile(target)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(b), tc.old) {
-				t.Fatalf("%s no longer contains %q: update this mutation", tc.file, tc.old)
-			}
-			if err := os.WriteFile(target, []byte(strings.Replace(string(b), tc.old, tc.new, 1)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-
-			m, err := runBicepCheck(t, dir)
-			if err != nil {
-				if !strings.Contains(err.Error(), tc.want) {
-					t.Fatalf("parse failed, but not naming %q: %v", tc.want, err)
-				}
-				t.Logf("caught: %v", err)
-				return
-			}
-			problems := checkInfra(dir, yamlPath, m)
-			for _, p := range problems {
-				if strings.Contains(p, tc.want) {
-					t.Logf("caught: %s", p)
-					return
-				}
-			}
-			t.Errorf("mutation not caught: no problem mentions %q; problems: %q", tc.want, problems)
+			mustCatch(t, tc.file, tc.old, tc.new, tc.want)
 		})
 	}
+}
+
+// mustCatch replaces old by new in a copy of the Bicep tree (file is relative
+// to infra/bicep) and fails unless the parse or a problem names want.
+func mustCatch(t *testing.T, file, old, new, want string) {
+	t.Helper()
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "infra", "bicep")
+	copyTree(t, "bicep", dir)
+	yamlPath := filepath.Join(tmp, "azure.yaml")
+	copyFile(t, "../azure.yaml", yamlPath)
+
+	target := filepath.Join(dir, file)
+	b, err := os.ReadFile(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s no longer contains %q: update this mutation", file, old)
+	}
+	if err := os.WriteFile(target, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	m, err := runBicepCheck(t, dir)
+	if err != nil {
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("parse failed, but not naming %q: %v", want, err)
+		}
+		t.Logf("caught: %v", err)
+		return
+	}
+	problems := checkInfra(dir, yamlPath, m)
+	for _, p := range problems {
+		if strings.Contains(p, want) {
+			t.Logf("caught: %s", p)
+			return
+		}
+	}
+	t.Errorf("mutation not caught: no problem mentions %q; problems: %q", want, problems)
 }
 
 func copyTree(t *testing.T, from, to string) {

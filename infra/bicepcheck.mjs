@@ -1,8 +1,9 @@
 // bicepcheck parses every .bicep file under a folder with the tree-sitter
 // Bicep grammar and prints, as JSON, what infra/bicep_test.go checks: per
 // file the parameters, variables, types, outputs, modules and resources
-// (type@apiVersion and their properties flattened to dotted paths, each value
-// with the ternary conditions it sits under), and for
+// (type@apiVersion and their properties flattened to dotted paths, array
+// elements as path[i], each value with the ternary conditions it sits
+// under), and for
 // each Microsoft.Web/sites resource the app settings it sets.
 //
 // Usage: node infra/bicepcheck.mjs [DIR]   (DIR defaults to infra/bicep)
@@ -101,7 +102,9 @@ function analyse(tree, relFile) {
     const put = (text) => (out[prefix] ??= []).push({ value: text, when });
     if (depth > 8) return put(node.text);
     if (node.type === 'object') {
-      for (const prop of node.namedChildren.filter((c) => c.type === 'object_property')) {
+      const entries = node.namedChildren.filter((c) => c.type === 'object_property');
+      if (entries.length === 0 && prefix) put(node.text); // {}: the key is there
+      for (const prop of entries) {
         const key = propertyKey(prop);
         flatten(propertyValue(prop), prefix ? `${prefix}.${key}` : key, out, when, depth + 1);
       }
@@ -109,8 +112,12 @@ function analyse(tree, relFile) {
       const cond = unwrap(node.childForFieldName('condition')).text;
       flatten(node.childForFieldName('consequence'), prefix, out, [...when, cond], depth + 1);
       flatten(node.childForFieldName('alternative'), prefix, out, [...when, negate(cond)], depth + 1);
-    } else if (node.type === 'identifier' && vars.has(node.text) && ['object', 'ternary_expression'].includes(unwrap(vars.get(node.text)).type)) {
+    } else if (node.type === 'identifier' && vars.has(node.text) && ['object', 'ternary_expression', 'array'].includes(unwrap(vars.get(node.text)).type)) {
       flatten(vars.get(node.text), prefix, out, when, depth + 1);
+    } else if (node.type === 'array') {
+      // The whole array, and each element at prefix[i].
+      put(node.text);
+      node.namedChildren.forEach((el, i) => flatten(el, `${prefix}[${i}]`, out, when, depth + 1));
     } else {
       put(node.text);
     }

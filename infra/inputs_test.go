@@ -20,7 +20,7 @@ func checkParams(r *report, main bicepFile) {
 			r.add("main.bicep: no int parameter %s", name)
 		}
 	}
-	for _, name := range []string{"environmentName", "identityName", "postgresAdminObjectId", "postgresAdminPrincipalName"} {
+	for _, name := range []string{"environmentName", "identityName", "deploymentIdentityName", "postgresAdminObjectId", "postgresAdminPrincipalName"} {
 		if p, ok := main.Params[name]; !ok {
 			r.add("main.bicep: no parameter %s", name)
 		} else if p.Default != nil {
@@ -116,11 +116,13 @@ func checkParameterFiles(r *report, dir string, main bicepFile) {
 		if got := stringValue(pf.Parameters["environmentName"].Value); got != env {
 			r.add("%s: environmentName is %q", label, got)
 		}
-		id := stringValue(pf.Parameters["identityName"].Value)
-		if other, dup := identities[id]; dup {
-			r.add("%s: identityName %q is also %s's: each environment needs its own identity", label, id, other)
+		for _, param := range []string{"identityName", "deploymentIdentityName"} {
+			id := stringValue(pf.Parameters[param].Value)
+			if other, dup := identities[id]; dup {
+				r.add("%s: %s %q is also %s: each environment needs its own identities, and the deployment identity is not the runtime one", label, param, id, other)
+			}
+			identities[id] = env + "'s " + param
 		}
-		identities[id] = env
 		if mode := stringValue(pf.Parameters["sqlGrantsMode"].Value); env == "prod" && mode != "readonly" {
 			r.add("%s: sqlGrantsMode %q: production grants read-only (the seed's security section)", label, mode)
 		}
@@ -128,8 +130,13 @@ func checkParameterFiles(r *report, dir string, main bicepFile) {
 	label := "main.parameters.json"
 	if pf, ok := readParameterFile(r, filepath.Join(dir, label)); ok {
 		check(label, pf, nil)
-		if id := stringValue(pf.Parameters["identityName"].Value); !strings.Contains(id, "${AZURE_ENV_NAME}") {
-			r.add("%s: identityName %q is the same in every azd environment", label, id)
+		for _, param := range []string{"identityName", "deploymentIdentityName"} {
+			if id := stringValue(pf.Parameters[param].Value); !strings.Contains(id, "${AZURE_ENV_NAME}") {
+				r.add("%s: %s %q is the same in every azd environment", label, param, id)
+			}
+		}
+		if stringValue(pf.Parameters["identityName"].Value) == stringValue(pf.Parameters["deploymentIdentityName"].Value) {
+			r.add("%s: deploymentIdentityName is identityName: the deployment identity is not the runtime one", label)
 		}
 	}
 }

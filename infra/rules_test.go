@@ -21,7 +21,12 @@ var (
 		"USE_POSTGRES_MI": "'true'",
 		"LOCAL_MODE":      "'false'",
 		"USE_AZURE_AUTH":  "'true'",
+		// TLS that checks the server: the roots are in the package.
+		"POSTGRES_SSLMODE":     "'verify-full'",
+		"POSTGRES_SSLROOTCERT": "'" + packagedRoots + "'",
 	}
+	// Where scripts/package.sh puts Azure PostgreSQL's root CAs in the package.
+	packagedRoots = "certs/azure-postgres-roots.pem"
 	// Wired from what the deployment makes: the expression in functionApp.bicep.
 	azureWiring = map[string]string{
 		"POSTGRES_HOST":         "postgresHost",
@@ -54,13 +59,14 @@ var (
 	// Built-in role definition ids.
 	storageBlobDataReader      = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"
 	storageBlobDataOwner       = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+	storageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 	monitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb"
 
 	environments = []string{"dev", "staging", "prod"}
 	// Given on the command line (they name a person or group of the tenant).
 	commandLineParams = names("postgresAdminObjectId", "postgresAdminPrincipalName")
 
-	modulesFiles = []string{"identity", "storage", "storageAccess", "monitoring", "plan", "functionApp", "postgres"}
+	modulesFiles = []string{"identity", "storage", "storageAccess", "monitoring", "plan", "functionApp", "postgres", "network", "privateEndpoint", "alerts"}
 )
 
 func names(ns ...string) map[string]bool {
@@ -99,9 +105,11 @@ func checkInfra(dir, azureYAML string, m bicepModel) []string {
 	checkAppSettings(r, m, main, fa)
 	checkPostgres(r, file("modules/postgres.bicep"))
 	checkRoles(r, m, main)
+	checkLockdown(r, m, main)
 	checkParams(r, main)
 	checkOutputs(r, main, file("modules/identity.bicep"))
 	checkParameterFiles(r, dir, main)
+	checkEnvironments(r, dir, main)
 	checkAzureYAML(r, azureYAML)
 	return r.problems
 }
@@ -244,6 +252,9 @@ func checkResources(r *report, m bicepModel) {
 		}
 	}
 	for _, l := range resourcesOf(m, "Microsoft.Storage/storageAccounts/blobServices/containers") {
+		if l.res.Existing {
+			continue
+		}
 		if v := prop(l.res.Props, "properties.publicAccess"); v != "'None'" {
 			r.add("%s: containers: publicAccess is %q, want 'None'", l.file, v)
 		}
@@ -309,49 +320,63 @@ func roleIn(main bicepFile, roleExpr, roleID string) bool {
 
 func checkRoles(r *report, m bicepModel, main bicepFile) {
 	access := module(main, "modules/storageAccess.bicep")
-	find := func(account string) *bicepModule {
+	// find is the storageAccess module that gives principal a role on the
+	// containers of account.
+	find := func(account, principal string) *bicepModule {
 		for i, mod := range access {
-			if prop(mod.Props, "params.storageAccountName") == account {
+			if prop(mod.Props, "params.storageAccountName") == account && prop(mod.Props, "params.principalId") == principal {
 				return &access[i]
 			}
 		}
 		return nil
 	}
-	roleExprs := func(mod *bicepModule) []string {
-		s := prop(mod.Props, "params.roleDefinitionIds")
-		return regexp.MustCompile(`roles\.\w+`).FindAllString(s, -1)
+	role := func(mod *bicepModule) string { return prop(mod.Props, "params.roleDefinitionId") }
+	const runtime, deployer = "identity.outputs.principalId", "deploymentIdentity.outputs.principalId"
+	if data := find("names.dataStorage", runtime); data == nil {
+		r.add("main.bicep: no storageAccess module giving the runtime identity (%s) a role on the data account (names.dataStorage)", runtime)
+	} else {
+		if !roleIn(main, role(data), storageBlobDataReader) {
+			r.add("main.bicep: the runtime identity gets %s, not Storage Blob Data Reader (%s), on the data account", role(data), storageBlobDataReader)
+		}
+		if got := prop(data.Props, "params.containerNames"); !strings.Contains(got, "dataContainerName") {
+			r.add("main.bicep: the data account role is not on the data container (dataContainerName): %s", got)
+		}
 	}
-	has := func(mod *bicepModule, roleID string) bool {
-		for _, e := range roleExprs(mod) {
-			if roleIn(main, e, roleID) {
-				return true
+	if host := find("hostStorage.outputs.name", runtime); host == nil {
+		r.add("main.bicep: no storageAccess module giving the runtime identity the Functions host's containers (AzureWebJobsStorage)")
+	} else {
+		if !roleIn(main, role(host), storageBlobDataOwner) {
+			r.add("main.bicep: the runtime identity does not get Storage Blob Data Owner on the host's containers (AzureWebJobsStorage)")
+		}
+		got := prop(host.Props, "params.containerNames")
+		for _, c := range []string{"'azure-webjobs-hosts'", "'azure-webjobs-secrets'"} {
+			if !strings.Contains(got, c) {
+				r.add("main.bicep: the runtime identity's host-account role is not on %s, which the Functions host writes: %s", c, got)
 			}
 		}
-		return false
+		if strings.Contains(got, "deploymentContainerName") || strings.Contains(got, "'deployments'") {
+			r.add("main.bicep: the runtime identity gets a role on the deployment container: only the deployment identity may write the package")
+		}
 	}
-	if data := find("names.dataStorage"); data == nil {
-		r.add("main.bicep: no storageAccess module on the data account (names.dataStorage)")
+	if dep := find("hostStorage.outputs.name", deployer); dep == nil {
+		r.add("main.bicep: no storageAccess module giving the deployment identity (%s) the deployment container", deployer)
 	} else {
-		if !has(data, storageBlobDataReader) {
-			r.add("main.bicep: the identity does not get Storage Blob Data Reader (%s) on the data account", storageBlobDataReader)
+		if !roleIn(main, role(dep), storageBlobDataContributor) && !roleIn(main, role(dep), storageBlobDataOwner) {
+			r.add("main.bicep: the deployment identity gets %s on the deployment container, want Storage Blob Data Contributor or Owner", role(dep))
 		}
-		if len(roleExprs(data)) != 1 {
-			r.add("main.bicep: the identity gets more than reading on the data account: %q", roleExprs(data))
-		}
-		if got := prop(data.Props, "params.principalId"); got != "identity.outputs.principalId" {
-			r.add("main.bicep: the data account role goes to %q, not the identity", got)
+		if got := prop(dep.Props, "params.containerNames"); strings.TrimSpace(strings.Trim(strings.TrimSpace(got), "[]")) != "deploymentContainerName" {
+			r.add("main.bicep: the deployment identity's role is on %s, want the deployment container only", got)
 		}
 	}
-	if host := find("hostStorage.outputs.name"); host == nil {
-		r.add("main.bicep: no storageAccess module on the host (deployment) account")
-	} else {
-		if !has(host, storageBlobDataOwner) {
-			r.add("main.bicep: the identity does not get Storage Blob Data Owner on the host account (AzureWebJobsStorage, Flex deployment container)")
+	for _, mod := range access {
+		if p := prop(mod.Props, "params.principalId"); p != runtime && p != deployer {
+			r.add("main.bicep: storageAccess module %s gives a role to %s, neither the runtime nor the deployment identity", mod.Symbol, p)
 		}
-		if got := prop(host.Props, "params.principalId"); got != "identity.outputs.principalId" {
-			r.add("main.bicep: the host account roles go to %q, not the identity", got)
+		if prop(mod.Props, "params.principalId") == deployer && prop(mod.Props, "params.storageAccountName") != "hostStorage.outputs.name" {
+			r.add("main.bicep: storageAccess module %s gives the deployment identity a role outside the deployment container", mod.Symbol)
 		}
 	}
+	checkContainerScopes(r, m)
 	if mods := module(main, "modules/monitoring.bicep"); len(mods) == 1 {
 		if !roleIn(main, prop(mods[0].Props, "params.publisherRoleId"), monitoringMetricsPublisher) {
 			r.add("main.bicep: monitoring: publisherRoleId is not Monitoring Metrics Publisher")
@@ -364,5 +389,30 @@ func checkRoles(r *report, m bicepModel, main bicepFile) {
 		if v := prop(l.res.Props, "properties.roleDefinitionId"); !strings.HasPrefix(v, "subscriptionResourceId('Microsoft.Authorization/roleDefinitions'") {
 			r.add("%s: role assignment %s: roleDefinitionId %q", l.file, l.res.Symbol, v)
 		}
+	}
+}
+
+// checkContainerScopes: storageAccess.bicep scopes each assignment to a
+// container, never to the account.
+func checkContainerScopes(r *report, m bicepModel) {
+	sa := m.Files["modules/storageAccess.bicep"]
+	types := map[string]string{}
+	for _, res := range sa.Resources {
+		types[res.Symbol] = res.Type
+	}
+	n := 0
+	for _, res := range sa.Resources {
+		if res.Type != "Microsoft.Authorization/roleAssignments" {
+			continue
+		}
+		n++
+		scope := prop(res.Props, "scope")
+		symbol, _, _ := strings.Cut(scope, "[")
+		if types[symbol] != "Microsoft.Storage/storageAccounts/blobServices/containers" {
+			r.add("storageAccess.bicep: role assignment %s is scoped to %q (%s), not to a blob container", res.Symbol, scope, types[symbol])
+		}
+	}
+	if n == 0 {
+		r.add("storageAccess.bicep: no role assignment")
 	}
 }

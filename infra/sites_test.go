@@ -73,7 +73,7 @@ func checkSites(r *report, fa bicepFile) {
 		fac + "runtime.version":                        "'1.0'",
 		fac + "deployment.storage.type":                "'blobContainer'",
 		fac + "deployment.storage.authentication.type": "'UserAssignedIdentity'",
-		fac + "deployment.storage.authentication.userAssignedIdentityResourceId": "identityId",
+		fac + "deployment.storage.authentication.userAssignedIdentityResourceId": "deploymentIdentityId",
 		fac + "scaleAndConcurrency.instanceMemoryMB":                             "instanceMemoryMB",
 		fac + "scaleAndConcurrency.maximumInstanceCount":                         "maximumInstanceCount",
 		fac + "scaleAndConcurrency.triggers.http.perInstanceConcurrency":         "httpPerInstanceConcurrency",
@@ -107,8 +107,8 @@ func checkSites(r *report, fa bicepFile) {
 	if got := y1.settings["WEBSITE_RUN_FROM_PACKAGE"]; !strings.Contains(got, "${packageBlobName}") {
 		r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE %q is not the package blob URL", got)
 	}
-	if got := y1.settings["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"]; got != "identityId" {
-		r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID is %q, want identityId (the package is read with the identity)", got)
+	if got := y1.settings["WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID"]; got != "deploymentIdentityId" {
+		r.add("functionApp.bicep: Y1 site: WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID is %q, want deploymentIdentityId (the package is read with the deployment identity)", got)
 	}
 	if got := y1.props["properties.siteConfig.linuxFxVersion"]; got != "''" {
 		r.add("functionApp.bicep: Y1 site: linuxFxVersion is %q, want '' (the custom stack)", got)
@@ -227,6 +227,8 @@ func checkAppSettings(r *report, m bicepModel, main, fa bicepFile) {
 		"identityName":               "identity.outputs.name",
 		"identityClientId":           "identity.outputs.clientId",
 		"identityId":                 "identity.outputs.id",
+		"deploymentIdentityId":       "deploymentIdentity.outputs.id",
+		"logAnalyticsWorkspaceId":    "monitoring.outputs.workspaceId",
 		"dataStorageAccountName":     "names.dataStorage",
 		"hostStorageAccountName":     "hostStorage.outputs.name",
 		"postgresHost":               "postgres.outputs.host",

@@ -102,12 +102,17 @@ func Open(connString string, o Options) (*Catalog, error) {
 
 // KeywordConnString is a keyword/value connection string without a
 // password: the token is set on the pool's config, never pasted into a
-// string (tokens hold characters such as @, : and /).
-func KeywordConnString(host string, port int, db, user, sslmode string) string {
+// string (tokens hold characters such as @, : and /). sslrootcert, when not
+// "", is the PEM bundle pgx checks the server's certificate against.
+func KeywordConnString(host string, port int, db, user, sslmode, sslrootcert string) string {
 	q := func(v string) string {
 		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(v) + "'"
 	}
-	return fmt.Sprintf("host=%s port=%d dbname=%s user=%s sslmode=%s", q(host), port, q(db), q(user), q(sslmode))
+	s := fmt.Sprintf("host=%s port=%d dbname=%s user=%s sslmode=%s", q(host), port, q(db), q(user), q(sslmode))
+	if sslrootcert != "" {
+		s += " sslrootcert=" + q(sslrootcert)
+	}
+	return s
 }
 
 // Run keeps the pool's token fresh until ctx ends (see Pool.Run).

@@ -8,6 +8,7 @@
 #   lib/                      every library it loads (ldd), glibc and its loader
 #                             included, one file per SONAME (no symlinks)
 #   share/gdal, share/proj    GDAL_DATA, PROJ_DATA (the launcher sets them)
+#   certs/azure-postgres-roots.pem  Azure PostgreSQL's root CAs (POSTGRES_SSLROOTCERT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ app=dist/app
 zip=dist/tilefunc.zip
 loader=ld-linux-x86-64.so.2
 rm -rf "$app" "$zip"
-mkdir -p "$app/bin" "$app/lib" "$app/share/proj"
+mkdir -p "$app/bin" "$app/lib" "$app/share/proj" "$app/certs"
 
 # --- host.json and the function folders ------------------------------------
 if grep -q '^functions:' Makefile; then make -s functions; fi
@@ -65,6 +66,17 @@ find "$proj_data" -maxdepth 1 -type f ! -name '*.tif' ! -name '*.gsb' ! -name '*
 for f in share/proj/proj.db share/gdal/gdalvrt.xsd; do
   [[ -f $app/$f ]] || { echo "package: $app/$f missing" >&2; exit 1; }
 done
+
+# --- CA roots of Azure Database for PostgreSQL ---------------------------------
+# The Bicep sets POSTGRES_SSLMODE=verify-full with this bundle. Azure's TLS page
+# for flexible server names DigiCert Global Root G2 and Microsoft RSA Root CA
+# 2017; DigiCert Global Root CA signed the chains before them. Debian's
+# ca-certificates has all three.
+roots=/usr/share/ca-certificates/mozilla
+for ca in DigiCert_Global_Root_G2 Microsoft_RSA_Root_Certificate_Authority_2017 DigiCert_Global_Root_CA; do
+  [[ -f $roots/$ca.crt ]] || { echo "package: $roots/$ca.crt missing (apt-get install ca-certificates)" >&2; exit 1; }
+  cat "$roots/$ca.crt"
+done >"$app/certs/azure-postgres-roots.pem"
 
 # --- zip -------------------------------------------------------------------------
 # Unix modes in the zip (the launcher and the loader executable), fixed times so

@@ -55,9 +55,9 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 	}
 	conn := db.URL
 	if db.UseMI {
-		conn = pgstac.KeywordConnString(db.Host, db.Port, db.Name, db.User, db.SSLMode)
+		conn = pgstac.KeywordConnString(db.Host, db.Port, db.Name, db.User, db.SSLMode, db.SSLRootCert)
 		opts.Tokens = d.tokens
-		log.Info("database with Entra tokens", "mode", d.tokens.Status().Kind, "host", db.Host, "database", db.Name, "user", db.User, "sslmode", db.SSLMode)
+		log.Info("database with Entra tokens", "mode", d.tokens.Status().Kind, "host", db.Host, "database", db.Name, "user", db.User, "sslmode", db.SSLMode, "sslrootcert", db.SSLRootCert)
 	} else {
 		logPasswordDatabase(log, conn)
 	}

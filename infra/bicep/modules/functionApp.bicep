@@ -1,5 +1,8 @@
 // The Function App running the tilefunc custom handler, as the user-assigned
-// identity, on the plan from plan.bicep. Flex Consumption takes its runtime,
+// runtime identity, on the plan from plan.bicep; a second identity, the
+// deployment identity, only writes (Flex) or reads (Y1) the package. Basic
+// (FTP and SCM password) publishing is off, its logs go to Log Analytics
+// and, on Flex, its outbound traffic can go through a VNet subnet. Flex Consumption takes its runtime,
 // scale and package location from functionAppConfig and rejects the
 // FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION / WEBSITE_RUN_FROM_PACKAGE
 // settings; Linux Consumption needs exactly those settings instead.
@@ -16,11 +19,13 @@ param tags object
 param planSku string
 param planId string
 
-@description('Resource id of the user-assigned identity.')
+@description('Resource id of the runtime identity: the app\'s AZURE_CLIENT_ID, its database role and host storage.')
 param identityId string
 @description('Name of the identity: the PostgreSQL role (POSTGRES_USER).')
 param identityName string
 param identityClientId string
+@description('Resource id of the deployment identity: the only one that may write the package.')
+param deploymentIdentityId string
 
 @description('Host storage (AzureWebJobsStorage, reached with the identity) and the package container.')
 param hostStorageAccountName string
@@ -37,6 +42,10 @@ param postgresDatabaseName string
 param postgresPort int
 
 param appInsightsConnectionString string
+@description('Log Analytics workspace of the app\'s logs (FunctionAppLogs).')
+param logAnalyticsWorkspaceId string
+@description('Flex only: subnet (delegated to Microsoft.App/environments) of the VNet integration; empty for none.')
+param vnetSubnetId string
 
 @allowed([
   512
@@ -64,6 +73,10 @@ var tilefuncSettings = {
   POSTGRES_DB: postgresDatabaseName
   POSTGRES_USER: identityName
   POSTGRES_PORT: string(postgresPort)
+  // The server's certificate must chain to Azure's PostgreSQL roots and name
+  // POSTGRES_HOST; the package carries the roots (scripts/package.sh).
+  POSTGRES_SSLMODE: 'verify-full'
+  POSTGRES_SSLROOTCERT: 'certs/azure-postgres-roots.pem'
   AZURE_CLIENT_ID: identityClientId
   USE_AZURE_AUTH: 'true'
   AZURE_STORAGE_ACCOUNT: dataStorageAccountName
@@ -84,7 +97,7 @@ var consumptionOnlySettings = {
   FUNCTIONS_WORKER_RUNTIME: 'custom'
   FUNCTIONS_EXTENSION_VERSION: '~4'
   WEBSITE_RUN_FROM_PACKAGE: '${hostBlobEndpoint}${deploymentContainerName}/${packageBlobName}'
-  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: identityId
+  WEBSITE_RUN_FROM_PACKAGE_BLOB_MI_RESOURCE_ID: deploymentIdentityId
 }
 
 var gdalSettings = toObject(
@@ -112,12 +125,15 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${deploymentIdentityId}': {}
     }
   }
   properties: {
     serverFarmId: planId
     httpsOnly: true
     reserved: isFlex ? null : true
+    // Linux Consumption has no VNet integration.
+    virtualNetworkSubnetId: isFlex ? (empty(vnetSubnetId) ? null : vnetSubnetId) : null
     functionAppConfig: isFlex ? {
       deployment: {
         storage: {
@@ -125,7 +141,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: '${hostBlobEndpoint}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            userAssignedIdentityResourceId: deploymentIdentityId
           }
         }
       }
@@ -153,6 +169,39 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
+// No FTP, and no SCM (Kudu, zip deploy) with the publishing password:
+// deployments sign in with Entra ID.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output id string = site.id
 output name string = site.name
 @description('Base URL of the API (host.json sets routePrefix "", so routes sit at the root).')
 output url string = 'https://${site.properties.defaultHostName}'

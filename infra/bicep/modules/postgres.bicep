@@ -1,6 +1,8 @@
 // PostgreSQL Flexible Server that accepts Microsoft Entra tokens only
 // (password authentication off), with one Entra administrator, the extensions
-// pgSTAC needs allow-listed, the app database and its firewall rules.
+// pgSTAC needs allow-listed, the app database, connection logging sent to Log
+// Analytics, and either private access (a delegated subnet, no public
+// endpoint, no firewall rules) or a public endpoint behind firewall rules.
 
 param name string
 param location string
@@ -21,6 +23,10 @@ param storageSizeGB int
 ])
 param highAvailability string
 param databaseName string
+@description('Days of point-in-time restore (7-35).')
+@minValue(7)
+@maxValue(35)
+param backupRetentionDays int
 
 @description('Object id of the Entra administrator (user, group or service principal).')
 param adminObjectId string
@@ -33,7 +39,14 @@ param adminPrincipalName string
 ])
 param adminPrincipalType string
 
-@description('Add the 0.0.0.0 rule that admits connections from any Azure service.')
+@description('Private access: the subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers; empty for a public endpoint. Chosen at creation: it cannot be changed later.')
+param delegatedSubnetId string
+@description('With private access: the <name>.private.postgres.database.azure.com zone, linked to the VNet.')
+param privateDnsZoneId string
+@description('Log Analytics workspace of the server\'s logs (PostgreSQLLogs).')
+param logAnalyticsWorkspaceId string
+
+@description('Public endpoint only: add the 0.0.0.0 rule that admits connections from any Azure service.')
 param allowAzureServices bool
 @description('More IPv4 ranges to admit: [{ name, startIpAddress, endIpAddress }].')
 param firewallRules array
@@ -54,7 +67,9 @@ var azureServicesRule = [
     endIpAddress: '0.0.0.0'
   }
 ]
-var allFirewallRules = concat(allowAzureServices ? azureServicesRule : [], firewallRules)
+var privateAccess = !empty(delegatedSubnetId)
+// A server with private access has no firewall rules.
+var allFirewallRules = privateAccess ? [] : concat(allowAzureServices ? azureServicesRule : [], firewallRules)
 
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   name: name
@@ -77,20 +92,25 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
       autoGrow: 'Enabled'
     }
     backup: {
-      backupRetentionDays: 7
+      backupRetentionDays: backupRetentionDays
       geoRedundantBackup: 'Disabled'
     }
     highAvailability: {
       mode: highAvailability
     }
-    network: {
+    network: privateAccess ? {
+      publicNetworkAccess: 'Disabled'
+      delegatedSubnetResourceId: delegatedSubnetId
+      privateDnsZoneArmResourceId: privateDnsZoneId
+    } : {
       publicNetworkAccess: 'Enabled'
     }
   }
 }
 
 // The server accepts one change at a time: databases, firewall rules, the
-// extension allow-list and the administrator go in that order, one by one.
+// extension allow-list, the logging parameters and the administrator go in
+// that order, one by one.
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
   parent: server
   name: databaseName
@@ -127,6 +147,32 @@ resource extensions 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@20
   ]
 }
 
+// Every login and logout in PostgreSQLLogs (the seed's "Monitor Database
+// Access"): who connected, from where, and failed logins.
+resource logConnections 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
+  parent: server
+  name: 'log_connections'
+  properties: {
+    value: 'on'
+    source: 'user-override'
+  }
+  dependsOn: [
+    extensions
+  ]
+}
+
+resource logDisconnections 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
+  parent: server
+  name: 'log_disconnections'
+  properties: {
+    value: 'on'
+    source: 'user-override'
+  }
+  dependsOn: [
+    logConnections
+  ]
+}
+
 resource admin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08-01' = {
   parent: server
   name: adminObjectId
@@ -136,8 +182,28 @@ resource admin 'Microsoft.DBforPostgreSQL/flexibleServers/administrators@2024-08
     tenantId: tenant().tenantId
   }
   dependsOn: [
-    extensions
+    logDisconnections
   ]
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: server
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        category: 'PostgreSQLLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
 }
 
 output name string = server.name

@@ -1,5 +1,6 @@
 // A storage account reached only with Entra ID (shared-key access off), with
-// private blob containers.
+// private blob containers. privateOnly turns its public endpoint off: it is
+// then reached through a private endpoint only (privateEndpoint.bicep).
 
 param name string
 param location string
@@ -7,6 +8,8 @@ param tags object
 @description('Private blob containers to create.')
 param containerNames array
 param skuName string = 'Standard_LRS'
+@description('Public network access off: reachable through private endpoints only.')
+param privateOnly bool
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -22,10 +25,10 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
-      bypass: 'AzureServices'
+      defaultAction: privateOnly ? 'Deny' : 'Allow'
+      bypass: privateOnly ? 'None' : 'AzureServices'
     }
   }
 }
