@@ -4,6 +4,7 @@
 //	handler                       serve (the port comes from FUNCTIONS_CUSTOMHANDLER_PORT)
 //	handler sql grants ...        print the SQL that creates and grants the database role
 //	handler doctor                check identity, database grants and blob access; list the role's connections
+//	handler smoke URL             check a deployed app: /healthz, a registration, a tile, WMTS
 //	handler functions -out DIR    write the function.json folders the Functions host needs
 //
 // Each command, and handler itself, prints its usage with --help.
