@@ -212,7 +212,8 @@ type health struct {
 func (s *smoker) healthz(ctx context.Context) bool {
 	a, err := s.do(ctx, http.MethodGet, "/healthz", nil, false)
 	if err != nil {
-		s.fail("healthz: "+err.Error(), "check the URL (the app's default host name: az functionapp show -g <group> -n <app> --query defaultHostName) and that the app is running")
+		s.fail("healthz: "+err.Error(), "check the URL (the app's default host name: az functionapp show -g <group> -n <app> --query defaultHostName) and that the app is running; "+
+			"a cold start may need a longer -timeout")
 		return false
 	}
 	var h health

@@ -13,11 +13,14 @@ import (
 )
 
 // smokeKey is a key as the Functions host makes them: random, so a test
-// that finds it in the output has found a leak.
+// that finds it in the output has found a leak; make test's log scan
+// looks for it in the server logs too.
 func smokeKey() string {
 	b := make([]byte, 24)
 	rand.Read(b)
-	return "fk-" + hex.EncodeToString(b)
+	key := "fk-" + hex.EncodeToString(b)
+	testenv.NoteSecret(key)
+	return key
 }
 
 // checkLines are the output's lines that start with prefix, by check name.
@@ -52,7 +55,7 @@ func TestSmokePassesAgainstAServerWithTokens(t *testing.T) {
 	ok := checkLines(out, "ok   ")
 	for name, want := range map[string]string{
 		"healthz":  "managed_identity token expires " + getHealth(t, base).Database.TokenExpiresOn,
-		"register": "for collection demo-rgb, with the key given: search ",
+		"register": "for collection demo-rgb, with the key: search ",
 		"tile":     " PNG, ",
 		"wmts":     " layers, WebMercatorQuad tiles at " + base,
 	} {
@@ -70,7 +73,7 @@ func TestSmokePassesAgainstAServerWithTokens(t *testing.T) {
 	// The key as the portal's function URL carries it, and the collection
 	// from the search the first run stored.
 	out, err = runBinary(t, nil, "smoke", base+"/?code="+key)
-	if err != nil || !strings.Contains(out, "ok   register: POST /searches/register for collection demo-rgb, with the key given") ||
+	if err != nil || !strings.Contains(out, "ok   register: POST /searches/register for collection demo-rgb, with the key: search ") ||
 		strings.Contains(out, key) {
 		t.Fatalf("smoke with ?code=: %v\n%s", err, out)
 	}
@@ -104,26 +107,27 @@ func TestSmokeNamesARefusedKey(t *testing.T) {
 	base, _ := start(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t), "TILEFUNC_REGISTER_KEY="+smokeKey())
 	wrong := smokeKey()
 	for _, c := range []struct {
+		name string
 		args []string
 		want string
 	}{
-		{[]string{"-key", wrong}, "answered 401: the key given is not one of this app's"},
-		{nil, "answered 401 without a key: the deployment needs the function key"},
+		{"a wrong key", []string{"-key", wrong}, "answered 401: the key given is not one of this app's"},
+		{"no key", nil, "answered 401 without a key: the deployment needs the function key"},
 	} {
 		out, err := runBinary(t, nil, append(append([]string{"smoke", "-collection", "demo-elevation", "-params", "rescale=0,3000"}, c.args...), base)...)
-		t.Logf("handler smoke %q:\n%s", c.args, out)
+		t.Logf("handler smoke with %s:\n%s", c.name, out)
 		if err == nil {
-			t.Fatal("smoke passed with a refused key")
+			t.Fatalf("smoke passed with %s", c.name)
 		}
 		ok, fail := checkLines(out, "ok   "), checkLines(out, "FAIL ")
 		if !strings.Contains(fail["register"], c.want) || !regexp.MustCompile(`(?m)^FAIL register: .*\n     fix: pass the app's function key`).MatchString(out) {
-			t.Errorf("%q: want FAIL register saying %q, with the fix", c.args, c.want)
+			t.Errorf("%s: want FAIL register saying %q, with the fix", c.name, c.want)
 		}
 		if ok["healthz"] == "" || !strings.Contains(ok["tile"], "/collections/demo-elevation/tiles/WebMercatorQuad/") || ok["wmts"] == "" || len(fail) != 1 {
-			t.Errorf("%q: want healthz, tile (of the collection) and wmts ok, register alone failed", c.args)
+			t.Errorf("%s: want healthz, tile (of the collection) and wmts ok, register alone failed", c.name)
 		}
 		if strings.Contains(out, wrong) {
-			t.Errorf("%q: the key is in the output", c.args)
+			t.Errorf("%s: the key is in the output", c.name)
 		}
 	}
 }

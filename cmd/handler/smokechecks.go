@@ -101,7 +101,11 @@ func (s *smoker) register(ctx context.Context, coll string, bounds [4]float64) (
 	}
 	switch {
 	case a.status == http.StatusOK && json.Unmarshal(a.body, &reg) == nil && reg.ID != "":
-		s.ok("register: POST /searches/register for collection %s, with the key %s: search %s (%s)", coll, map[bool]string{true: "given", false: "none"}[s.key != ""], reg.ID, seconds(a.took))
+		with := "without a key"
+		if s.key != "" {
+			with = "with the key"
+		}
+		s.ok("register: POST /searches/register for collection %s, %s: search %s (%s)", coll, with, reg.ID, seconds(a.took))
 		return reg.ID, true
 	case a.status == http.StatusUnauthorized && s.key == "":
 		s.fail("register: POST /searches/register answered 401 without a key: the deployment needs the function key ("+a.detail()+")", keyFix)
