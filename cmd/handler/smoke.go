@@ -91,8 +91,13 @@ func newSmoker(raw, key, params string, timeout time.Duration, out io.Writer) (*
 	}
 	base := strings.TrimRight((&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String(), "/")
 	return &smoker{report: &report{out: out}, base: base, key: strings.TrimSpace(key), params: p,
-		client: &http.Client{Timeout: timeout}}, nil
+		client: &http.Client{Timeout: timeout, CheckRedirect: noRedirects}}, nil
 }
+
+// noRedirects makes a redirect the answer: followed, it would carry the
+// key's header to wherever it points (net/http drops only Authorization
+// and cookies on the way to another host) and turn the POST into a GET.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // run runs the checks in order; each later one needs what the earlier found.
 func (s *smoker) run() {
@@ -127,10 +132,11 @@ func (s *smoker) run() {
 
 // answer is one HTTP exchange as the checks read it.
 type answer struct {
-	status int
-	media  string // the Content-Type without parameters
-	body   []byte
-	took   time.Duration
+	status   int
+	media    string // the Content-Type without parameters
+	body     []byte
+	location string // where a redirect points
+	took     time.Duration
 }
 
 // maxAnswer bounds what a check reads of an answer.
@@ -170,7 +176,8 @@ func (s *smoker) do(ctx context.Context, method, path string, body []byte, keyed
 		return nil, fmt.Errorf("%s %s: reading the answer: %w", method, path, err)
 	}
 	media, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
-	return &answer{status: resp.StatusCode, media: strings.TrimSpace(media), body: b, took: time.Since(start)}, nil
+	return &answer{status: resp.StatusCode, media: strings.TrimSpace(media), body: b,
+		location: redactURL(resp.Header.Get("Location")), took: time.Since(start)}, nil
 }
 
 // detail is an error answer's message on one line: tilefunc's {"detail":
@@ -179,6 +186,9 @@ func (s *smoker) do(ctx context.Context, method, path string, body []byte, keyed
 func (a *answer) detail() string {
 	var e struct {
 		Detail string `json:"detail"`
+	}
+	if a.location != "" {
+		return "a redirect to " + a.location + " (not followed)"
 	}
 	text := string(a.body[:min(len(a.body), 300)])
 	if json.Unmarshal(a.body, &e) == nil && e.Detail != "" {
@@ -220,6 +230,9 @@ func (s *smoker) healthz(ctx context.Context) bool {
 	switch {
 	case a.status == http.StatusNotFound:
 		s.fail("healthz: GET /healthz answered 404: "+a.detail(), "point URL at the Function App itself, with no /api; deploy the package with its function folders (make package)")
+		return false
+	case a.location != "":
+		s.fail(fmt.Sprintf("healthz: GET /healthz answered %d: %s", a.status, a.detail()), "pass the address it redirects to as URL (the app's https:// address)")
 		return false
 	case a.status != http.StatusOK:
 		s.fail(fmt.Sprintf("healthz: GET /healthz answered %d: %s", a.status, a.detail()),

@@ -3,8 +3,13 @@ package main_test
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,5 +134,38 @@ func TestSmokeNamesARefusedKey(t *testing.T) {
 		if strings.Contains(out, wrong) {
 			t.Errorf("%s: the key is in the output", c.name)
 		}
+	}
+}
+
+// A front end that redirects registration elsewhere: smoke does not
+// follow, so the key's header never reaches the other host, and says
+// where the redirect pointed.
+func TestSmokeSendsTheKeyNowhereElse(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	base, _ := start(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t))
+	var leaked atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("x-functions-key") != "" || r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+	}))
+	defer elsewhere.Close()
+	target, _ := url.Parse(base)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/searches/register" {
+			http.Redirect(w, r, elsewhere.URL+"/searches/register", http.StatusTemporaryRedirect)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	out, err := runBinary(t, nil, "smoke", "-key", smokeKey(), "-collection", "demo-rgb", front.URL)
+	t.Logf("handler smoke:\n%s", out)
+	if err == nil || !strings.Contains(checkLines(out, "FAIL ")["register"], "answered 307: a redirect to "+elsewhere.URL+"/searches/register (not followed)") {
+		t.Errorf("want FAIL register naming the redirect")
+	}
+	if leaked.Load() != 0 {
+		t.Fatalf("the key reached the host the redirect named")
 	}
 }

@@ -107,6 +107,9 @@ func (s *smoker) register(ctx context.Context, coll string, bounds [4]float64) (
 		}
 		s.ok("register: POST /searches/register for collection %s, %s: search %s (%s)", coll, with, reg.ID, seconds(a.took))
 		return reg.ID, true
+	case a.location != "":
+		s.fail(fmt.Sprintf("register: POST /searches/register answered %d: %s", a.status, a.detail()),
+			"pass the app's own address as URL: the key is not sent on to where a redirect points")
 	case a.status == http.StatusUnauthorized && s.key == "":
 		s.fail("register: POST /searches/register answered 401 without a key: the deployment needs the function key ("+a.detail()+")", keyFix)
 	case a.status == http.StatusUnauthorized:
