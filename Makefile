@@ -55,8 +55,9 @@ package: deps
 	@bash scripts/package.sh
 
 ## verify-package: run the package in a bare Debian bullseye root (no GDAL,
-## no libpq, glibc 2.31) and fetch /healthz and tiles from the local database.
-verify-package: services package
+## no libpq, glibc 2.31), fetch /healthz and tiles from the local database and
+## run bin/handler smoke against it.
+verify-package: services build package
 	@bash scripts/verify-package.sh
 
 ## parity: tilefunc and titiler-pgstac 3.x (scripts/titiler.sh installs it

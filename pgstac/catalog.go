@@ -4,6 +4,7 @@
 package pgstac
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,7 +27,8 @@ import (
 // Catalog reads and registers searches in one pgSTAC database.
 type Catalog struct {
 	db             *Pool
-	storedSearches int // collection requests register their search while pgstac.searches holds fewer rows
+	storedSearches int    // collection requests register their search while pgstac.searches holds fewer rows
+	app            string // application_name of its connections
 }
 
 // Options shape the pool.
@@ -40,11 +42,17 @@ type Options struct {
 	// that many rows of pgstac.searches they are served unregistered (0:
 	// no bound, as titiler-pgstac).
 	StoredSearches int
-	Log            *slog.Logger
+	// ApplicationName names the connections in pg_stat_activity ("":
+	// tilefunc, the server's); handler doctor's are told apart by theirs.
+	ApplicationName string
+	Log             *slog.Logger
 	// Tracer sees every query and connection (OpenTelemetry spans when
 	// tracing is on); nil for none.
 	Tracer pgx.QueryTracer
 }
+
+// ServerApplication is the application_name of the server's connections.
+const ServerApplication = "tilefunc"
 
 // cancelDeadline is how long a cancelled query may take to end before its
 // connection is closed under it (fault test: with pgx's 1 s the answer to a
@@ -85,7 +93,8 @@ func Open(connString string, o Options) (*Catalog, error) {
 		cfg.ConnConfig.Tracer = o.Tracer
 	}
 	rp := cfg.ConnConfig.RuntimeParams
-	rp["application_name"] = "tilefunc"
+	app := cmp.Or(o.ApplicationName, ServerApplication)
+	rp["application_name"] = app
 	if !o.PgBouncer { // PgBouncer refuses other startup parameters
 		rp["search_path"] = "pgstac,public"
 		rp["statement_timeout"] = strconv.Itoa(int(statementTimeout.Milliseconds()))
@@ -97,7 +106,7 @@ func Open(connString string, o Options) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Catalog{db: db, storedSearches: o.StoredSearches}, nil
+	return &Catalog{db: db, storedSearches: o.StoredSearches, app: app}, nil
 }
 
 // KeywordConnString is a keyword/value connection string without a

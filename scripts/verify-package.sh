@@ -2,7 +2,9 @@
 # make verify-package: run the packaged app (dist/tilefunc.zip) in a bare Debian
 # root file system that has no GDAL and no PostgreSQL libraries, from a Debian
 # release older than the build machine where the mirror serves one (bullseye,
-# glibc 2.31), and fetch /healthz and a real tile from the local database.
+# glibc 2.31), and fetch /healthz and a real tile from the local database; then
+# `bin/handler smoke` checks the running package from outside the root, as an
+# operator checks a deployment (docs/deployment.md, "After the rollout").
 #
 # As the Functions host would: the zip is extracted without its modes and only
 # `handler` (defaultExecutablePath) is made executable; the app is started with
@@ -210,10 +212,25 @@ start_app() {
   grep -q '"msg":"platform".*"glibc":"2\.' "$log" || fail "$mode: no platform line in the log"
 }
 
-# run_app rw|ro: start, fetch /healthz and tiles, check the mapped libraries, stop.
+# smoke_app MODE: `handler smoke` of the build machine against the packaged
+# app, with the registration key the app was started with; every check must
+# pass and the key must not be printed.
+smoke_app() {
+  local mode=$1 out
+  if ! out=$(bin/handler smoke -key "$key" -collection demo-rgb "$base" 2>&1); then
+    sed 's/^/    /' <<<"$out" >&2
+    fail "$mode: handler smoke failed"
+  fi
+  say "[$mode] bin/handler smoke -key <key> -collection demo-rgb $base:"
+  sed 's/^/    /' <<<"$out"
+  ! grep -qF "$key" <<<"$out" || fail "$mode: handler smoke printed the key"
+}
+
+# run_app rw|ro: start, fetch /healthz and tiles, check the mapped libraries,
+# smoke it, stop.
 run_app() {
   local mode=$1 health
-  start_app "$mode"
+  start_app "$mode" "TILEFUNC_REGISTER_KEY=$key"
   health=$(curl -fsS "$base/healthz")
   say "[$mode] /healthz: $health"
   python3 -c 'import json, sys; sys.exit(0 if json.loads(sys.argv[1])["database_online"] is True else 1)' "$health" ||
@@ -239,8 +256,12 @@ run_app() {
   foreign=$(grep -vE "^$root/app/lib/|^/memfd:ld-linux-x86-64\.so\.2" <<<"$libs" || true)
   say "[$mode] process $handler_pid runs $(readlink "/proc/$handler_pid/exe" | sed "s|^$root||") with $(wc -l <<<"$libs") shared objects mapped, $( [[ -z $foreign ]] && echo "all from /app/lib" || echo "NOT all from /app/lib")"
   [[ -z $foreign ]] || fail "$mode: libraries from outside the package: $foreign"
+  smoke_app "$mode"
   stop_handler
 }
+
+[[ -x bin/handler ]] || fail "no bin/handler for the smoke check: run make build"
+key=$(python3 -c 'import secrets; print("vp-" + secrets.token_hex(16))')
 
 run_app rw
 run_app ro

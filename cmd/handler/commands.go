@@ -21,7 +21,8 @@ type command struct {
 // commands are the handler binary's subcommands; with none it serves.
 var commands = []command{
 	{"sql grants", "print the SQL that creates and grants the database role", sqlGrants},
-	{"doctor", "check identity, database grants and blob access", doctor},
+	{"doctor", "check identity, database grants, blob access; list the role's connections", doctor},
+	{"smoke", "check a deployed app: /healthz, a registration with the key, a tile, WMTS", smoke},
 	{"functions", "write the function.json folders the Functions host needs", functions.Command},
 }
 

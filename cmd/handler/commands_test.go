@@ -16,6 +16,7 @@ var subcommands = map[string][]string{
 	"sql grants": {"-role", "-mode", "-object-id"},
 	"doctor":     {},
 	"functions":  {"-out", "-write-auth"},
+	"smoke":      {"-key", "-collection", "-assets", "-params", "-timeout"},
 }
 
 // runSplit runs the binary with no settings and keeps stdout and stderr apart.
@@ -109,5 +110,20 @@ func TestASubcommandRefusesAStrayArgument(t *testing.T) {
 	_, errs, code := runSplit(t, "doctor", "now")
 	if code != 2 || !strings.Contains(errs, `unexpected argument "now"`) {
 		t.Errorf("handler doctor now: exit %d, stderr %q", code, errs)
+	}
+	_, errs, code = runSplit(t, "smoke", "http://127.0.0.1:1", "http://127.0.0.1:2")
+	if code != 2 || !strings.Contains(errs, `unexpected argument "http://127.0.0.1:2"`) {
+		t.Errorf("handler smoke URL URL: exit %d, stderr %q", code, errs)
+	}
+}
+
+// smoke takes one URL, an http(s) one, and says so when it is missing.
+func TestSmokeNeedsAURL(t *testing.T) {
+	for _, c := range []struct{ args, want string }{{"", "missing the URL argument"}, {"ftp://host", "want http(s)://host"},
+		{"https://app.example.net/?code=s3cret -params code=x", "pass the key with -key"}} {
+		out, errs, code := runSplit(t, append([]string{"smoke"}, strings.Fields(c.args)...)...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || !strings.Contains(errs, "usage: handler smoke") || strings.Contains(errs, "s3cret") {
+			t.Errorf("handler smoke %s: exit %d, stdout %q, stderr %q", c.args, code, out, errs)
+		}
 	}
 }

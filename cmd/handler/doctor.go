@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"time"
 
 	"tilefunc/config"
@@ -24,7 +26,8 @@ import (
 func doctor(args []string, out, stderr io.Writer) error {
 	fs := flag.NewFlagSet("handler doctor", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: handler doctor\n\nChecks the identity's token, the database login, pgSTAC, the read grants, the mode and\nblob access with the settings the server reads from the environment; prints each with its fix.")
+		fmt.Fprintln(fs.Output(), "usage: handler doctor\n\nChecks the identity's token, the database login, pgSTAC, the read grants, the mode and\nblob access with the settings the server reads from the environment; prints each with its fix.\n"+
+			"Lists the role's connections (pg_stat_activity), those of a server running as it.")
 	}
 	if err := cli.Parse(fs, args, out, stderr); err != nil {
 		return err
@@ -60,7 +63,7 @@ func (r *report) run() {
 		return
 	}
 	r.ok("settings")
-	d, err := wire(cfg, slog.New(slog.DiscardHandler))
+	d, err := wire(cfg, slog.New(slog.DiscardHandler), doctorApplication)
 	if err != nil {
 		r.fail("services: "+err.Error(), "correct the setting the line names")
 		return
@@ -145,5 +148,34 @@ func (r *report) database(ctx context.Context, d *deps, cfg *config.Config) bool
 		mode = "register: POST /searches/register stores searches"
 	}
 	fmt.Fprintf(r.out, "info mode %s\n", mode)
+	r.connections(ctx, d, t.User)
 	return true
+}
+
+// doctorApplication names the doctor's own connections, which the
+// connections check leaves out.
+const doctorApplication = "tilefunc doctor"
+
+// connections shows the role's sessions as the seed's "Verify Token in
+// Database" query does: those of the running server, logged in with the
+// identity's token, from the app's address.
+func (r *report) connections(ctx context.Context, d *deps, role string) {
+	groups, err := d.catalog.Connections(ctx)
+	if err != nil {
+		r.fail("connections of role "+strconv.Quote(role)+": "+err.Error(), "check the role may read pg_stat_activity (every role may, by default)")
+		return
+	}
+	if len(groups) == 0 {
+		fmt.Fprintf(r.out, "info connections of role %q: none but this check's (no server is logged in as the role)\n", role)
+		return
+	}
+	n := 0
+	for _, g := range groups {
+		n += g.Count
+	}
+	r.ok("connections of role %q (pg_stat_activity, this check's own left out): %d", role, n)
+	for _, g := range groups {
+		r.ok("  %d %s, application %q, from %s, the oldest since %s", g.Count, cmp.Or(g.State, "no state"), g.Application, g.Client,
+			g.Oldest.UTC().Format(time.RFC3339))
+	}
 }

@@ -1,13 +1,17 @@
 package main_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"tilefunc/internal/testenv"
 	"tilefunc/pgstac"
@@ -92,4 +96,53 @@ func TestSQLGrantsPrintsQuotedSQL(t *testing.T) {
 	if out, err := runBinary(t, nil, "sql", "grants", "--role", "x", "--mode", "superuser"); err == nil {
 		t.Fatalf("an unknown mode should fail: %s", out)
 	}
+}
+
+// The seed's "Verify Token in Database": with the server running as the
+// role, doctor lists the role's connections from pg_stat_activity, the
+// server's pool and not its own.
+func TestDoctorShowsTheServersConnections(t *testing.T) {
+	cat := testenv.DemoCatalog(t, false)
+	role := testenv.Role(t, cat.DatabaseURL, pgstac.ReadOnly)
+	ts := testenv.NewTokenServer(t, time.Hour, func(tok string, exp time.Time) error {
+		return testenv.SetPassword(role, tok, exp)
+	})
+	env := miEnv(t, cat, role, ts) // DB_MIN_CONN_SIZE=2
+	base, _ := start(t, env...)
+	getHealth(t, base)
+	server := func() int {
+		var n int
+		if err := adminQuery(t, `SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND application_name = 'tilefunc'`, role).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); server() < 2; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's pool holds %d connections, want its 2", server())
+		}
+	}
+	out, err := runBinary(t, env, "doctor")
+	if err != nil {
+		t.Fatalf("doctor failed: %v\n%s", err, out)
+	}
+	t.Logf("doctor:\n%s", out)
+	want := regexp.MustCompile(`(?m)^ok   connections of role "` + regexp.QuoteMeta(role) + `" \(pg_stat_activity, this check's own left out\): (\d+)\n` +
+		`ok     (\d+) idle, application "tilefunc", from 127\.0\.0\.1, the oldest since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+	m := want.FindStringSubmatch(out)
+	if m == nil || m[1] != strconv.Itoa(server()) || m[2] != m[1] {
+		t.Fatalf("want the server's %d idle connections from 127.0.0.1, alone, got %q", server(), m)
+	}
+	assertNoSecret(t, out, ts.Issued())
+}
+
+// adminQuery runs a query as the test cluster's superuser.
+func adminQuery(t *testing.T, sql string, args ...any) pgx.Row {
+	t.Helper()
+	c, err := pgx.Connect(t.Context(), os.Getenv("TILEFUNC_TEST_ADMIN_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c.QueryRow(t.Context(), sql, args...)
 }

@@ -3,7 +3,8 @@
 //
 //	handler                       serve (the port comes from FUNCTIONS_CUSTOMHANDLER_PORT)
 //	handler sql grants ...        print the SQL that creates and grants the database role
-//	handler doctor                check identity, database grants and blob access
+//	handler doctor                check identity, database grants and blob access; list the role's connections
+//	handler smoke URL             check a deployed app: /healthz, a registration, a tile, WMTS
 //	handler functions -out DIR    write the function.json folders the Functions host needs
 //
 // Each command, and handler itself, prints its usage with --help.
@@ -24,6 +25,7 @@ import (
 	"tilefunc/config"
 	"tilefunc/handler"
 	"tilefunc/internal/cli"
+	"tilefunc/pgstac"
 	"tilefunc/telemetry"
 	"tilefunc/tiles"
 )
@@ -71,7 +73,7 @@ func serve(log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	deps, err := wire(cfg, log)
+	deps, err := wire(cfg, log, pgstac.ServerApplication)
 	if err != nil {
 		return err
 	}

@@ -27,9 +27,10 @@ type deps struct {
 	tracing  *telemetry.Tracing // nil unless TITILER_PGSTAC_API_TELEMETRY_ENABLED
 }
 
-// wire builds the services from the settings. Nothing here waits on the
-// network: the pool connects, and the token is fetched, on first use.
-func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
+// wire builds the services from the settings; the pool's connections are
+// named app in pg_stat_activity. Nothing here waits on the network: the
+// pool connects, and the token is fetched, on first use.
+func wire(cfg *config.Config, log *slog.Logger, app string) (*deps, error) {
 	d := &deps{}
 	var cred azcore.TokenCredential
 	if cfg.Database.UseMI || cfg.Storage.UseAzureAuth {
@@ -45,7 +46,7 @@ func wire(cfg *config.Config, log *slog.Logger) (*deps, error) {
 	}
 	db := cfg.Database
 	opts := pgstac.Options{MinConns: db.MinConns, MaxConns: db.MaxConns, MaxConnIdle: db.MaxIdle,
-		MaxConnLifetime: db.Lifetime, PgBouncer: db.PgBouncer, StoredSearches: db.StoredSearches, Log: log}
+		MaxConnLifetime: db.Lifetime, PgBouncer: db.PgBouncer, StoredSearches: db.StoredSearches, ApplicationName: app, Log: log}
 	var err error
 	if cfg.Telemetry {
 		if d.tracing, err = telemetry.StartTracing(context.Background(), version, log); err != nil {

@@ -25,6 +25,15 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // writes to fs.Output(); Parse points that at stdout for -h and at stderr for
 // an unknown flag, a bad value or a stray argument.
 func Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	_, err := ParseArgs(fs, args, nil, stdout, stderr)
+	return err
+}
+
+// ParseArgs is Parse for a command that takes one positional argument per
+// name in names (in the complaint when one is missing), before, between or
+// after its flags: "handler smoke URL -key K" and "handler smoke -key K URL"
+// alike. It returns the arguments in order.
+func ParseArgs(fs *flag.FlagSet, args, names []string, stdout, stderr io.Writer) ([]string, error) {
 	usage := fs.Usage
 	if usage == nil {
 		usage = func() {
@@ -36,15 +45,24 @@ func Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	// silenced so each goes to the stream its case asks for.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
+	var pos []string
 	err := fs.Parse(args)
+	// flag stops at the first argument that is not a flag: take it and go
+	// on with the rest.
+	for err == nil && fs.NArg() > 0 && len(pos) < len(names) {
+		pos = append(pos, fs.Arg(0))
+		err = fs.Parse(fs.Args()[1:])
+	}
 	fs.Usage = usage
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(stdout)
 		usage()
-		return ErrHelp
+		return nil, ErrHelp
 	case err == nil && fs.NArg() > 0:
 		err = fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	case err == nil && len(pos) < len(names):
+		err = fmt.Errorf("%s: missing the %s argument", fs.Name(), names[len(pos)])
 	case err != nil:
 		err = fmt.Errorf("%s: %w", fs.Name(), err)
 	}
@@ -52,9 +70,9 @@ func Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		usage()
-		return &UsageError{err}
+		return nil, &UsageError{err}
 	}
-	return nil
+	return pos, nil
 }
 
 // ExitCode is the process's exit status for a command's error: 0 for none or

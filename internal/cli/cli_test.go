@@ -47,3 +47,31 @@ func TestFlagsParse(t *testing.T) {
 		t.Fatal("a failure is not exit 1")
 	}
 }
+
+func parseURL(args ...string) (pos []string, colour, stderr string, err error) {
+	fs := flag.NewFlagSet("handler thing", flag.ContinueOnError)
+	c := fs.String("colour", "red", "the colour")
+	var out, errs bytes.Buffer
+	pos, err = cli.ParseArgs(fs, args, []string{"URL"}, &out, &errs)
+	return pos, *c, errs.String(), err
+}
+
+// A positional argument may come before, after or between the flags.
+func TestParseArgsTakesItsArgumentAnywhere(t *testing.T) {
+	for _, args := range [][]string{{"http://x", "-colour", "blue"}, {"-colour", "blue", "http://x"}, {"-colour=blue", "http://x"}} {
+		pos, colour, errs, err := parseURL(args...)
+		if err != nil || len(pos) != 1 || pos[0] != "http://x" || colour != "blue" || errs != "" {
+			t.Errorf("%q: args %q, colour %s, err %v, stderr %q", args, pos, colour, err, errs)
+		}
+	}
+}
+
+func TestParseArgsNamesAMissingOrStrayArgument(t *testing.T) {
+	for args, want := range map[string]string{"": "missing the URL argument", "http://x http://y": `unexpected argument "http://y"`,
+		"http://x -size 3": "-size"} {
+		_, _, errs, err := parseURL(strings.Fields(args)...)
+		if cli.ExitCode(err) != 2 || !strings.Contains(errs, want) || !strings.Contains(errs, "-colour") {
+			t.Errorf("%q: err %v, stderr %q, want it to say %q and the usage", args, err, errs, want)
+		}
+	}
+}
