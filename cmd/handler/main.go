@@ -44,6 +44,10 @@ func main() {
 	os.Exit(code)
 }
 
+// warmRestAfter is when the tile matrix sets no request has asked for yet
+// are prepared, after start-up.
+const warmRestAfter = 10 * time.Second
+
 // serve listens first (the Functions host waits for the port), then wires
 // config → identity → pgstac and storage → tiles → handler, and serves
 // until a signal. The token and the pool come up in the background.
@@ -66,7 +70,15 @@ func serve(log *slog.Logger) error {
 		defer closePprof()
 	}
 	go func() {
-		if err := tiles.Warm(); err != nil {
+		err := tiles.Warm()
+		// The other sets are checked once the first requests are served: a
+		// PROJ that cannot prepare one (a package without proj.db) is
+		// logged, and a cold start does not wait for it.
+		if err == nil {
+			time.Sleep(warmRestAfter)
+			err = tiles.CheckTMS()
+		}
+		if err != nil {
 			log.Warn("tile matrix sets", "error", err.Error())
 		}
 	}()
