@@ -142,6 +142,11 @@ func readValues(band godal.Band, req request, bw, bh int, resampling string) ([]
 	return buf, readInto(band, false, req, unsafe.Pointer(&buf[0]), bw, bh, C.GDT_Float64, resampling)
 }
 
+// readValuesInto reads a request of band into dst, a bw×bh buffer.
+func readValuesInto(band godal.Band, req request, dst []float64, bw, bh int, resampling string) error {
+	return readInto(band, false, req, unsafe.Pointer(&dst[0]), bw, bh, C.GDT_Float64, resampling)
+}
+
 // readMask reads a request of band's mask band (0 where GDAL says there is
 // no data) into a bw×bh buffer of bytes.
 func readMask(band godal.Band, req request, bw, bh int, resampling string) ([]uint8, error) {

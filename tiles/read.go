@@ -476,6 +476,9 @@ func (c cut) read(band godal.Band, dst []float64, w int, resampling string, mask
 		return nil
 	}
 	bw, bh := c.x1-c.x0, c.y1-c.y0
+	if !mask && bw == w { // whole rows: GDAL writes into dst itself
+		return readValuesInto(band, c.req, dst[c.y0*w:(c.y0+bh)*w], bw, bh, resampling)
+	}
 	var vals []float64
 	if mask {
 		m, err := readMask(band, c.req, bw, bh, resampling)
