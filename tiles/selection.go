@@ -48,9 +48,11 @@ type pickSelection struct {
 	better       func(a, m float64) bool
 }
 
+// feed merges img into the mosaic. The first image becomes the mosaic
+// itself, not a copy: merge hands each image over and keeps only its size.
 func (s *pickSelection) feed(img *raster.Image) {
 	if s.mosaic == nil {
-		s.mosaic = img.Clone()
+		s.mosaic = img
 		return
 	}
 	m := s.mosaic
