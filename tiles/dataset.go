@@ -65,7 +65,8 @@ type source struct {
 	nodata   *float64       // the first band's nodata, as rasterio's dataset.nodata
 	alpha    int            // the 1-based index of its alpha band, or 0
 	nonAlpha []int          // the other bands, 1-based (rio-tiler's non_alpha_indexes)
-	under    *godal.Dataset // what a VRT reads, closed after it
+	key      string         // ds is an asset dataset kept under key (handles), or ""
+	under    *asset         // what a VRT reads, given back after it
 }
 
 // AssetDrivers are the GDAL drivers that open asset files: the formats
@@ -78,17 +79,39 @@ var AssetDrivers = []string{"GTiff"}
 // GDAL's words are not shown: they name the path, which may carry a token.
 var errNotGeoTIFF = tilefunc.Errorf(tilefunc.EBADREQUEST, "the asset cannot be read as a GeoTIFF (COG), the raster format tilefunc serves")
 
+// asset is an opened asset dataset, lent by assetHandles when key is set.
+type asset struct {
+	ds  *godal.Dataset
+	key string
+}
+
 // openAsset opens the asset file at path with AssetDrivers only, with
-// GDAL open options opts. Its caller closes it. No side files are
+// GDAL open options opts, or takes one opened so before (handles). Its
+// caller releases it. No side files are
 // opened (godal's default, kept on purpose: no godal.SiblingFiles()):
 // GDAL opens an x.tif.ovr, .msk or .aux with any driver, so a VRT stored
 // beside a GeoTIFF would be read as its overview.
-func openAsset(path string, opts ...string) (*godal.Dataset, error) {
+func openAsset(path string, opts ...string) (asset, error) {
+	key := handleKey(path, opts)
+	if key != "" {
+		if ds := assetHandles.take(key); ds != nil {
+			return asset{ds, key}, nil
+		}
+	}
 	ds, err := godal.Open(path, godal.Drivers(AssetDrivers...), godal.DriverOpenOption(opts...))
 	if err != nil {
-		return nil, errNotGeoTIFF
+		return asset{}, errNotGeoTIFF
 	}
-	return ds, nil
+	return asset{ds, key}, nil
+}
+
+// release gives the dataset back to be lent again, or closes it.
+func (a asset) release() {
+	if a.key == "" {
+		a.ds.Close()
+		return
+	}
+	assetHandles.give(a.key, a.ds)
 }
 
 // statter is a Resolver that can tell why GDAL could not open a path:
@@ -111,13 +134,13 @@ func (r *Renderer) why(path string, err error) error {
 
 // openSource opens the raster at path. Its caller closes it.
 func (r *Renderer) openSource(path string) (*source, error) {
-	ds, err := openAsset(path)
+	a, err := openAsset(path)
 	if err != nil {
 		return nil, r.why(path, err)
 	}
-	s := &source{ds: ds, path: path}
+	s := &source{ds: a.ds, path: path, key: a.key}
 	if err := s.describe(); err != nil {
-		ds.Close()
+		a.ds.Close()
 		return nil, err
 	}
 	return s, nil
@@ -165,9 +188,9 @@ func (s *source) describe() error {
 
 // Close closes the raster, then what it reads.
 func (s *source) Close() {
-	s.ds.Close()
+	asset{s.ds, s.key}.release()
 	if s.under != nil {
-		s.under.Close()
+		s.under.release()
 	}
 }
 

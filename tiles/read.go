@@ -172,13 +172,13 @@ func (s *source) warpedVRT(level int, dst string, gt [6]float64, w, h int, o Dat
 	default:
 		sw = append(sw, "-dstalpha")
 	}
-	ds, err := src.Warp("", sw, godal.ErrLogger(sideFilesAbsent))
+	ds, err := src.ds.Warp("", sw, godal.ErrLogger(sideFilesAbsent))
 	if err != nil {
-		src.Close()
+		src.release()
 		return nil, tilefunc.Errorf(tilefunc.EBADREQUEST, "the raster cannot be warped into the output grid: %v", err)
 	}
-	// The VRT reads src: src is closed after it.
-	v := &source{ds: ds, path: s.path, under: src}
+	// The VRT reads src: src is given back after it.
+	v := &source{ds: ds, path: s.path, under: &src}
 	if err := v.describe(); err != nil {
 		v.Close()
 		return nil, err

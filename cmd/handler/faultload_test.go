@@ -19,7 +19,9 @@ import (
 )
 
 // The fault tests' process: a 3 s request deadline bounds any hang, the
-// catalog and block caches are off so that every request meets the fault,
+// catalog and block caches are off, and no dataset is kept between
+// requests (its blocks would stay in GDAL's cache), so that every request
+// meets the fault,
 // and /metrics shows goroutines and pool connections.
 const (
 	faultDeadline = 3 * time.Second
@@ -27,7 +29,7 @@ const (
 )
 
 func faultEnv(extra ...string) []string {
-	return append([]string{"TILEFUNC_REQUEST_TIMEOUT=3", "TITILER_PGSTAC_CACHE_TTL=0", "TILEFUNC_BLOB_CACHE_MB=0",
+	return append([]string{"TILEFUNC_REQUEST_TIMEOUT=3", "TITILER_PGSTAC_CACHE_TTL=0", "TILEFUNC_BLOB_CACHE_MB=0", "TILEFUNC_DATASET_HANDLES=0",
 		"TITILER_PGSTAC_API_METRICS_ENABLED=true", "DB_MIN_CONN_SIZE=2", fmt.Sprint("DB_MAX_CONN_SIZE=", faultMaxConns)}, extra...)
 }
 

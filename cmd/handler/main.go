@@ -91,9 +91,10 @@ func serve(log *slog.Logger) error {
 	}
 	defer deps.catalog.Close()
 	go deps.catalog.Run(ctx)
+	tiles.KeepDatasets(cfg.Datasets)
 	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
 	tr.Limit(cfg.RenderMemory)
-	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency)
+	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets)
 	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)
