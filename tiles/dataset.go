@@ -62,11 +62,11 @@ type source struct {
 	height   int
 	bands    []godal.Band
 	dtype    raster.DataType
-	nodata   *float64       // the first band's nodata, as rasterio's dataset.nodata
-	alpha    int            // the 1-based index of its alpha band, or 0
-	nonAlpha []int          // the other bands, 1-based (rio-tiler's non_alpha_indexes)
-	key      string         // ds is an asset dataset kept under key (handles), or ""
-	under    *asset         // what a VRT reads, given back after it
+	nodata   *float64 // the first band's nodata, as rasterio's dataset.nodata
+	alpha    int      // the 1-based index of its alpha band, or 0
+	nonAlpha []int    // the other bands, 1-based (rio-tiler's non_alpha_indexes)
+	key      string   // ds is an asset dataset kept under key (handles), or ""
+	under    *asset   // what a VRT reads, given back after it
 }
 
 // AssetDrivers are the GDAL drivers that open asset files: the formats
