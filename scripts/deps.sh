@@ -15,7 +15,7 @@ mkdir -p .local
 # --- apt -------------------------------------------------------------------
 # pkg-config is what godal's cgo build uses to find GDAL.
 # chromium: the map page's test (handler/viewer_test.go) and scripts/verify-run.sh.
-apt_pkgs=(libgdal-dev gdal-bin pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
+apt_pkgs=(libgdal-dev gdal-bin libjpeg62-turbo-dev pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do

@@ -1,11 +1,8 @@
 package tiles
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"io"
 	"math"
 	"sort"
@@ -127,30 +124,6 @@ func repeatBand(img *raster.Image, n int) *raster.Image {
 		out.Valid = append(out.Valid, img.Valid[0])
 	}
 	return &out
-}
-
-// encodeJPEG writes one band as grey, three as RGB, at quality 85 (as
-// rio-tiler's JPEG profile).
-func encodeJPEG(img *raster.Image) ([]byte, error) {
-	rect := image.Rect(0, 0, img.Width, img.Height)
-	var src image.Image
-	if img.Count() == 1 {
-		g := image.NewGray(rect)
-		for p, v := range img.Bands[0] {
-			g.Pix[p] = uint8(v)
-		}
-		src = g
-	} else {
-		// Opaque RGBA takes image/jpeg's fast path.
-		c := image.NewRGBA(rect)
-		for p := range img.Bands[0] {
-			c.Pix[p*4], c.Pix[p*4+1], c.Pix[p*4+2], c.Pix[p*4+3] = uint8(img.Bands[0][p]), uint8(img.Bands[1][p]), uint8(img.Bands[2][p]), 255
-		}
-		src = c
-	}
-	var buf bytes.Buffer
-	err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 85})
-	return buf.Bytes(), err
 }
 
 // gdalTypes are numpy's type names as GDAL's types: the types tilefunc
