@@ -6,6 +6,13 @@ SHELL := /bin/bash
 GO ?= go
 STATICCHECK_VERSION := v0.8.2
 ENV := eval "$$(bash scripts/env.sh)"
+# tilefunc's own GDAL and PROJ (scripts/gdal.sh, made by make deps): cgo finds
+# them with pkg-config, and every binary, test binaries and the ones tests
+# build included, finds the libraries by its rpath. scripts/env.sh exports
+# the same for shells.
+GDAL_PREFIX := $(CURDIR)/.local/gdal
+export PKG_CONFIG_PATH := $(GDAL_PREFIX)/lib/pkgconfig
+export CGO_LDFLAGS := -O2 -g -Wl,-rpath,$(GDAL_PREFIX)/lib
 
 .PHONY: schemathesis run test build demo deps apidocs services stop lint clean screenshot functions viewer package verify-package parity parity-styled titiler-suite fuzz bench bench-smoke
 
@@ -180,8 +187,10 @@ lint: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files -o --exclude-standard '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	@$(GO) vet -tags parity ./...
 	@$(GO) vet -tags bench ./internal/bench
+	@$(GO) vet -tags verifypackage ./internal/packagecold
 	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags parity ./...
 	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags bench ./internal/bench
+	@$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags verifypackage ./internal/packagecold
 
 clean:
 	rm -rf bin dist

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent dev/test dependency install; a quick no-op when all is present.
-#   apt:    GDAL (cgo, via pkg-config), PostgreSQL 15 + PostGIS 3, chromium
+#   gdal:   tilefunc's own GDAL and PROJ (scripts/gdal.sh), linked as .local/gdal
+#   apt:    pkg-config, gdal-bin (a GDAL client some tests use, not linked),
+#           PostgreSQL 15 + PostGIS 3, chromium
 #   python: .local/venv with requirements-dev.txt (pypgstac)
 #   npm:    node_modules from package-lock.json (azurite; swagger-ui-dist, which
 #           make apidocs copies into handler/apidocs; leaflet, proj4 and
@@ -13,9 +15,11 @@ cd "$REPO"
 mkdir -p .local
 
 # --- apt -------------------------------------------------------------------
-# pkg-config is what godal's cgo build uses to find GDAL.
+# pkg-config is what godal's cgo build uses to find GDAL (.local/gdal's).
+# gdal-bin: Debian's gdalinfo, a client of the WMTS document in
+# handler/wmts_gdal_test.go, as QGIS would be (tilefunc's GDAL has no WMTS).
 # chromium: the map page's test (handler/viewer_test.go) and scripts/verify-run.sh.
-apt_pkgs=(libgdal-dev gdal-bin libjpeg62-turbo-dev pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
+apt_pkgs=(gdal-bin libjpeg62-turbo-dev pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -29,6 +33,9 @@ if ((${#missing[@]})); then
   { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq "${missing[@]}"; } \
     >.local/apt.log 2>&1 || { cat .local/apt.log >&2; exit 1; }
 fi
+
+# --- GDAL ------------------------------------------------------------------
+bash scripts/gdal.sh
 
 # --- python venv -----------------------------------------------------------
 # Reinstall only when requirements-dev.txt changed: its sha is kept in the venv.

@@ -17,6 +17,10 @@ emit TILEFUNC_TEST_ADMIN_URL "postgresql://postgres:postgres@127.0.0.1:$PORT/pos
 emit TILEFUNC_TEST_TEMPLATE_DB pgstac_template
 emit AZURE_STORAGE_CONNECTION_STRING "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZKEY;BlobEndpoint=$AZBLOB;"
 emit TILEFUNC_AZURITE_BLOB_ENDPOINT "$AZBLOB"
+# tilefunc's own GDAL (scripts/gdal.sh): cgo finds it with pkg-config, and
+# binaries find its libraries by their rpath (the Makefile sets the same).
+emit PKG_CONFIG_PATH "$REPO/.local/gdal/lib/pkgconfig"
+emit CGO_LDFLAGS "-O2 -g -Wl,-rpath,$REPO/.local/gdal/lib"
 venvbin=$REPO/.local/venv/bin
 case $PATH in
   "$venvbin" | "$venvbin":*) emit PATH "$PATH" ;; # already first: do not stack it again

@@ -6,11 +6,16 @@
 #   handler                   static launcher (cmd/launch, CGO_ENABLED=0)
 #   bin/handler-real          the cgo handler, stripped
 #   lib/                      every library it loads (ldd), glibc and its loader
-#                             included, one file per SONAME (no symlinks)
-#   share/gdal, share/proj    GDAL_DATA, PROJ_DATA (the launcher sets them)
+#                             included, one file per SONAME (no symlinks): tilefunc's
+#                             own GDAL and PROJ (scripts/gdal.sh, .local/gdal)
+#   share/gdal, share/proj    GDAL_DATA, PROJ_DATA of that GDAL (the launcher sets them)
 #   certs/azure-postgres-roots.pem  Azure PostgreSQL's root CAs (POSTGRES_SSLROOTCERT)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# pkg-config and the rpath of tilefunc's GDAL, as make sets them.
+eval "$(bash scripts/env.sh)"
+gdal_prefix=$(readlink -f .local/gdal) || true
+[[ -f $gdal_prefix/.tilefunc-gdal ]] || { echo "package: no tilefunc GDAL in .local/gdal: run make deps (scripts/gdal.sh)" >&2; exit 1; }
 
 app=dist/app
 zip=dist/tilefunc.zip
@@ -49,6 +54,8 @@ while read -r name arrow path _; do
   install -m 0644 "$(readlink -f "$src")" "$app/lib/$dst"
 done <<<"$deps"
 [[ -f $app/lib/$loader ]] || { echo "package: ldd listed no $loader" >&2; exit 1; }
+libgdal=$(awk '$1 ~ /^libgdal\.so/ {print $3}' <<<"$deps")
+[[ $(readlink -f "$libgdal") == "$gdal_prefix"/lib/* ]] || { echo "package: the handler links $libgdal, not tilefunc's GDAL in $gdal_prefix" >&2; exit 1; }
 # Debian's libraries are stripped already; this only guards other build roots.
 find "$app/lib" -type f ! -name "$loader" -exec strip --strip-unneeded {} +
 chmod 0755 "$app/lib/$loader" "$app/bin/handler-real" "$app/handler"
@@ -58,10 +65,10 @@ chmod 0755 "$app/lib/$loader" "$app/bin/handler-real" "$app/handler"
 # PROJ's grid files (.tif/.gsb/.gtx/.byn) are left out: only datum shifts between
 # some national systems use them, and without them PROJ falls back to a
 # Helmert (or ballpark) transformation.
-gdal_data=$(gdal-config --datadir 2>/dev/null || echo /usr/share/gdal)
-proj_data=$(pkg-config --variable=datadir proj 2>/dev/null || echo /usr/share/proj)
+gdal_data=$gdal_prefix/share/gdal
+proj_data=$(readlink -f "$gdal_prefix/share/proj")
 cp -r "$gdal_data" "$app/share/gdal"
-find "$proj_data" -maxdepth 1 -type f ! -name '*.tif' ! -name '*.gsb' ! -name '*.gtx' ! -name '*.byn' \
+find "$proj_data/" -maxdepth 1 -type f ! -name '*.tif' ! -name '*.gsb' ! -name '*.gtx' ! -name '*.byn' \
   -exec cp {} "$app/share/proj/" \;
 for f in share/proj/proj.db share/gdal/gdalvrt.xsd; do
   [[ -f $app/$f ]] || { echo "package: $app/$f missing" >&2; exit 1; }

@@ -10,7 +10,9 @@
 # `handler` (defaultExecutablePath) is made executable; the app is started with
 # nothing but FUNCTIONS_CUSTOMHANDLER_PORT and the app settings in its
 # environment. Twice: /app writable, then /app mounted read-only (the launcher
-# cannot chmod the loader there and runs it from a memfd).
+# cannot chmod the loader there and runs it from a memfd). Last, the cold
+# start: exec of the launcher to the first 200 tile, in managed-identity mode
+# with the token from a local endpoint, median of 5 (internal/packagecold).
 #
 # Needs root (debootstrap, chroot, mount in a private mount namespace), the
 # services (make services) and dist/tilefunc.zip (make package). The root is
@@ -41,7 +43,13 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v unshare >/dev/null || need+=(util-linux)
 ((${#need[@]} == 0)) || { echo "verify-package: apt-get install ${need[*]}"; apt_install "${need[@]}"; }
 
-say "zip $zip: $(du -h --apparent-size "$zip" | cut -f1) ($(stat -c %s "$zip") bytes, $(python3 -c 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).infolist()))' "$zip") entries)"
+# The package's budget with tilefunc's own GDAL (scripts/gdal.sh): at most
+# 25 MB zipped and 30 shared libraries (Debian's GDAL made it 72 MB and 113).
+zip_bytes=$(stat -c %s "$zip")
+zip_libs=$(python3 -c 'import sys, zipfile; print(sum(1 for n in zipfile.ZipFile(sys.argv[1]).namelist() if n.startswith("lib/") and not n.endswith("/")))' "$zip")
+say "zip $zip: $(du -h --apparent-size "$zip" | cut -f1) ($zip_bytes bytes, $(python3 -c 'import sys, zipfile; print(len(zipfile.ZipFile(sys.argv[1]).infolist()))' "$zip") entries, $zip_libs libraries in lib/)"
+((zip_bytes <= 25 * 1000 * 1000)) || fail "the zip is $zip_bytes bytes, over 25 MB: is the handler linked with tilefunc's GDAL (.local/gdal)?"
+((zip_libs <= 30)) || fail "the zip has $zip_libs libraries, over 30: is the handler linked with tilefunc's GDAL (.local/gdal)?"
 
 # --- the root file system ------------------------------------------------------
 mirror=${TILEFUNC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
@@ -210,6 +218,9 @@ start_app() {
   say "[$mode] answering GET / $(since "$ts") after the start; its log:"
   sed 's/^/    /' "$log"
   grep -q '"msg":"platform".*"glibc":"2\.' "$log" || fail "$mode: no platform line in the log"
+  # tilefunc's GDAL: COG among its drivers, no client driver such as WMTS.
+  grep '"msg":"platform"' "$log" | grep '"gdal_drivers":"[^"]*COG' | grep -qv WMTS ||
+    fail "$mode: the platform line names no drivers of tilefunc's GDAL"
 }
 
 # smoke_app MODE: `handler smoke` of the build machine against the packaged
@@ -276,4 +287,14 @@ why=$(grep -o 'PROJ: [^\]*' "$work/handler-noproj.log" | head -n1 || true)
 stop_handler
 say "[noproj] with PROJ_DATA=PROJ_LIB=/nonexistent the same tile answers $code ($why)"
 [[ $code == 500 && $why == *"proj.db"* ]] || fail "noproj: the tile did not fail for want of proj.db"
+# --- cold start ---------------------------------------------------------------------
+# Exec of the launcher in the root to the first 200 tile, in managed-identity
+# mode with the token from the local endpoint, 5 runs (internal/packagecold).
+# On CPU TILEFUNC_COLD_CPU (default: the last one), alone as far as the
+# machine allows.
+cold_cpu=${TILEFUNC_COLD_CPU:-$(($(nproc --all) - 1))}
+cold=$(go test -v -tags verifypackage -count=1 -run '^TestPackagedColdStart$' ./internal/packagecold -args -root "$root" -db "$dburl" \
+  -tile "/searches/$rgb/tiles/WebMercatorQuad/6/31/23.png?assets=visual" -assets "$demo" -runs 5 -cpu "$cold_cpu" 2>&1) ||
+  { sed 's/^/    /' <<<"$cold" >&2; fail "cold start"; }
+say "$(grep '^cold start:' <<<"$cold")"
 say "OK: the packaged handler served /healthz and tiles in $pretty ($root_glibc in the root, the package's own glibc in the process), writable and read-only; $(since "$t0") in all"

@@ -15,10 +15,12 @@ import (
 	"tilefunc/tiles"
 )
 
-// logPlatform logs the OS release, the glibc and GDAL versions in use: the
-// Functions image is not documented, and the package brings its own glibc.
+// logPlatform logs the OS release, the glibc and GDAL versions in use and
+// GDAL's drivers (short names, comma-separated): the Functions image is
+// not documented, and the package brings its own glibc and GDAL.
 func logPlatform(log *slog.Logger) {
-	log.Info("platform", "os", osRelease(), "glibc", glibcVersion(), "gdal", tiles.GDALVersion(), "go", runtime.Version())
+	log.Info("platform", "os", osRelease(), "glibc", glibcVersion(), "gdal", tiles.GDALVersion(),
+		"gdal_drivers", strings.Join(tiles.GDALDrivers(), ","), "go", runtime.Version())
 }
 
 // glibcVersion is the version of the C library this process runs on.

@@ -1,7 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -24,5 +29,25 @@ func TestGlibcVersion(t *testing.T) {
 	}
 	if osRelease() == "" {
 		t.Fatal("empty OS release")
+	}
+}
+
+// The platform line names GDAL's version and its drivers, tilefunc's own
+// build's few.
+func TestPlatformLineNamesGDALAndItsDrivers(t *testing.T) {
+	var buf bytes.Buffer
+	logPlatform(slog.New(slog.NewJSONHandler(&buf, nil)))
+	var line struct {
+		Msg     string `json:"msg"`
+		GDAL    string `json:"gdal"`
+		Drivers string `json:"gdal_drivers"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatalf("%v: %s", err, buf.Bytes())
+	}
+	drivers := strings.Split(line.Drivers, ",")
+	if line.Msg != "platform" || !regexp.MustCompile(`^3\.\d+\.\d+$`).MatchString(line.GDAL) ||
+		!slices.Contains(drivers, "GTiff") || !slices.Contains(drivers, "COG") || slices.Contains(drivers, "WMTS") {
+		t.Fatalf("platform line %s", buf.Bytes())
 	}
 }
