@@ -18,6 +18,7 @@ mkdir -p .local
 # pkg-config is what godal's cgo build uses to find GDAL (.local/gdal's).
 # gdal-bin: Debian's gdalinfo, a client of the WMTS document in
 # handler/wmts_gdal_test.go, as QGIS would be (tilefunc's GDAL has no WMTS).
+# libjpeg62-turbo-dev: tiles/jpeg.go encodes JPEG tiles with libjpeg-turbo.
 # chromium: the map page's test (handler/viewer_test.go) and scripts/verify-run.sh.
 apt_pkgs=(gdal-bin libjpeg62-turbo-dev pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
