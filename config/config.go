@@ -36,6 +36,7 @@ type Config struct {
 	Concurrency  int           // assets read in parallel for one image
 	RenderMemory int64         // bytes renders may hold together; 0: no bound
 	Datasets     int           // opened asset datasets kept between requests; 0: none
+	GDALCacheMB  int           // GDAL's block cache when GDAL_CACHEMAX is not set; 0: GDAL's own
 	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
 	// routes (an item's asset; a raster at url=).
 	AssetRoutes, ExternalRoutes bool
@@ -161,6 +162,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.RegisterPerHour = r.int("TILEFUNC_REGISTER_PER_HOUR", perHour, 0)
 	c.Datasets = r.int("TILEFUNC_DATASET_HANDLES", 64, 0)
+	if getenv("GDAL_CACHEMAX") == "" {
+		// GDAL's own default, 5 % of the machine's RAM, sees the host's
+		// memory, not the instance's: the kept datasets' blocks stay in it.
+		c.GDALCacheMB = int(max(memoryLimit()/20>>20, 16))
+	}
 	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(memoryLimit()*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)

@@ -59,6 +59,7 @@ var Settings = []Setting{
 	{"TILEFUNC_PUBLIC_URL", "", "scheme and host of the links in answers (https://tiles.example.org); unset: the request's Host, or X-Forwarded-Host and -Proto from a proxy on loopback (the Functions host) only"},
 	{"TILEFUNC_REGISTER_KEY", "", "a secret: POST /searches/register then needs Authorization: Bearer <it> (401 without), for a server run alone; the Functions host's key does this in Azure"},
 	{"TILEFUNC_REGISTER_PER_HOUR", "600 alone, 0 under the Functions host", "registrations a client may make per hour, in bursts of a tenth of it (429 with Retry-After past it); 0: no bound"},
+	{"GDAL_CACHEMAX", "5 % of the memory limit", "GDAL's block cache (MB, or as GDAL reads it), which the kept datasets' blocks stay in; GDAL's own default is 5 % of the host's RAM"},
 	{"TILEFUNC_DATASET_HANDLES", "64", "opened asset datasets kept between requests, with their headers and GDAL's cached blocks (0: each read opens its own)"},
 	{"MOSAIC_CONCURRENCY", "2 x GOMAXPROCS", "assets read at once, process-wide (GOMAXPROCS: the CPUs the cgroup quota allows)"},
 	{"TITILER_PGSTAC_API_METRICS_ENABLED", "false", "serve Prometheus metrics at /metrics (404 when off)"},

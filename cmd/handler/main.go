@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -55,6 +56,9 @@ func serve(log *slog.Logger) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.GDALCacheMB > 0 { // before GDAL's first read sizes its cache
+		os.Setenv("GDAL_CACHEMAX", strconv.Itoa(cfg.GDALCacheMB))
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -94,7 +98,7 @@ func serve(log *slog.Logger) error {
 	tiles.KeepDatasets(cfg.Datasets)
 	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
 	tr.Limit(cfg.RenderMemory)
-	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets)
+	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cfg.GDALCacheMB)
 	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)

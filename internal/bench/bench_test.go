@@ -36,6 +36,7 @@ var (
 	seed     = flag.Uint64("seed", 1, "the sample's shuffle")
 	out      = flag.String("out", "", "the report's file (default bench/results/<date>-<host>.md)")
 	command  = flag.String("command", "make bench", "the command the report says reproduces it")
+	extraEnv = flag.String("tilefunc-env", "", "settings added to tilefunc's environment in every pass, comma-separated NAME=value")
 )
 
 // The CPU each server runs alone on; the load generator (this process) is
@@ -83,6 +84,9 @@ func TestBench(t *testing.T) {
 			fmt.Sprintf("requests: %d of urls.txt's %d, shuffled (seed %d), after 20 warm-up requests to a freshly started server; the zooms 0-2 pass: %d", len(sample), len(all), *seed, len(low)),
 			"GDAL " + gdalVersion() + ", " + runtime.Version() + ", titiler-pgstac " + titilerVersion(t),
 		},
+	}
+	if *extraEnv != "" {
+		r.Settings = append(r.Settings, "tilefunc's environment adds "+*extraEnv)
 	}
 	local := bench.Pass{Name: "local", About: "COGs on the local disk, the same database for both servers."}
 	for _, c := range clientLevels(t) {
@@ -208,6 +212,14 @@ func mismatches(a, b bench.Figures) []string {
 	return out
 }
 
+// tilefuncEnv is -tilefunc-env as environment entries.
+func tilefuncEnv() []string {
+	if *extraEnv == "" {
+		return nil
+	}
+	return strings.Split(*extraEnv, ",")
+}
+
 func clientLevels(t *testing.T) []int {
 	var out []int
 	for _, f := range strings.Split(*levels, ",") {
@@ -233,6 +245,7 @@ func startTilefunc(t *testing.T, bin string, env ...string) server {
 	port := testenv.FreePort(t)
 	cmd := exec.Command("taskset", "-c", serverCPU, bin)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GOMAXPROCS=1", "FUNCTIONS_CUSTOMHANDLER_PORT=" + port}, env...)
+	cmd.Env = append(cmd.Env, tilefuncEnv()...)
 	base := testenv.Serve(t, "tilefunc", cmd, port)
 	return server{base, cmd.Process.Pid}
 }
@@ -265,6 +278,7 @@ func coldTilefunc(t *testing.T, bin, db, dir string) []time.Duration {
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GOMAXPROCS=1", "FUNCTIONS_CUSTOMHANDLER_PORT=" + p,
 			"USE_POSTGRES_MI=true", "LOCAL_MODE=false", "POSTGRES_HOST=" + host, "POSTGRES_PORT=" + port, "POSTGRES_DB=" + name, "POSTGRES_USER=" + role,
 			"TILEFUNC_LOCAL_ASSET_DIRS=" + world.COGDir(dir)}, ts.Env()...)
+		cmd.Env = append(cmd.Env, tilefuncEnv()...)
 		runs = append(runs, firstTile(t, "tilefunc", cmd, p))
 	}
 	return runs
