@@ -162,12 +162,13 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.RegisterPerHour = r.int("TILEFUNC_REGISTER_PER_HOUR", perHour, 0)
 	c.Datasets = r.int("TILEFUNC_DATASET_HANDLES", 64, 0)
+	limit := memoryLimit()
 	if getenv("GDAL_CACHEMAX") == "" {
 		// GDAL's own default, 5 % of the machine's RAM, sees the host's
 		// memory, not the instance's: the kept datasets' blocks stay in it.
-		c.GDALCacheMB = int(max(memoryLimit()/20>>20, 16))
+		c.GDALCacheMB = int(max(limit/20>>20, 16))
 	}
-	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(memoryLimit()*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders
+	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(limit*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)
 	c.Metrics = r.bool("TITILER_PGSTAC_API_METRICS_ENABLED", false)

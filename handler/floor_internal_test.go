@@ -7,11 +7,11 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"tilefunc"
+	"tilefunc/internal/bench"
 	"tilefunc/internal/world"
 	"tilefunc/storage"
 	"tilefunc/tiles"
@@ -34,7 +34,7 @@ func BenchmarkFloor(b *testing.B) {
 	}
 	var read, encode time.Duration
 	tilesDone, statuses := 0, map[int]int{}
-	cpu0 := cpuTime()
+	cpu0 := cpuTime(b)
 	b.ResetTimer()
 	for range b.N {
 		for _, p := range paths {
@@ -45,7 +45,7 @@ func BenchmarkFloor(b *testing.B) {
 	}
 	b.StopTimer()
 	n := float64(tilesDone)
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "cpu-ms/tile")
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/1000/n, "cpu-ms/tile")
 	b.ReportMetric(float64(read.Microseconds())/1000/n, "read-ms/tile")
 	b.ReportMetric(float64(encode.Microseconds())/1000/n, "encode-ms/tile")
 	b.ReportMetric(float64(statuses[200]), "200s")
@@ -154,9 +154,12 @@ func envInt(b *testing.B, name string, def int) int {
 	return n
 }
 
-// cpuTime is the CPU this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+// cpuTime is the CPU this process has used, read as the bench reads a
+// server's.
+func cpuTime(b *testing.B) time.Duration {
+	d, err := bench.CPUTime(os.Getpid())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d
 }

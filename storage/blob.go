@@ -28,11 +28,11 @@ import (
 	"tilefunc"
 )
 
-// vsiPrefix is the GDAL path prefix served by the blob handler; the rest of
-// the path is "READER/ETAG/container/blob": the reader's number and the
-// blob's ETag when the path was made, so one opened file reads one
-// version of the blob.
-const vsiPrefix = "/vsitilefunc/"
+// BlobPrefix is the GDAL path prefix served by the blob handler; the rest of
+// the path is "READER/ETAG~TAG/container/blob": the reader's number, the
+// blob's ETag when the path was made (one opened file reads one version of
+// the blob) and the tag of its name (nameTag).
+const BlobPrefix = "/vsitilefunc/"
 
 // readTimeout bounds one range read, so a stalled store cannot hang a tile.
 const readTimeout = 30 * time.Second
@@ -137,11 +137,11 @@ var (
 	registerErr  error
 )
 
-// Register plugs the blob readers into GDAL under vsiPrefix, once per
+// Register plugs the blob readers into GDAL under BlobPrefix, once per
 // process; each Blob is reached through its own paths.
 func (b *Blob) Register() error {
 	registerOnce.Do(func() {
-		registerErr = godal.RegisterVSIHandler(vsiPrefix, blobVSI{},
+		registerErr = godal.RegisterVSIHandler(BlobPrefix, blobVSI{},
 			godal.VSIHandlerStripPrefix(true),
 			godal.VSIHandlerBufferSize(256*1024),
 			godal.VSIHandlerCacheSize(4*256*1024))
@@ -173,7 +173,7 @@ func (b *Blob) path(key string) (string, error) {
 		}
 		p = fresh
 	}
-	return vsiPrefix + b.id + "/" + url.PathEscape(string(p.etag)) + "~" + nameTag(key) + "/" + key, nil
+	return BlobPrefix + b.id + "/" + url.PathEscape(string(p.etag)) + "~" + nameTag(key) + "/" + key, nil
 }
 
 // nameTag marks a GDAL path with the blob it was made for. GDAL derives

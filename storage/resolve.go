@@ -114,8 +114,8 @@ func (r *Resolver) Stat(path string) error {
 	switch {
 	case strings.HasPrefix(path, httpsPrefix) && r.https != nil:
 		_, err = httpsVSI{}.Size(strings.TrimPrefix(path, httpsPrefix))
-	case strings.HasPrefix(path, vsiPrefix) && r.blob != nil:
-		err = blobVSI{}.why(strings.TrimPrefix(path, vsiPrefix))
+	case strings.HasPrefix(path, BlobPrefix) && r.blob != nil:
+		err = blobVSI{}.why(strings.TrimPrefix(path, BlobPrefix))
 	default:
 		if _, err = os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			err = tilefunc.Errorf(tilefunc.ENOTFOUND, "asset file not found")

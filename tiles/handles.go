@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/airbusgeo/godal"
+
+	"tilefunc/storage"
 )
 
 // KeepDatasets bounds the opened datasets kept between requests, over
@@ -97,7 +99,7 @@ func (h *handles) forget(key string, el *list.Element) {
 func handleKey(path string, opts []string) string {
 	o := strings.Join(opts, "\x00")
 	switch {
-	case strings.HasPrefix(path, "/vsitilefunc/"):
+	case strings.HasPrefix(path, storage.BlobPrefix):
 		return path + "\x00" + o
 	case strings.HasPrefix(path, "/vsi"):
 		return ""

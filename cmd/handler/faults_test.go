@@ -113,19 +113,11 @@ func killEvery(t *testing.T, dbURL string, every time.Duration, n int) string {
 // kill terminates every backend of application_name tilefunc on dbURL's
 // database, as an administrator or a failover does (57P01).
 func kill(t *testing.T, dbURL string) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, adminURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
 	var n int
-	err = c.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+	withAdmin(t, func(ctx context.Context, c *pgx.Conn) error {
+		return c.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
 		WHERE application_name = 'tilefunc' AND datname = $1`, dbName(t, dbURL)).Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	return n
 }
 
@@ -164,6 +156,14 @@ func releaseSlots(t *testing.T, dbURL, role string, held []*pgx.Conn) {
 }
 
 func asAdmin(t *testing.T, sql string) {
+	withAdmin(t, func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, sql)
+		return err
+	})
+}
+
+// withAdmin runs f on a connection of the administrator, within 5 s.
+func withAdmin(t *testing.T, f func(context.Context, *pgx.Conn) error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	c, err := pgx.Connect(ctx, adminURL(t))
@@ -171,7 +171,7 @@ func asAdmin(t *testing.T, sql string) {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	if _, err := c.Exec(ctx, sql); err != nil {
+	if err := f(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -70,7 +72,7 @@ func TestBench(t *testing.T) {
 	low = world.Sample(low, *lowZoom, *seed)
 
 	db := testenv.LoadDatabase(t, func(ctx context.Context, conn *pgx.Conn) error { return world.Load(ctx, conn, dir) })
-	bin := buildHandler(t)
+	bin := testenv.BuildHandler(t)
 	tilefunc := func(t *testing.T, env ...string) server {
 		return startTilefunc(t, bin, append([]string{"DATABASE_URL=" + db, "TILEFUNC_LOCAL_ASSET_DIRS=" + world.COGDir(dir)}, env...)...)
 	}
@@ -204,7 +206,7 @@ func replay(t *testing.T, start func(*testing.T, ...string) server, paths, warm 
 // mismatches are the paths the two servers answered with different statuses.
 func mismatches(a, b bench.Figures) []string {
 	var out []string
-	for _, p := range bench.Paths(a.ByPath) {
+	for _, p := range slices.Sorted(maps.Keys(a.ByPath)) {
 		if sb, ok := b.ByPath[p]; ok && sb != a.ByPath[p] {
 			out = append(out, fmt.Sprintf("%s: tilefunc %d, titiler-pgstac %d", p, a.ByPath[p], sb))
 		}
@@ -230,14 +232,6 @@ func clientLevels(t *testing.T) []int {
 		out = append(out, n)
 	}
 	return out
-}
-
-func buildHandler(t *testing.T) string {
-	bin := filepath.Join(t.TempDir(), "handler")
-	if out, err := exec.Command("go", "build", "-o", bin, "tilefunc/cmd/handler").CombinedOutput(); err != nil {
-		t.Fatalf("build handler: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // startTilefunc runs the handler alone on the server CPU with one P.

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,22 +105,11 @@ func ServerTiming(h string) map[string]float64 {
 		parts := strings.Split(strings.TrimSpace(metric), ";")
 		for _, p := range parts[1:] {
 			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "dur="); ok {
-				var ms float64
-				if _, err := fmt.Sscan(v, &ms); err == nil {
+				if ms, err := strconv.ParseFloat(v, 64); err == nil {
 					out[parts[0]] = ms
 				}
 			}
 		}
 	}
-	return out
-}
-
-// Paths are the keys of m, sorted.
-func Paths(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -22,12 +22,8 @@ var optionalRoutes = []string{"TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS=TRUE",
 // startTilefunc builds and runs the handler on db, serving the local files
 // under cogs; it returns the base URL.
 func startTilefunc(t *testing.T, db, cogs string) string {
-	bin := filepath.Join(t.TempDir(), "handler")
-	if out, err := exec.Command("go", "build", "-o", bin, "tilefunc/cmd/handler").CombinedOutput(); err != nil {
-		t.Fatalf("build handler: %v\n%s", err, out)
-	}
 	port := testenv.FreePort(t)
-	cmd := exec.Command(bin)
+	cmd := exec.Command(testenv.BuildHandler(t))
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "TILEFUNC_LOCAL_ASSET_DIRS="+cogs, "FUNCTIONS_CUSTOMHANDLER_PORT="+port)
 	cmd.Env = append(cmd.Env, optionalRoutes...)
 	return testenv.Serve(t, "tilefunc", cmd, port)

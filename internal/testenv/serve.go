@@ -62,6 +62,17 @@ func Serve(t *testing.T, name string, cmd *exec.Cmd, port string) string {
 	}
 }
 
+// BuildHandler builds the handler binary from this checkout into the
+// test's temporary folder and returns its path.
+func BuildHandler(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "handler")
+	if out, err := exec.Command("go", "build", "-o", bin, "tilefunc/cmd/handler").CombinedOutput(); err != nil {
+		t.Fatalf("build handler: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // FreePort is a loopback port nothing listens on now.
 func FreePort(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
