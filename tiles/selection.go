@@ -57,22 +57,38 @@ func (s *pickSelection) feed(img *raster.Image) {
 	}
 	m := s.mosaic
 	m.Type = raster.Promote(m.Type, img.Type)
+	defer img.Recycle() // its values are copied: merge hands it over
+	if s.exitWhenFull {
+		for b := range m.Bands {
+			fillGaps(m.Bands[b], m.Valid[b], img.Bands[b], img.Valid[b])
+		}
+		return
+	}
 	last := img.Count() - 1
 	for b := range m.Bands {
-		for p := range m.Bands[b] {
-			av, mv := img.Bands[b][p], m.Bands[b][p]
-			if s.lastBand {
-				av, mv = img.Bands[last][p], m.Bands[last][p]
-			}
+		mb, mv, ib, iv := m.Bands[b], m.Valid[b], img.Bands[b], img.Valid[b]
+		ma, ia := mb, ib // the values compared
+		if s.lastBand {
+			ma, ia = m.Bands[last], img.Bands[last]
+		}
+		for p := range mv {
 			// rio-tiler: take the item where the mosaic has nothing, or
 			// where the item has data that the comparison prefers.
-			take := !m.Valid[b][p] || img.Valid[b][p] && s.better(av, mv)
-			if s.exitWhenFull {
-				take = !m.Valid[b][p] && img.Valid[b][p]
+			if !mv[p] || iv[p] && s.better(ia[p], ma[p]) {
+				mb[p], mv[p] = ib[p], iv[p]
 			}
-			if take {
-				m.Bands[b][p], m.Valid[b][p] = img.Bands[b][p], img.Valid[b][p]
-			}
+		}
+	}
+}
+
+// fillGaps takes the item's valid values where the mosaic has none (the
+// first method): a loop of its own, the one a default mosaic runs.
+func fillGaps(mb []float64, mv []bool, ib []float64, iv []bool) {
+	ib, iv = ib[:len(mb)], iv[:len(mb)]
+	mv = mv[:len(mb)]
+	for p, ok := range iv {
+		if ok && !mv[p] {
+			mb[p], mv[p] = ib[p], true
 		}
 	}
 }

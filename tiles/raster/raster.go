@@ -6,6 +6,7 @@ package raster
 
 import (
 	"fmt"
+	"sync"
 )
 
 // Image is a stack of bands of one data type. Values are held as float64
@@ -33,12 +34,51 @@ type Image struct {
 func New(w, h, n int, t DataType) *Image {
 	im := &Image{Width: w, Height: h, Type: t, Bands: make([][]float64, n), Valid: make([][]bool, n)}
 	for b := 0; b < n; b++ {
-		im.Bands[b] = make([]float64, w*h)
-		im.Valid[b] = make([]bool, w*h)
+		im.Bands[b] = reuse[float64](&floats, w*h)
+		im.Valid[b] = reuse[bool](&bools, w*h)
 	}
 	im.Names = DefaultNames(n)
 	im.Descriptions = DefaultNames(n)
 	return im
+}
+
+// floats and bools hold the bands of recycled images: a low-zoom mosaic
+// reads an image per item and keeps one, and reusing the others' buffers
+// spares the collector and the kernel's fresh pages most of that work.
+var floats, bools sync.Pool
+
+// reuse is a zeroed slice of n from pool, or a new one.
+func reuse[T float64 | bool](pool *sync.Pool, n int) []T {
+	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+		s := (*p)[:n]
+		clear(s)
+		return s
+	}
+	return make([]T, n)
+}
+
+// Recycle gives im's band buffers to later images. The caller promises
+// that nothing reads im, nor a band taken from it, again.
+func (im *Image) Recycle() {
+	for b := range im.Bands {
+		if !shared(im.Bands[:b], im.Bands[b]) { // a band an expression repeats is given once
+			floats.Put(&im.Bands[b])
+		}
+		if !shared(im.Valid[:b], im.Valid[b]) {
+			bools.Put(&im.Valid[b])
+		}
+	}
+	im.Bands, im.Valid = nil, nil
+}
+
+// shared says whether s is one of the slices before it.
+func shared[T any](before [][]T, s []T) bool {
+	for _, o := range before {
+		if len(o) > 0 && len(s) > 0 && &o[0] == &s[0] {
+			return true
+		}
+	}
+	return len(s) == 0
 }
 
 // DefaultNames are b1..bn.

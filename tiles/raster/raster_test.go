@@ -117,3 +117,30 @@ func TestLinearRescaleClipsThenMapsAsRioTiler(t *testing.T) {
 		}
 	}
 }
+
+func TestRecycledBuffersComeBackEmpty(t *testing.T) {
+	im := raster.New(4, 4, 2, raster.Uint8)
+	im.Bands = append(im.Bands, im.Bands[0]) // a band repeated, as an expression may
+	im.Valid = append(im.Valid, im.Valid[0])
+	for b := range im.Bands {
+		for p := range im.Bands[b] {
+			im.Bands[b][p], im.Valid[b][p] = 7, true
+		}
+	}
+	im.Recycle()
+	a, b := raster.New(4, 4, 2, raster.Uint8), raster.New(4, 4, 2, raster.Uint8)
+	seen := map[*float64]bool{}
+	for _, next := range []*raster.Image{a, b} {
+		for i := range next.Bands {
+			if seen[&next.Bands[i][0]] {
+				t.Fatalf("two bands of new images share one buffer")
+			}
+			seen[&next.Bands[i][0]] = true
+			for p := range next.Bands[i] {
+				if next.Bands[i][p] != 0 || next.Valid[i][p] {
+					t.Fatalf("band %d pixel %d: %v %v, want 0 and no data", i, p, next.Bands[i][p], next.Valid[i][p])
+				}
+			}
+		}
+	}
+}
