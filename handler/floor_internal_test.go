@@ -12,6 +12,7 @@ import (
 
 	"tilefunc"
 	"tilefunc/internal/bench"
+	_ "tilefunc/internal/malloc" // the floor allocates as the handler does
 	"tilefunc/internal/world"
 	"tilefunc/storage"
 	"tilefunc/tiles"

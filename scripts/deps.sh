@@ -19,8 +19,9 @@ mkdir -p .local
 # gdal-bin: Debian's gdalinfo, a client of the WMTS document in
 # handler/wmts_gdal_test.go, as QGIS would be (tilefunc's GDAL has no WMTS).
 # libjpeg62-turbo-dev: tiles/jpeg.go encodes JPEG tiles with libjpeg-turbo.
+# libjemalloc-dev: internal/malloc links jemalloc (its static archive) as the process's malloc.
 # chromium: the map page's test (handler/viewer_test.go) and scripts/verify-run.sh.
-apt_pkgs=(gdal-bin libjpeg62-turbo-dev pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
+apt_pkgs=(gdal-bin libjpeg62-turbo-dev libjemalloc-dev pkg-config postgresql-15 postgresql-15-postgis-3 postgresql-contrib pgbouncer chromium ca-certificates)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_pkgs+=(python3 python3-venv)
 missing=()
 for p in "${apt_pkgs[@]}"; do

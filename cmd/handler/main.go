@@ -26,6 +26,7 @@ import (
 	"tilefunc/config"
 	"tilefunc/handler"
 	"tilefunc/internal/cli"
+	"tilefunc/internal/malloc"
 	"tilefunc/pgstac"
 	"tilefunc/telemetry"
 	"tilefunc/tiles"
@@ -98,7 +99,7 @@ func serve(log *slog.Logger) error {
 	tiles.KeepDatasets(cfg.Datasets)
 	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
 	tr.Limit(cfg.RenderMemory)
-	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cfg.GDALCacheMB)
+	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cfg.GDALCacheMB, "allocator", malloc.Allocator())
 	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)
