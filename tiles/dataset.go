@@ -52,6 +52,10 @@ import (
 // is valid.
 const maskAllValid = 0x01
 
+// maskPerDataset is GDAL's GMF_PER_DATASET: the mask is one for every band
+// of the dataset (a GeoTIFF's internal mask), so it is read once.
+const maskPerDataset = 0x02
+
 // source is an opened raster and what rio-tiler asks of it before reading.
 type source struct {
 	ds       *godal.Dataset

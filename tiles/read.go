@@ -251,8 +251,9 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 			opaque = 255 // GDAL's warped alpha is 0-255 whatever the type
 		}
 		valid := make([]bool, len(alpha)) // the same for every band
+		cut.markInside(valid, nil, w)
 		for p, v := range alpha {
-			valid[p] = v == opaque && cut.inside(p, w)
+			valid[p] = valid[p] && v == opaque
 		}
 		for _, v := range img.Valid {
 			copy(v, valid)
@@ -263,30 +264,60 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 		return nil
 	}
 	if nodata != nil {
+		nd, nan := *nodata, math.IsNaN(*nodata)
 		for b, vals := range img.Bands {
+			valid := img.Valid[b]
+			cuts.band(b).markInside(valid, nil, w)
 			for p, v := range vals {
-				img.Valid[b][p] = cuts.band(b).inside(p, w) && !(v == *nodata || math.IsNaN(*nodata) && math.IsNaN(v))
+				valid[p] = valid[p] && !(v == nd || nan && math.IsNaN(v))
 			}
 		}
 		return nil
 	}
+	var shared []bool // a mask every band shares, once read
+	var sharedCut cut
 	for i, b := range bidx {
 		band, cut := ds.bands[b-1], cuts.band(i)
-		if band.MaskFlags()&maskAllValid != 0 {
-			for p := range img.Valid[i] {
-				img.Valid[i][p] = cut.inside(p, w)
+		flags := band.MaskFlags()
+		switch {
+		case flags&maskAllValid != 0:
+			cut.markInside(img.Valid[i], nil, w)
+		case flags&maskPerDataset != 0 && shared != nil && cut == sharedCut:
+			copy(img.Valid[i], shared)
+		default:
+			m := make([]float64, img.Pixels())
+			if err := cut.read(band, m, w, resampling, true); err != nil {
+				return err
 			}
-			continue
-		}
-		m := make([]float64, img.Pixels())
-		if err := cut.read(band, m, w, resampling, true); err != nil {
-			return err
-		}
-		for p, v := range m {
-			img.Valid[i][p] = v != 0 && cut.inside(p, w)
+			cut.markInside(img.Valid[i], m, w)
+			if flags&maskPerDataset != 0 {
+				shared, sharedCut = img.Valid[i], cut
+			}
 		}
 	}
 	return nil
+}
+
+// markInside sets valid to whether each pixel was read and, when mask is
+// not nil, its mask value is not 0; row by row, so that no pixel pays for
+// a division.
+func (c cut) markInside(valid []bool, mask []float64, w int) {
+	clear(valid)
+	if c.empty {
+		return
+	}
+	for y := c.y0; y < c.y1; y++ {
+		row := valid[y*w+c.x0 : y*w+c.x1]
+		if mask == nil {
+			for x := range row {
+				row[x] = true
+			}
+			continue
+		}
+		for x, v := range mask[y*w+c.x0 : y*w+c.x1] {
+			row[x] = v != 0
+		}
+	}
 }
 
 // unscale applies the bands' scale and offset in float32, as rio-tiler
@@ -462,12 +493,6 @@ func (c clipped) band(i int) cut {
 		return c.first
 	}
 	return c.rest
-}
-
-// inside says whether buffer pixel p (of a buffer w pixels wide) was read.
-func (c cut) inside(p, w int) bool {
-	x, y := p%w, p/w
-	return !c.empty && x >= c.x0 && x < c.x1 && y >= c.y0 && y < c.y1
 }
 
 // read reads the band (or its mask) into dst, a buffer w pixels wide.
