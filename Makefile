@@ -130,7 +130,8 @@ fuzz: deps
 ## GOMAXPROCS=1, titiler-pgstac one uvicorn worker), vegeta on CPU 1,
 ## replaying the same BENCH_REQUESTS shuffled requests at 1, 10 and 50
 ## clients; then tilefunc reading the COGs from Azurite; then zooms 0-2 only;
-## then five cold starts each (exec to the first tile, tilefunc's token from
+## then both over web-optimised copies of the COGs (made once into
+## .local/bench, about 100 s); then five cold starts each (exec to the first tile, tilefunc's token from
 ## the local managed-identity endpoint); then the in-process floor
 ## (BenchmarkFloor). The report is printed and written to
 ## bench/results/<date>-<host>.md (15-20 minutes; not part of CI).
@@ -141,8 +142,9 @@ bench: services build
 	@$(ENV) && taskset -c 1 $(GO) test -tags bench -count=1 -v -timeout 90m -run '^TestBench$$' ./internal/bench \
 		-requests $(BENCH_REQUESTS) -command 'make bench BENCH_REQUESTS=$(BENCH_REQUESTS)' $(BENCH_FLAGS)
 
-## bench-smoke: the benchmark's every pass over a few requests (about 30 s),
-## its report in dist/bench-smoke.md: proves `make bench` runs; its figures
+## bench-smoke: the benchmark's every pass over a few requests (about 30 s,
+## and 100 s more the first time, for the web-optimised COGs), its report in
+## dist/bench-smoke.md: proves `make bench` runs; its figures
 ## mean little.
 bench-smoke: services build
 	@bash scripts/titiler.sh install

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/airbusgeo/godal"
-
 	"tilefunc"
 	"tilefunc/internal/bench"
 	_ "tilefunc/internal/malloc" // the floor allocates as the handler does
@@ -39,11 +37,15 @@ func BenchmarkFloor(b *testing.B) {
 // BenchmarkFloorWebOptimised is the floor over the world COGs made
 // web-optimised (EPSG:3857 on WebMercatorQuad's tiles, levels aligned down
 // to zoom 2, JPEG as the originals): a tile is read from the COG's own
-// grid, with no warp. They are made once, into .local/bench (about two
-// minutes on one CPU).
+// grid, with no warp. They are made once, into .local/bench (about 100 s
+// on one CPU).
 func BenchmarkFloorWebOptimised(b *testing.B) {
-	paths, items, cogs := floorInput(b)
-	dir := webOptimised(b, cogs)
+	paths, items, _ := floorInput(b)
+	data, err := world.Dir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := testenv.WebOptimisedWorld(b, data)
 	for _, it := range items {
 		for k, a := range it.Assets {
 			a.Href = filepath.Join(dir, filepath.Base(a.Href))
@@ -188,40 +190,4 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return d
-}
-
-// webOptimised is a folder of web-optimised copies of the COGs in dir,
-// under the same names, made by GDAL's COG driver when missing.
-func webOptimised(b *testing.B, dir string) string {
-	godal.RegisterAll()
-	out := filepath.Join(testenv.RepoRoot(b), ".local", "bench", "world-webmercator")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	names, err := filepath.Glob(filepath.Join(dir, "*.tif"))
-	if err != nil || len(names) == 0 {
-		b.Fatalf("no COG in %s (%v)", dir, err)
-	}
-	for _, src := range names {
-		dst := filepath.Join(out, filepath.Base(src))
-		if _, err := os.Stat(dst); err == nil {
-			continue
-		}
-		in, err := godal.Open(src)
-		if err != nil {
-			b.Fatal(err)
-		}
-		tmp := dst + ".part"
-		ds, err := in.Translate(tmp, []string{"-of", "COG", "-co", "TILING_SCHEME=GoogleMapsCompatible", "-co", "ALIGNED_LEVELS=5",
-			"-co", "COMPRESS=JPEG", "-co", "QUALITY=75"}, godal.ErrLogger(func(godal.ErrorCategory, int, string) error { return nil }))
-		in.Close()
-		if err != nil {
-			b.Fatalf("%s: %v", src, err)
-		}
-		ds.Close()
-		if err := os.Rename(tmp, dst); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return out
 }

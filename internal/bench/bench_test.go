@@ -50,8 +50,8 @@ const tilePrefix = "/collections/world/tiles/WebMercatorQuad/"
 // TestBench is `make bench`: tilefunc and titiler-pgstac, one at a time,
 // each alone on one CPU, replay the same shuffled world requests over the
 // same database and COGs; then tilefunc reads the COGs from Azurite; then
-// both replay zooms 0-2 only; then each is started five times to its first
-// tile; then the floor. It asserts nothing about time: it writes the report.
+// both replay zooms 0-2 only; then both read web-optimised copies of the
+// COGs; then each is started five times to its first tile; then the floor. It asserts nothing about time: it writes the report.
 func TestBench(t *testing.T) {
 	dir, err := world.Dir()
 	if err != nil {
@@ -106,6 +106,7 @@ func TestBench(t *testing.T) {
 	ti := replay(t, func(t *testing.T, _ ...string) server { return titiler(t) }, low, warm, 10)
 	row.Titiler, row.Mismatch = &ti, mismatches(row.Tilefunc, ti)
 	r.Passes = append(r.Passes, bench.Pass{Name: lowPass.Name, About: lowPass.About, Rows: []bench.Row{row}})
+	r.Passes = append(r.Passes, webOptimisedPass(t, bin, dir, sample, warm))
 
 	r.ColdTilefunc = coldTilefunc(t, bin, db, dir)
 	r.ColdTitiler = coldTitiler(t, db)
@@ -164,6 +165,22 @@ func blobPass(t *testing.T, bin, dir string, sample, warm []string, local bench.
 	}
 	return bench.Pass{Name: "blob", About: "tilefunc only: the same COGs in Azurite, read through the blob path and its block cache, against its local-disk figures.",
 		Against: "tilefunc, local disk", Rows: []bench.Row{row}}
+}
+
+// webOptimisedPass replays the sample at 10 clients against both servers
+// over the world COGs made web-optimised (testenv.WebOptimisedWorld): in
+// the tiles' CRS, which neither server warps.
+func webOptimisedPass(t *testing.T, bin, dir string, sample, warm []string) bench.Pass {
+	cogs := testenv.WebOptimisedWorld(t, dir)
+	db := testenv.LoadDatabase(t, func(ctx context.Context, conn *pgx.Conn) error { return world.LoadIn(ctx, conn, dir, cogs) })
+	start := func(t *testing.T, env ...string) server {
+		return startTilefunc(t, bin, append([]string{"DATABASE_URL=" + db, "TILEFUNC_LOCAL_ASSET_DIRS=" + cogs}, env...)...)
+	}
+	row := bench.Row{Clients: 10, Tilefunc: replay(t, start, sample, warm, 10)}
+	ti := replay(t, func(t *testing.T, _ ...string) server { return startTitiler(t, db) }, sample, warm, 10)
+	row.Titiler, row.Mismatch = &ti, mismatches(row.Tilefunc, ti)
+	return bench.Pass{Name: "web-optimised", Rows: []bench.Row{row},
+		About: "The same COGs made web-optimised (EPSG:3857 on WebMercatorQuad's tiles, levels aligned down to zoom 2, JPEG 75; GDAL's COG driver): read from their own grid, with no warp, by both servers."}
 }
 
 func assetHref(item map[string]any) string {

@@ -17,6 +17,7 @@ import (
 
 	"tilefunc/demo"
 	"tilefunc/internal/fixtures"
+	"tilefunc/internal/world"
 )
 
 var getenv = os.Getenv
@@ -203,4 +204,16 @@ func LoadCatalog(t testing.TB, hrefs map[string]string) *Catalog {
 		return demo.Load(ctx, conn, collections, items)
 	})
 	return &Catalog{DatabaseURL: dbURL, Hrefs: hrefs, Paths: paths}
+}
+
+// WebOptimisedWorld is the folder of the world data set's COGs (in dir)
+// made web-optimised (world.WebOptimised): made once per checkout, in
+// .local/bench/world-webmercator.
+func WebOptimisedWorld(t testing.TB, dir string) string {
+	t.Helper()
+	out := filepath.Join(RepoRoot(t), ".local", "bench", "world-webmercator")
+	if err := world.WebOptimised(dir, out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

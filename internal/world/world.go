@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/airbusgeo/godal"
 	"github.com/jackc/pgx/v5"
 
 	"tilefunc/demo"
@@ -67,7 +68,10 @@ func Collection(dir string) (map[string]any, error) {
 
 // Items reads items.json (one item a line) and points every asset href,
 // written as /data/<file>.tif, at <dir>/cogs/<file>.tif, which must exist.
-func Items(dir string) ([]map[string]any, error) {
+func Items(dir string) ([]map[string]any, error) { return ItemsIn(dir, COGDir(dir)) }
+
+// ItemsIn is Items with the hrefs pointed at the same files in cogs.
+func ItemsIn(dir, cogs string) ([]map[string]any, error) {
 	f, err := os.Open(filepath.Join(dir, "items.json"))
 	if err != nil {
 		return nil, err
@@ -84,7 +88,7 @@ func Items(dir string) ([]map[string]any, error) {
 		if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
 			return nil, fmt.Errorf("items.json line %d: %w", n, err)
 		}
-		if err := rewriteHrefs(it, COGDir(dir)); err != nil {
+		if err := rewriteHrefs(it, cogs); err != nil {
 			return nil, fmt.Errorf("items.json line %d: %w", n, err)
 		}
 		items = append(items, it)
@@ -112,11 +116,16 @@ func rewriteHrefs(item map[string]any, cogs string) error {
 // Load upserts the collection and its items into the pgSTAC database conn
 // is connected to.
 func Load(ctx context.Context, conn *pgx.Conn, dir string) error {
+	return LoadIn(ctx, conn, dir, COGDir(dir))
+}
+
+// LoadIn is Load with the items' hrefs pointed at the same files in cogs.
+func LoadIn(ctx context.Context, conn *pgx.Conn, dir, cogs string) error {
 	c, err := Collection(dir)
 	if err != nil {
 		return err
 	}
-	items, err := Items(dir)
+	items, err := ItemsIn(dir, cogs)
 	if err != nil {
 		return err
 	}
@@ -170,4 +179,51 @@ func Zoom(path string) int {
 		return -1
 	}
 	return n
+}
+
+// WebOptimised makes, in out, a web-optimised copy of each of the data
+// set's COGs under its own name, unless there is one already: EPSG:3857 on
+// WebMercatorQuad's tiles (GDAL's COG driver, GoogleMapsCompatible), its
+// levels aligned down to zoom 2, JPEG at the originals' quality (75). It
+// takes about 100 s on one CPU for the 15.
+func WebOptimised(dir, out string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	names, err := filepath.Glob(filepath.Join(COGDir(dir), "*.tif"))
+	if err != nil || len(names) == 0 {
+		return fmt.Errorf("world data set: no COG in %s (%v)", COGDir(dir), err)
+	}
+	godal.RegisterAll()
+	for _, src := range names {
+		dst := filepath.Join(out, filepath.Base(src))
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
+		if err := webOptimised(src, dst); err != nil {
+			return fmt.Errorf("web-optimised copy of %s: %w", src, err)
+		}
+	}
+	return nil
+}
+
+func webOptimised(src, dst string) error {
+	in, err := godal.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".part" // renamed once whole, so that a stopped run is made again
+	// GDAL warns that the rasters reaching the poles are clamped to the
+	// tile matrix's extent, which is what a web-optimised COG is.
+	quiet := godal.ErrLogger(func(godal.ErrorCategory, int, string) error { return nil })
+	out, err := in.Translate(tmp, []string{"-of", "COG", "-co", "TILING_SCHEME=GoogleMapsCompatible", "-co", "ALIGNED_LEVELS=5",
+		"-co", "COMPRESS=JPEG", "-co", "QUALITY=75"}, quiet)
+	if err != nil {
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dst)
 }
