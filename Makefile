@@ -134,7 +134,7 @@ fuzz: deps
 ## .local/bench, about 100 s); then five cold starts each (exec to the first tile, tilefunc's token from
 ## the local managed-identity endpoint); then the in-process floor
 ## (BenchmarkFloor). The report is printed and written to
-## bench/results/<date>-<host>.md (15-20 minutes; not part of CI).
+## bench/results/<date>-<host>.md (about 7 minutes; not part of CI).
 BENCH_REQUESTS ?= 1500
 BENCH_FLAGS ?=
 bench: services build
@@ -142,7 +142,7 @@ bench: services build
 	@$(ENV) && taskset -c 1 $(GO) test -tags bench -count=1 -v -timeout 90m -run '^TestBench$$' ./internal/bench \
 		-requests $(BENCH_REQUESTS) -command 'make bench BENCH_REQUESTS=$(BENCH_REQUESTS)' $(BENCH_FLAGS)
 
-## bench-smoke: the benchmark's every pass over a few requests (about 30 s,
+## bench-smoke: the benchmark's every pass over a few requests (about 50 s,
 ## and 100 s more the first time, for the web-optimised COGs), its report in
 ## dist/bench-smoke.md: proves `make bench` runs; its figures
 ## mean little.
