@@ -215,10 +215,10 @@ func webOptimised(src, dst string) error {
 	defer in.Close()
 	tmp := dst + ".part" // renamed once whole, so that a stopped run is made again
 	// GDAL warns that the rasters reaching the poles are clamped to the
-	// tile matrix's extent, which is what a web-optimised COG is.
-	quiet := godal.ErrLogger(func(godal.ErrorCategory, int, string) error { return nil })
+	// tile matrix's extent, which is what a web-optimised COG is; its
+	// errors still fail the copy.
 	out, err := in.Translate(tmp, []string{"-of", "COG", "-co", "TILING_SCHEME=GoogleMapsCompatible", "-co", "ALIGNED_LEVELS=5",
-		"-co", "COMPRESS=JPEG", "-co", "QUALITY=75"}, quiet)
+		"-co", "COMPRESS=JPEG", "-co", "QUALITY=75"}, godal.SkipWarnings)
 	if err != nil {
 		return err
 	}
