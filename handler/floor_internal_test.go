@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -30,8 +29,9 @@ import (
 // TILEFUNC_BENCH_SAMPLE and TILEFUNC_BENCH_SEED choose the sample as the
 // bench does (world.Sample); run it with GOMAXPROCS=1 on one CPU.
 func BenchmarkFloor(b *testing.B) {
-	paths, items, cogs := floorInput(b)
-	floorRun(b, paths, items, cogs)
+	dir := worldDir(b)
+	paths, items := floorInput(b, dir, world.COGDir(dir))
+	floorRun(b, paths, items, world.COGDir(dir))
 }
 
 // BenchmarkFloorWebOptimised is the floor over the world COGs made
@@ -40,19 +40,10 @@ func BenchmarkFloor(b *testing.B) {
 // grid, with no warp. They are made once, into .local/bench (about 100 s
 // on one CPU).
 func BenchmarkFloorWebOptimised(b *testing.B) {
-	paths, items, _ := floorInput(b)
-	data, err := world.Dir()
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := testenv.WebOptimisedWorld(b, data)
-	for _, it := range items {
-		for k, a := range it.Assets {
-			a.Href = filepath.Join(dir, filepath.Base(a.Href))
-			it.Assets[k] = a
-		}
-	}
-	floorRun(b, paths, items, dir)
+	dir := worldDir(b)
+	cogs := testenv.WebOptimisedWorld(b, dir)
+	paths, items := floorInput(b, dir, cogs)
+	floorRun(b, paths, items, cogs)
 }
 
 func floorRun(b *testing.B, paths []string, items []tilefunc.Item, cogs string) {
@@ -132,19 +123,15 @@ func floorRequest(b *testing.B, path string) (tileRef, *tiles.Format, string) {
 	return ref, format, q
 }
 
-// floorInput is the sample of world paths and the world's items, read as
-// the catalog hands them to the pipeline.
-func floorInput(b *testing.B) (paths []string, items []tilefunc.Item, cogs string) {
-	dir, err := world.Dir()
-	if err != nil {
-		b.Fatal(err)
-	}
+// floorInput is the sample of world paths and the world's items, their
+// hrefs in cogs, read as the catalog hands them to the pipeline.
+func floorInput(b *testing.B, dir, cogs string) (paths []string, items []tilefunc.Item) {
 	all, err := world.URLs(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
 	paths = world.Sample(all, envInt(b, "TILEFUNC_BENCH_SAMPLE", 1500), uint64(envInt(b, "TILEFUNC_BENCH_SEED", 1)))
-	raw, err := world.Items(dir)
+	raw, err := world.ItemsIn(dir, cogs)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -156,7 +143,15 @@ func floorInput(b *testing.B) (paths []string, items []tilefunc.Item, cogs strin
 		}
 		items = append(items, item)
 	}
-	return paths, items, world.COGDir(dir)
+	return paths, items
+}
+
+func worldDir(b *testing.B) string {
+	dir, err := world.Dir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dir
 }
 
 // touching are the items whose bbox meets geo (lon/lat), in their order.
