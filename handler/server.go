@@ -162,7 +162,9 @@ func (s *Server) endpoint(h func(http.ResponseWriter, *http.Request) error, clas
 		switch {
 		case timed:
 			cw.timings = timing.New()
-			r = r.WithContext(timing.With(r.Context(), cw.timings))
+			ctx, done := tiles.HoldRenders(timing.With(r.Context(), cw.timings))
+			defer done()
+			r = r.WithContext(ctx)
 		case s.Debug:
 			cw.start = time.Now()
 		}

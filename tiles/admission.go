@@ -2,6 +2,8 @@ package tiles
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -38,12 +40,71 @@ func (r *Renderer) Limit(bytes int64) {
 	r.admit = &admission{sem: semaphore.NewWeighted(bytes), size: bytes, wait: admitWait}
 }
 
-// admitImage waits for room for a render of win and spec over items.
+// admitImage waits for room for a render of win and spec over items. The
+// room is given back once release is called and, under HoldRenders, the
+// request is over too: the image's styling and encoding use it after the
+// reads.
 func (r *Renderer) admitImage(ctx context.Context, win Window, spec Spec, items int) (release func(), err error) {
 	if r.admit == nil {
 		return func() {}, nil
 	}
-	return r.admit.acquire(ctx, admittedWeight(r, win, spec, items))
+	release, err = r.admit.acquire(ctx, admittedWeight(r, win, spec, items))
+	if err != nil {
+		return nil, err
+	}
+	if h, ok := ctx.Value(holdKey{}).(*hold); ok {
+		release = h.join(release)
+	}
+	return release, nil
+}
+
+type holdKey struct{}
+
+// hold keeps a request's admissions until the request is over.
+type hold struct {
+	mu    sync.Mutex
+	ends  []func()
+	ended bool
+}
+
+// HoldRenders makes the renders admitted under ctx keep their room until
+// done is called, when the answer has been written: an image is styled
+// and encoded after its reads, with memory of the same order.
+func HoldRenders(ctx context.Context) (_ context.Context, done func()) {
+	h := &hold{}
+	return context.WithValue(ctx, holdKey{}, h), h.end
+}
+
+// join returns a release that gives room back once it has been called and
+// the hold has ended, in either order.
+func (h *hold) join(release func()) func() {
+	var parties atomic.Int32
+	parties.Store(2)
+	once := func() {
+		if parties.Add(-1) == 0 {
+			release()
+		}
+	}
+	h.mu.Lock()
+	ended := h.ended
+	if !ended {
+		h.ends = append(h.ends, once)
+	}
+	h.mu.Unlock()
+	if ended {
+		once()
+	}
+	return once
+}
+
+func (h *hold) end() {
+	h.mu.Lock()
+	ends := h.ends
+	h.ends, h.ended = nil, true
+	h.mu.Unlock()
+	for _, f := range ends {
+		f()
+	}
 }
 
 // admittedWeight is the bytes a render of win and spec over items may hold.

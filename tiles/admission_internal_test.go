@@ -65,3 +65,40 @@ func TestAdmittedWeight(t *testing.T) {
 		}
 	}
 }
+
+// Under HoldRenders, a render's room comes back only once its reads are
+// over and the request is done, in either order: its image is styled and
+// encoded in between.
+func TestHeldRendersKeepTheirRoomUntilTheRequestIsDone(t *testing.T) {
+	r := NewRenderer(nil, 1)
+	win := Window{Width: 256, Height: 256}
+	spec := Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a", Bidx: []int{1}}}}}
+	r.Limit(admittedWeight(r, win, spec, 1)) // room for one
+	r.admit.wait = 20 * time.Millisecond
+	roomFor := func() bool {
+		release, err := r.admitImage(context.Background(), win, spec, 1)
+		if err == nil {
+			release()
+		}
+		return err == nil
+	}
+	for _, readsFirst := range []bool{true, false} {
+		ctx, done := HoldRenders(context.Background())
+		release, err := r.admitImage(ctx, win, spec, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second := release, done
+		if !readsFirst {
+			first, second = done, release
+		}
+		first()
+		if roomFor() {
+			t.Errorf("reads over first %v: the room came back before both were over", readsFirst)
+		}
+		second()
+		if !roomFor() {
+			t.Errorf("reads over first %v: the room did not come back", readsFirst)
+		}
+	}
+}
