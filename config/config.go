@@ -35,6 +35,7 @@ type Config struct {
 	CacheTTL     time.Duration // how long a resolved search or collection is reused
 	Concurrency  int           // assets read in parallel for one image
 	RenderMemory int64         // bytes renders may hold together; 0: no bound
+	Memory       int64         // the process's memory limit: cgroup, GOMEMLIMIT or the machine's; 0: unknown
 	Datasets     int           // opened asset datasets kept between requests; 0: none
 	GDALCacheMB  int           // GDAL's block cache when GDAL_CACHEMAX is not set; 0: GDAL's own
 	// AssetRoutes and ExternalRoutes switch on titiler-pgstac's optional
@@ -163,6 +164,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.RegisterPerHour = r.int("TILEFUNC_REGISTER_PER_HOUR", perHour, 0)
 	c.Datasets = r.int("TILEFUNC_DATASET_HANDLES", 64, 0)
 	limit := memoryLimit()
+	c.Memory = limit
 	if getenv("GDAL_CACHEMAX") == "" {
 		// GDAL's own default, 5 % of the machine's RAM, sees the host's
 		// memory, not the instance's: the kept datasets' blocks stay in it.

@@ -20,3 +20,8 @@ func GDALDrivers() []string {
 	}
 	return names
 }
+
+// BlockCacheBytes is the most GDAL's block cache holds: GDAL_CACHEMAX as
+// GDAL reads it (MB, bytes or a share of the memory), read once, at the
+// first call, so set it before.
+func BlockCacheBytes() int64 { return int64(C.GDALGetCacheMax64()) }

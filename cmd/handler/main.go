@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -50,6 +51,18 @@ func main() {
 // are prepared, after start-up.
 const warmRestAfter = 10 * time.Second
 
+// goMemoryLimit is the Go heap's share of the process's memory limit (0:
+// none known): what is left once GDAL's block cache and C's other memory
+// (the mapped code, warp buffers, datasets; an eighth, 128 MB at least)
+// are set aside. Go's own limit, GOMEMLIMIT as the runtime reads it, counts
+// only Go's memory, so a heap let grow to it would carry the process past.
+func goMemoryLimit(limit, blockCache int64) int64 {
+	if limit <= 0 {
+		return 0
+	}
+	return max(limit-blockCache-max(limit/8, 128<<20), limit/4)
+}
+
 // serve listens first (the Functions host waits for the port), then wires
 // config → identity → pgstac and storage → tiles → handler, and serves
 // until a signal. The token and the pool come up in the background.
@@ -60,6 +73,10 @@ func serve(log *slog.Logger) error {
 	}
 	if cfg.GDALCacheMB > 0 { // before GDAL's first read sizes its cache
 		os.Setenv("GDAL_CACHEMAX", strconv.Itoa(cfg.GDALCacheMB))
+	}
+	goLimit := goMemoryLimit(cfg.Memory, tiles.BlockCacheBytes())
+	if goLimit > 0 {
+		debug.SetMemoryLimit(goLimit)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -99,7 +116,7 @@ func serve(log *slog.Logger) error {
 	tiles.KeepDatasets(cfg.Datasets)
 	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
 	tr.Limit(cfg.RenderMemory)
-	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cfg.GDALCacheMB, "allocator", malloc.Allocator())
+	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", tiles.BlockCacheBytes()>>20, "go_limit_mb", goLimit>>20, "allocator", malloc.Allocator())
 	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)

@@ -15,11 +15,13 @@ import (
 	"tilefunc/internal/testenv"
 )
 
-// Under a 2 GiB memory limit (GOMEMLIMIT, so renders get 40 % of it), the
+// Under a 2 GiB memory limit (GOMEMLIMIT, so renders get 40 % of it, and
+// Go's heap what GDAL's cache and C's memory leave of it), the
 // requests that asked for tens of gigabytes are refused before anything is
 // read, and a mix of 2048-pixel tiles, large parts and statistics at 8 in
 // flight is served or told to come back: the process stays up, nothing is
-// a 500, and its peak resident memory stays under the limit.
+// a 500, and its peak resident memory stays under the limit. A render's
+// room is held until its answer is written, its styling and encoding too.
 func TestMemoryStaysBoundedUnderHeavyRequests(t *testing.T) {
 	cat := testenv.DemoCatalog(t, false)
 	base, logs, cmd := launch(t, "DATABASE_URL="+cat.DatabaseURL, "TILEFUNC_LOCAL_ASSET_DIRS="+testenv.COGDir(t), "GOMEMLIMIT=2GiB",
@@ -28,6 +30,10 @@ func TestMemoryStaysBoundedUnderHeavyRequests(t *testing.T) {
 		"GDAL_CACHEMAX=100")
 	if !strings.Contains(logs.String(), `"memory_mb":819`) {
 		t.Fatalf("renders should get 40 %% of GOMEMLIMIT:\n%s", logs)
+	}
+	// Go's heap gets the 2 GiB less GDAL's cache and an eighth for C.
+	if !strings.Contains(logs.String(), `"go_limit_mb":1692`) {
+		t.Fatalf("Go's memory limit should leave room for GDAL's cache and C's memory:\n%s", logs)
 	}
 
 	ones := strings.TrimSuffix(strings.Repeat("1,", 64), ",")
