@@ -162,13 +162,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		perHour = 0
 	}
 	c.RegisterPerHour = r.int("TILEFUNC_REGISTER_PER_HOUR", perHour, 0)
-	c.Datasets = r.int("TILEFUNC_DATASET_HANDLES", 64, 0)
+	c.Datasets = r.int("TILEFUNC_DATASET_HANDLES", 128, 0)
 	limit := memoryLimit()
 	c.Memory = limit
 	if getenv("GDAL_CACHEMAX") == "" {
 		// GDAL's own default, 5 % of the machine's RAM, sees the host's
 		// memory, not the instance's: the kept datasets' blocks stay in it.
-		c.GDALCacheMB = int(max(limit/20>>20, 16))
+		// Past 128 MB, keeping more datasets (their headers) buys more
+		// than caching more of their blocks.
+		c.GDALCacheMB = int(min(max(limit/20>>20, 16), maxDefaultCacheMB))
 	}
 	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(limit*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
@@ -441,3 +443,10 @@ func (r *reader) loopbackAddr(name string) string {
 	}
 	return v
 }
+
+// maxDefaultCacheMB caps GDAL's block cache when GDAL_CACHEMAX is not set.
+// On the world benchmark (tilefunc alone, 10 clients), 128 kept datasets
+// with a 128 MB cache served 5 % more tiles than 64 with 1.2 GB, at 55 %
+// of the peak memory: the 15 files are opened 90 ways, one per overview
+// level read, and a closed dataset takes its cached blocks with it.
+const maxDefaultCacheMB = 128

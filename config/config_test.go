@@ -3,6 +3,7 @@ package config_test
 import (
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -266,5 +267,39 @@ func TestPprofAddr(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "TILEFUNC_PPROF_ADDR") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q: want one line naming TILEFUNC_PPROF_ADDR, got %v", bad, err)
 		}
+	}
+}
+
+// GDAL's block cache is 5 % of the memory limit, 16 MB at least and 128 MB
+// at most, unless GDAL_CACHEMAX is set; then GDAL reads it itself. 128
+// datasets are kept by default.
+func TestGDALCacheAndDatasetDefaults(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	const db = "postgresql://u:p@localhost:5432/db"
+	for _, c := range []struct {
+		limit   int64
+		cacheMB int
+	}{
+		{256 << 20, 16},
+		{1 << 30, 51},
+		{2 << 30, 102},
+		{4 << 30, 128},
+	} {
+		debug.SetMemoryLimit(c.limit)
+		cfg, err := config.Load(env(map[string]string{"DATABASE_URL": db}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.GDALCacheMB != c.cacheMB || cfg.Memory != c.limit || cfg.Datasets != 128 {
+			t.Errorf("memory limit %d MB: cache %d MB, memory %d, datasets %d; want cache %d MB, 128 datasets",
+				c.limit>>20, cfg.GDALCacheMB, cfg.Memory, cfg.Datasets, c.cacheMB)
+		}
+	}
+	cfg, err := config.Load(env(map[string]string{"DATABASE_URL": db, "GDAL_CACHEMAX": "300"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.GDALCacheMB != 0 {
+		t.Errorf("GDAL_CACHEMAX set: tilefunc sets a cache of %d MB, want none", cfg.GDALCacheMB)
 	}
 }

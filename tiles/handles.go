@@ -14,7 +14,7 @@ import (
 )
 
 // KeepDatasets bounds the opened datasets kept between requests, over
-// every asset (TILEFUNC_DATASET_HANDLES, 64 unless set): each holds its
+// every asset (TILEFUNC_DATASET_HANDLES, 128 unless set): each holds its
 // parsed header (a COG's directories) and its share of GDAL's block
 // cache, whose size GDAL_CACHEMAX bounds. 0 keeps none. Call it before
 // serving.
@@ -39,7 +39,7 @@ type idleHandle struct {
 	ds  *godal.Dataset
 }
 
-var assetHandles = newHandles(64)
+var assetHandles = newHandles(128)
 
 func newHandles(max int) *handles {
 	return &handles{idle: map[string][]*list.Element{}, lru: list.New(), max: max}
