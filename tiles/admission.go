@@ -69,7 +69,9 @@ type hold struct {
 
 // HoldRenders makes the renders admitted under ctx keep their room until
 // done is called, when the answer has been written: an image is styled
-// and encoded after its reads, with memory of the same order.
+// and encoded after its reads, with memory of the same order. Renders
+// under one hold add up: it is for requests that render one image (a
+// route that renders one per feature would wait on its own room).
 func HoldRenders(ctx context.Context) (_ context.Context, done func()) {
 	h := &hold{}
 	return context.WithValue(ctx, holdKey{}, h), h.end
