@@ -168,8 +168,6 @@ func Load(getenv func(string) string) (*Config, error) {
 	if getenv("GDAL_CACHEMAX") == "" {
 		// GDAL's own default, 5 % of the machine's RAM, sees the host's
 		// memory, not the instance's: the kept datasets' blocks stay in it.
-		// Past 128 MB, keeping more datasets (their headers) buys more
-		// than caching more of their blocks.
 		c.GDALCacheMB = int(min(max(limit/20>>20, 16), maxDefaultCacheMB))
 	}
 	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(limit*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders

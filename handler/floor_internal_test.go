@@ -30,8 +30,9 @@ import (
 // bench does (world.Sample); run it with GOMAXPROCS=1 on one CPU.
 func BenchmarkFloor(b *testing.B) {
 	dir := worldDir(b)
-	paths, items := floorInput(b, dir, world.COGDir(dir))
-	floorRun(b, paths, items, world.COGDir(dir))
+	cogs := world.COGDir(dir)
+	paths, items := floorInput(b, dir, cogs)
+	floorRun(b, paths, items, cogs)
 }
 
 // BenchmarkFloorWebOptimised is the floor over the world COGs made

@@ -82,7 +82,7 @@ func HoldRenders(ctx context.Context) (_ context.Context, done func()) {
 func (h *hold) join(release func()) func() {
 	var parties atomic.Int32
 	parties.Store(2)
-	once := func() {
+	leave := func() {
 		if parties.Add(-1) == 0 {
 			release()
 		}
@@ -90,13 +90,13 @@ func (h *hold) join(release func()) func() {
 	h.mu.Lock()
 	ended := h.ended
 	if !ended {
-		h.ends = append(h.ends, once)
+		h.ends = append(h.ends, leave)
 	}
 	h.mu.Unlock()
 	if ended {
-		once()
+		leave()
 	}
-	return once
+	return leave
 }
 
 func (h *hold) end() {

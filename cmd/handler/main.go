@@ -74,10 +74,6 @@ func serve(log *slog.Logger) error {
 	if cfg.GDALCacheMB > 0 { // before GDAL's first read sizes its cache
 		os.Setenv("GDAL_CACHEMAX", strconv.Itoa(cfg.GDALCacheMB))
 	}
-	goLimit := goMemoryLimit(cfg.Memory, tiles.BlockCacheBytes())
-	if goLimit > 0 {
-		debug.SetMemoryLimit(goLimit)
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set FUNCTIONS_CUSTOMHANDLER_PORT or TILEFUNC_ADDR)", cfg.Addr, err)
@@ -113,10 +109,15 @@ func serve(log *slog.Logger) error {
 	}
 	defer deps.catalog.Close()
 	go deps.catalog.Run(ctx)
+	cache := tiles.BlockCacheBytes()
+	goLimit := goMemoryLimit(cfg.Memory, cache)
+	if goLimit > 0 {
+		debug.SetMemoryLimit(goLimit)
+	}
 	tiles.KeepDatasets(cfg.Datasets)
 	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
 	tr.Limit(cfg.RenderMemory)
-	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", tiles.BlockCacheBytes()>>20, "go_limit_mb", goLimit>>20, "allocator", malloc.Allocator())
+	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cache>>20, "go_limit_mb", goLimit>>20, "allocator", malloc.Allocator())
 	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)
