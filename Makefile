@@ -129,7 +129,8 @@ fuzz: deps
 ## set in a fresh pgSTAC database, each server alone on CPU 0 (tilefunc
 ## GOMAXPROCS=1, titiler-pgstac one uvicorn worker), vegeta on CPU 1,
 ## replaying the same BENCH_REQUESTS shuffled requests at 1, 10 and 50
-## clients; then tilefunc reading the COGs from Azurite; then zooms 0-2 only;
+## clients; then tilefunc keeping no dataset between requests, as
+## titiler-pgstac keeps none; then tilefunc reading the COGs from Azurite; then zooms 0-2 only;
 ## then both over web-optimised copies of the COGs (made once into
 ## .local/bench, about 100 s); then five cold starts each (exec to the first tile, tilefunc's token from
 ## the local managed-identity endpoint); then the in-process floor

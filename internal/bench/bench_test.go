@@ -49,7 +49,8 @@ const tilePrefix = "/collections/world/tiles/WebMercatorQuad/"
 
 // TestBench is `make bench`: tilefunc and titiler-pgstac, one at a time,
 // each alone on one CPU, replay the same shuffled world requests over the
-// same database and COGs; then tilefunc reads the COGs from Azurite; then
+// same database and COGs; then tilefunc replays them keeping no dataset
+// between requests; then tilefunc reads the COGs from Azurite; then
 // both replay zooms 0-2 only; then both read web-optimised copies of the
 // COGs; then each is started five times to its first tile; then the floor. It asserts nothing about time: it writes the report.
 func TestBench(t *testing.T) {
@@ -100,6 +101,7 @@ func TestBench(t *testing.T) {
 		t.Logf("local, %d clients: tilefunc %.1f tiles/s, titiler-pgstac %.1f", c, row.Tilefunc.Rate(), ti.Rate())
 	}
 	r.Passes = append(r.Passes, local)
+	r.Passes = append(r.Passes, keptNothingPass(t, tilefunc, sample, warm, local))
 	r.Passes = append(r.Passes, blobPass(t, bin, dir, sample, warm, local))
 	lowPass := bench.Pass{Name: "low zoom", About: "Zooms 0-2 only: the low-zoom mosaics titiler-pgstac's users find slow (every world item under each tile)."}
 	row := bench.Row{Clients: 10, Tilefunc: replay(t, tilefunc, low, warm, 10)}
@@ -125,6 +127,25 @@ func TestBench(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("report written to %s", path)
+}
+
+// keptNothingPass replays the sample at 10 clients against tilefunc with
+// TILEFUNC_DATASET_HANDLES=0, against titiler-pgstac's figures of the local
+// pass. titiler-pgstac keeps nothing between requests either (rasterio
+// closes each dataset, and GDAL drops its cached blocks with it), so the
+// two peaks are the memory each needs for the same work, without the
+// cache that tilefunc's default spends memory on.
+func keptNothingPass(t *testing.T, start func(*testing.T, ...string) server, sample, warm []string, local bench.Pass) bench.Pass {
+	kept := func(t *testing.T, _ ...string) server { return start(t, "TILEFUNC_DATASET_HANDLES=0") }
+	row := bench.Row{Clients: 10, Tilefunc: replay(t, kept, sample, warm, 10)}
+	for _, l := range local.Rows {
+		if l.Clients == 10 && l.Titiler != nil {
+			ti := *l.Titiler
+			row.Titiler, row.Mismatch = &ti, mismatches(row.Tilefunc, ti)
+		}
+	}
+	return bench.Pass{Name: "nothing kept", Rows: []bench.Row{row},
+		About: "tilefunc with TILEFUNC_DATASET_HANDLES=0: no dataset, and so no cached block, kept between requests, as titiler-pgstac keeps none (rasterio closes each dataset). Against titiler-pgstac's figures of the local pass at 10 clients, not a second run of it."}
 }
 
 // blobPass replays the sample at 10 clients against tilefunc reading the
