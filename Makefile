@@ -130,10 +130,11 @@ fuzz: deps
 ## GOMAXPROCS=1, titiler-pgstac one uvicorn worker), vegeta on CPU 1,
 ## replaying the same BENCH_REQUESTS shuffled requests at 1, 10 and 50
 ## clients; then tilefunc keeping no dataset between requests, as
-## titiler-pgstac keeps none; then tilefunc reading the COGs from Azurite; then zooms 0-2 only;
-## then both over web-optimised copies of the COGs (made once into
-## .local/bench, about 100 s); then five cold starts each (exec to the first tile, tilefunc's token from
-## the local managed-identity endpoint); then the in-process floor
+## titiler-pgstac keeps none; then tilefunc reading the COGs from Azurite;
+## then zooms 0-2 only; then both over web-optimised copies of the COGs
+## (made once into .local/bench, about 100 s); then five cold starts each
+## (exec to the first tile, tilefunc's token from the local managed-identity
+## endpoint); then the in-process floor
 ## (BenchmarkFloor). The report is printed and written to
 ## bench/results/<date>-<host>.md (about 7 minutes; not part of CI).
 BENCH_REQUESTS ?= 1500

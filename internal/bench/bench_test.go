@@ -136,13 +136,11 @@ func TestBench(t *testing.T) {
 // two peaks are the memory each needs for the same work, without the
 // cache that tilefunc's default spends memory on.
 func keptNothingPass(t *testing.T, start func(*testing.T, ...string) server, sample, warm []string, local bench.Pass) bench.Pass {
-	kept := func(t *testing.T, _ ...string) server { return start(t, "TILEFUNC_DATASET_HANDLES=0") }
-	row := bench.Row{Clients: 10, Tilefunc: replay(t, kept, sample, warm, 10)}
-	for _, l := range local.Rows {
-		if l.Clients == 10 && l.Titiler != nil {
-			ti := *l.Titiler
-			row.Titiler, row.Mismatch = &ti, mismatches(row.Tilefunc, ti)
-		}
+	keepNothing := func(t *testing.T, _ ...string) server { return start(t, "TILEFUNC_DATASET_HANDLES=0") }
+	row := bench.Row{Clients: 10, Tilefunc: replay(t, keepNothing, sample, warm, 10)}
+	if l := local.Row(10); l != nil && l.Titiler != nil {
+		ti := *l.Titiler
+		row.Titiler, row.Mismatch = &ti, mismatches(row.Tilefunc, ti)
 	}
 	return bench.Pass{Name: "nothing kept", Rows: []bench.Row{row},
 		About: "tilefunc with TILEFUNC_DATASET_HANDLES=0: no dataset, and so no cached block, kept between requests, as titiler-pgstac keeps none (rasterio closes each dataset). Against titiler-pgstac's figures of the local pass at 10 clients, not a second run of it."}
@@ -178,11 +176,9 @@ func blobPass(t *testing.T, bin, dir string, sample, warm []string, local bench.
 		return startTilefunc(t, bin, append([]string{"DATABASE_URL=" + db, "AZURE_STORAGE_CONNECTION_STRING=" + testenv.Azurite(t)}, env...)...)
 	}
 	row := bench.Row{Clients: 10, Tilefunc: replay(t, start, sample, warm, 10)}
-	for _, l := range local.Rows {
-		if l.Clients == 10 {
-			f := l.Tilefunc
-			row.Against = &f
-		}
+	if l := local.Row(10); l != nil {
+		f := l.Tilefunc
+		row.Against = &f
 	}
 	return bench.Pass{Name: "blob", About: "tilefunc only: the same COGs in Azurite, read through the blob path and its block cache, against its local-disk figures.",
 		Against: "tilefunc, local disk", Rows: []bench.Row{row}}

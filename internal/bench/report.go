@@ -99,14 +99,20 @@ func (r *Report) Targets() []Target {
 	return out
 }
 
+// Row is the pass's row at clients, or nil.
+func (p *Pass) Row(clients int) *Row {
+	for i := range p.Rows {
+		if p.Rows[i].Clients == clients {
+			return &p.Rows[i]
+		}
+	}
+	return nil
+}
+
 func (r *Report) row(pass string, clients int) *Row {
 	for i := range r.Passes {
 		if r.Passes[i].Name == pass {
-			for j := range r.Passes[i].Rows {
-				if r.Passes[i].Rows[j].Clients == clients {
-					return &r.Passes[i].Rows[j]
-				}
-			}
+			return r.Passes[i].Row(clients)
 		}
 	}
 	return nil
