@@ -235,17 +235,21 @@ func (s *Server) assetsHeader(w http.ResponseWriter, img *raster.Image, items []
 }
 
 // writeImage draws and encodes an image, with the headers titiler sets on
-// it: its extent and CRS. Drawing is the request's encode stage.
+// it: its extent and CRS. Drawing is the request's encode stage. The
+// image's band buffers go to later images after: a tile's 256×256 bands
+// are most of what a request allocates, and reusing them spares the
+// collector.
 func writeImage(ctx context.Context, w http.ResponseWriter, img *raster.Image, st tiles.Style, format *tiles.Format, crsURI string) error {
 	encoding := time.Now()
 	body, f, err := tiles.Draw(img, st, format)
 	timing.From(ctx).Since(timing.Encode, encoding)
+	b := img.Bounds
+	img.Recycle()
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.MediaType)
-	b := img.Bounds
 	h.Set("Content-Bbox", fmt.Sprintf("%g,%g,%g,%g", b[0], b[1], b[2], b[3]))
 	if crsURI != "" {
 		h.Set("Content-Crs", "<"+crsURI+">")

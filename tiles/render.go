@@ -163,11 +163,13 @@ func (f Format) checkBands(n int, mask bool) error {
 
 // Draw turns an image into the bytes of a picture: the picture stages,
 // then the format's encoder (f nil: titiler's automatic PNG or JPEG).
+// img is left as it was; its caller may recycle it after.
 func Draw(img *raster.Image, st Style, f *Format) ([]byte, Format, error) {
 	pic, format, err := picturize(img, st, f)
 	if err != nil {
 		return nil, format, err
 	}
 	body, err := pic.Encode(format, st.ReturnMask)
+	pic.img.ReleaseMask(pic.mask)
 	return body, format, err
 }

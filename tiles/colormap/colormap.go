@@ -182,6 +182,7 @@ func paint(img *raster.Image, colorOf func(float64) [4]uint8) *raster.Image {
 	out.Alpha = make([]float64, img.Pixels())
 	lo, _ := img.Type.Range()
 	mask := img.Mask()
+	defer img.ReleaseMask(mask)
 	for p, v := range img.Bands[0] {
 		c := colorOf(v)
 		for b := 0; b < 3; b++ {

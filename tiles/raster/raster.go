@@ -71,6 +71,28 @@ func (im *Image) Recycle() {
 	im.Bands, im.Valid = nil, nil
 }
 
+// ReleaseMask gives a mask Mask made to later images (the alpha band it
+// returns stays im's). Nothing may read m again.
+func (im *Image) ReleaseMask(m []float64) {
+	if len(m) > 0 && (len(im.Alpha) == 0 || &m[0] != &im.Alpha[0]) {
+		Release(m)
+	}
+}
+
+// Scratch is a zeroed buffer of n values taken from recycled bands, for a
+// stage's working values; Release gives it back.
+func Scratch(n int) []float64 { return reuse[float64](&floats, n) }
+
+// ScratchMask is Scratch for a mask; ReleaseMaskBuffer gives it back.
+func ScratchMask(n int) []bool { return reuse[bool](&bools, n) }
+
+// Release gives a buffer from Scratch (or any band buffer nothing reads
+// again) to later images.
+func Release(s []float64) { floats.Put(&s) }
+
+// ReleaseMaskBuffer is Release for a buffer from ScratchMask.
+func ReleaseMaskBuffer(s []bool) { bools.Put(&s) }
+
 // shared says whether s is one of the slices before it.
 func shared[T any](before [][]T, s []T) bool {
 	for _, o := range before {
@@ -130,13 +152,14 @@ func (im *Image) Full() bool {
 
 // Mask is rio-tiler's ImageData.mask: the source's alpha band when it has
 // one, else the type's largest value where some band has data and its
-// smallest elsewhere.
+// smallest elsewhere. A caller done with it gives it back with
+// ReleaseMask.
 func (im *Image) Mask() []float64 {
 	if im.Alpha != nil {
 		return im.Alpha
 	}
 	lo, hi := im.Type.Range()
-	out := make([]float64, im.Pixels())
+	out := reuse[float64](&floats, im.Pixels())
 	for p := range out {
 		out[p] = lo
 		if im.AnyValid(p) {

@@ -144,3 +144,28 @@ func TestRecycledBuffersComeBackEmpty(t *testing.T) {
 		}
 	}
 }
+
+// A mask Mask made goes back to the buffers; a source's own alpha band,
+// which Mask returns as it is, stays the image's.
+func TestReleaseMaskKeepsTheImagesAlpha(t *testing.T) {
+	im := raster.New(4, 4, 1, raster.Uint8)
+	im.Alpha = make([]float64, 16)
+	for p := range im.Alpha {
+		im.Alpha[p] = 255
+	}
+	im.ReleaseMask(im.Mask())
+	if s := raster.Scratch(16); &s[0] == &im.Alpha[0] {
+		t.Fatal("the image's alpha band was handed out as scratch")
+	}
+	if im.Alpha[0] != 255 {
+		t.Fatalf("alpha %v after ReleaseMask, want 255 kept", im.Alpha[0])
+	}
+
+	plain := raster.New(4, 4, 1, raster.Uint8)
+	m := plain.Mask()
+	m[0] = 42
+	plain.ReleaseMask(m)
+	if s := raster.Scratch(16); s[0] != 0 {
+		t.Fatalf("scratch starts with %v, want a zeroed buffer", s[0])
+	}
+}
