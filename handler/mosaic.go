@@ -240,16 +240,16 @@ func (s *Server) assetsHeader(w http.ResponseWriter, img *raster.Image, items []
 // are most of what a request allocates, and reusing them spares the
 // collector.
 func writeImage(ctx context.Context, w http.ResponseWriter, img *raster.Image, st tiles.Style, format *tiles.Format, crsURI string) error {
+	defer img.Recycle()
 	encoding := time.Now()
 	body, f, err := tiles.Draw(img, st, format)
 	timing.From(ctx).Since(timing.Encode, encoding)
-	b := img.Bounds
-	img.Recycle()
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.MediaType)
+	b := img.Bounds
 	h.Set("Content-Bbox", fmt.Sprintf("%g,%g,%g,%g", b[0], b[1], b[2], b[3]))
 	if crsURI != "" {
 		h.Set("Content-Crs", "<"+crsURI+">")

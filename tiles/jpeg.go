@@ -55,7 +55,6 @@ import "C"
 
 import (
 	"errors"
-	"sync"
 	"unsafe"
 
 	"tilefunc/tiles/raster"
@@ -70,8 +69,8 @@ func encodeJPEG(img *raster.Image) ([]byte, error) {
 	if img.Count() == 1 {
 		n = 1
 	}
-	pix := jpegPixels(img.Pixels() * n)
-	defer jpegBuffers.Put(&pix)
+	pix := raster.Scratch[byte](img.Pixels() * n)
+	defer raster.Release(pix)
 	for b := range n {
 		for p, v := range img.Bands[b] {
 			pix[p*n+b] = uint8(v)
@@ -84,16 +83,4 @@ func encodeJPEG(img *raster.Image) ([]byte, error) {
 	}
 	defer C.free(unsafe.Pointer(out))
 	return C.GoBytes(unsafe.Pointer(out), C.int(size)), nil
-}
-
-// jpegBuffers reuses the interleaved pixels handed to libjpeg across
-// tiles (192 KB for a 256 px RGB tile).
-var jpegBuffers sync.Pool
-
-// jpegPixels is a buffer of n bytes, every one of which the caller sets.
-func jpegPixels(n int) []byte {
-	if p, ok := jpegBuffers.Get().(*[]byte); ok && cap(*p) >= n {
-		return (*p)[:n]
-	}
-	return make([]byte, n)
 }

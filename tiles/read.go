@@ -241,7 +241,7 @@ func readWindowed(src, ds *source, win fwindow, w, h int, bidx []int, opts Datas
 func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, nodata *float64, resampling string) error {
 	w := img.Width
 	if a := ds.alpha; a > 0 && nodata == nil {
-		alpha := raster.Scratch(img.Pixels())
+		alpha := raster.Scratch[float64](img.Pixels())
 		cut := cuts.band(len(bidx)) // read last, after the bands
 		if err := cut.read(ds.bands[a-1], alpha, w, resampling, false); err != nil {
 			return err
@@ -250,7 +250,7 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 		if src.alpha == 0 && maxOf(alpha) == 255 {
 			opaque = 255 // GDAL's warped alpha is 0-255 whatever the type
 		}
-		valid := raster.ScratchMask(len(alpha)) // the same for every band
+		valid := raster.Scratch[bool](len(alpha)) // the same for every band
 		cut.markInside(valid, nil, w)
 		for p, v := range alpha {
 			valid[p] = valid[p] && v == opaque
@@ -258,7 +258,7 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 		for _, v := range img.Valid {
 			copy(v, valid)
 		}
-		raster.ReleaseMaskBuffer(valid)
+		raster.Release(valid)
 		if src.alpha > 0 {
 			img.Alpha = alpha
 		} else {
@@ -288,15 +288,12 @@ func readValidity(src, ds *source, img *raster.Image, bidx []int, cuts clipped, 
 		case flags&maskPerDataset != 0 && shared != nil && cut == sharedCut:
 			copy(img.Valid[i], shared)
 		default:
-			m := raster.Scratch(img.Pixels())
-			err := cut.read(band, m, w, resampling, true)
-			if err == nil {
-				cut.markInside(img.Valid[i], m, w)
-			}
-			raster.Release(m)
-			if err != nil {
+			m := raster.Scratch[float64](img.Pixels())
+			if err := cut.read(band, m, w, resampling, true); err != nil {
 				return err
 			}
+			cut.markInside(img.Valid[i], m, w)
+			raster.Release(m)
 			if flags&maskPerDataset != 0 {
 				shared, sharedCut = img.Valid[i], cut
 			}

@@ -34,8 +34,8 @@ type Image struct {
 func New(w, h, n int, t DataType) *Image {
 	im := &Image{Width: w, Height: h, Type: t, Bands: make([][]float64, n), Valid: make([][]bool, n)}
 	for b := 0; b < n; b++ {
-		im.Bands[b] = reuse[float64](&floats, w*h)
-		im.Valid[b] = reuse[bool](&bools, w*h)
+		im.Bands[b] = Scratch[float64](w * h)
+		im.Valid[b] = Scratch[bool](w * h)
 	}
 	im.Names = DefaultNames(n)
 	im.Descriptions = DefaultNames(n)
@@ -45,16 +45,37 @@ func New(w, h, n int, t DataType) *Image {
 // floats and bools hold the bands of recycled images: a low-zoom mosaic
 // reads an image per item and keeps one, and reusing the others' buffers
 // spares the collector and the kernel's fresh pages most of that work.
-var floats, bools sync.Pool
+// octets holds byte buffers of the same sizes (an encoder's pixels).
+var floats, bools, octets sync.Pool
 
-// reuse is a zeroed slice of n from pool, or a new one.
-func reuse[T float64 | bool](pool *sync.Pool, n int) []T {
-	if p, ok := pool.Get().(*[]T); ok && cap(*p) >= n {
+// pooled are the element types Scratch hands out.
+type pooled interface{ float64 | bool | byte }
+
+// Scratch is a zeroed buffer of n values taken from those given back
+// (bands of recycled images among them), or a new one; Release gives it
+// back.
+func Scratch[T pooled](n int) []T {
+	if p, ok := poolOf[T]().Get().(*[]T); ok && cap(*p) >= n {
 		s := (*p)[:n]
 		clear(s)
 		return s
 	}
 	return make([]T, n)
+}
+
+// Release gives a buffer nothing reads again to later Scratch calls and
+// images.
+func Release[T pooled](s []T) { poolOf[T]().Put(&s) }
+
+func poolOf[T pooled]() *sync.Pool {
+	var zero T
+	switch any(zero).(type) {
+	case float64:
+		return &floats
+	case bool:
+		return &bools
+	}
+	return &octets
 }
 
 // Recycle gives im's band buffers to later images. The caller promises
@@ -78,20 +99,6 @@ func (im *Image) ReleaseMask(m []float64) {
 		Release(m)
 	}
 }
-
-// Scratch is a zeroed buffer of n values taken from recycled bands, for a
-// stage's working values; Release gives it back.
-func Scratch(n int) []float64 { return reuse[float64](&floats, n) }
-
-// ScratchMask is Scratch for a mask; ReleaseMaskBuffer gives it back.
-func ScratchMask(n int) []bool { return reuse[bool](&bools, n) }
-
-// Release gives a buffer from Scratch (or any band buffer nothing reads
-// again) to later images.
-func Release(s []float64) { floats.Put(&s) }
-
-// ReleaseMaskBuffer is Release for a buffer from ScratchMask.
-func ReleaseMaskBuffer(s []bool) { bools.Put(&s) }
 
 // shared says whether s is one of the slices before it.
 func shared[T any](before [][]T, s []T) bool {
@@ -159,7 +166,7 @@ func (im *Image) Mask() []float64 {
 		return im.Alpha
 	}
 	lo, hi := im.Type.Range()
-	out := reuse[float64](&floats, im.Pixels())
+	out := Scratch[float64](im.Pixels())
 	for p := range out {
 		out[p] = lo
 		if im.AnyValid(p) {

@@ -154,7 +154,7 @@ func TestReleaseMaskKeepsTheImagesAlpha(t *testing.T) {
 		im.Alpha[p] = 255
 	}
 	im.ReleaseMask(im.Mask())
-	if s := raster.Scratch(16); &s[0] == &im.Alpha[0] {
+	if s := raster.Scratch[float64](16); &s[0] == &im.Alpha[0] {
 		t.Fatal("the image's alpha band was handed out as scratch")
 	}
 	if im.Alpha[0] != 255 {
@@ -165,7 +165,7 @@ func TestReleaseMaskKeepsTheImagesAlpha(t *testing.T) {
 	m := plain.Mask()
 	m[0] = 42
 	plain.ReleaseMask(m)
-	if s := raster.Scratch(16); s[0] != 0 {
+	if s := raster.Scratch[float64](16); s[0] != 0 {
 		t.Fatalf("scratch starts with %v, want a zeroed buffer", s[0])
 	}
 }
