@@ -35,6 +35,7 @@ type Config struct {
 	CacheTTL     time.Duration // how long a resolved search or collection is reused
 	Concurrency  int           // assets read in parallel for one image
 	RenderMemory int64         // bytes renders may hold together; 0: no bound
+	Renders      int           // images rendered at once, process-wide; 0: no bound
 	Memory       int64         // the process's memory limit: cgroup, GOMEMLIMIT or the machine's; 0: unknown
 	Datasets     int           // opened asset datasets kept between requests; 0: none
 	GDALCacheMB  int           // GDAL's block cache when GDAL_CACHEMAX is not set; 0: GDAL's own
@@ -170,6 +171,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		// memory, not the instance's: the kept datasets' blocks stay in it.
 		c.GDALCacheMB = int(min(max(limit/20>>20, 16), maxDefaultCacheMB))
 	}
+	c.Renders = r.int("TILEFUNC_RENDERS", c.Concurrency, 0)
 	c.RenderMemory = int64(r.int("TILEFUNC_RENDER_MEMORY_MB", int(limit*2/5>>20), 0)) << 20 // 40 % of the memory: the rest is the Go heap's slack, GDAL's cache and encoders
 	c.AssetRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_ASSETS_ENDPOINTS", false)
 	c.ExternalRoutes = r.bool("TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", false)

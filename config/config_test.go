@@ -180,15 +180,23 @@ func TestTelemetrySettings(t *testing.T) {
 }
 
 // MOSAIC_CONCURRENCY defaults from GOMAXPROCS, which Go sets from the
-// cgroup's CPU quota, not from the host's CPU count.
+// cgroup's CPU quota, not from the host's CPU count; TILEFUNC_RENDERS
+// from MOSAIC_CONCURRENCY.
 func TestConcurrencyFollowsGOMAXPROCS(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	c, err := config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Concurrency != 2 {
-		t.Fatalf("concurrency %d with GOMAXPROCS=1 on %d CPUs, want 2", c.Concurrency, runtime.NumCPU())
+	if c.Concurrency != 2 || c.Renders != 2 {
+		t.Fatalf("concurrency %d, renders %d with GOMAXPROCS=1 on %d CPUs, want 2 and 2", c.Concurrency, c.Renders, runtime.NumCPU())
+	}
+	c, err = config.Load(env(map[string]string{"DATABASE_URL": "postgresql://u:p@localhost:5432/db", "MOSAIC_CONCURRENCY": "5", "TILEFUNC_RENDERS": "0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Concurrency != 5 || c.Renders != 0 {
+		t.Fatalf("MOSAIC_CONCURRENCY=5, TILEFUNC_RENDERS=0: concurrency %d, renders %d", c.Concurrency, c.Renders)
 	}
 }
 

@@ -56,6 +56,7 @@ var Settings = []Setting{
 	{"TITILER_PGSTAC_API_ENABLE_EXTERNAL_DATASET_ENDPOINTS", "false", "serve /external/...?url= (rasters the asset policy allows)"},
 	{"TILEFUNC_REQUEST_TIMEOUT", "60", "seconds a request may take; then 503 with Retry-After (keep it below the host's functionTimeout and Consumption's 230 s)"},
 	{"TILEFUNC_RENDER_MEMORY_MB", "40 % of the memory limit", "MB that renders may hold together (pixels x bands x items): a larger request is 422, one that does not fit now waits 2 s, then 503 with Retry-After; 0: no bound. The limit is the cgroup's, GOMEMLIMIT or the machine's; Go's heap is held to that limit less GDAL's block cache and an eighth"},
+	{"TILEFUNC_RENDERS", "MOSAIC_CONCURRENCY", "images rendered at once, process-wide: the others wait their turn, for as long as their request may take, holding no buffer (a request is one turn, however many images it renders); 0: no bound"},
 	{"TILEFUNC_PUBLIC_URL", "", "scheme and host of the links in answers (https://tiles.example.org); unset: the request's Host, or X-Forwarded-Host and -Proto from a proxy on loopback (the Functions host) only"},
 	{"TILEFUNC_REGISTER_KEY", "", "a secret: POST /searches/register then needs Authorization: Bearer <it> (401 without), for a server run alone; the Functions host's key does this in Azure"},
 	{"TILEFUNC_REGISTER_PER_HOUR", "600 alone, 0 under the Functions host", "registrations a client may make per hour, in bursts of a tenth of it (429 with Retry-After past it); 0: no bound"},

@@ -45,17 +45,61 @@ func (r *Renderer) Limit(bytes int64) {
 // request is over too: the image's styling and encoding use it after the
 // reads.
 func (r *Renderer) admitImage(ctx context.Context, win Window, spec Spec, items int) (release func(), err error) {
-	if r.admit == nil {
-		return func() {}, nil
-	}
-	release, err = r.admit.acquire(ctx, admittedWeight(r, win, spec, items))
+	h, _ := ctx.Value(holdKey{}).(*hold)
+	endTurn, err := r.takeTurn(ctx, h)
 	if err != nil {
 		return nil, err
 	}
-	if h, ok := ctx.Value(holdKey{}).(*hold); ok {
-		release = h.join(release)
+	if r.admit == nil {
+		return endTurn, nil
 	}
-	return release, nil
+	room, err := r.admit.acquire(ctx, admittedWeight(r, win, spec, items))
+	if err != nil {
+		endTurn()
+		return nil, err
+	}
+	if h != nil {
+		room = h.join(room)
+	}
+	return func() { room(); endTurn() }, nil
+}
+
+// Renders bounds the images rendered at once, process-wide (0: no bound).
+// Call it before the first render. On CPUs already busy, a render started
+// early does not end sooner: it only holds its buffers longer.
+func (r *Renderer) Renders(n int) {
+	r.turns = nil
+	if n > 0 {
+		r.turns = make(chan struct{}, n)
+	}
+}
+
+// takeTurn waits for a render turn, for as long as the request may take.
+// Under a hold the request takes one turn for all its renders and gives it
+// back when it is done, so that its renders never wait on each other;
+// otherwise the turn ends with the render's release.
+func (r *Renderer) takeTurn(ctx context.Context, h *hold) (end func(), err error) {
+	if r.turns == nil {
+		return func() {}, nil
+	}
+	if h != nil {
+		h.turnMu.Lock()
+		defer h.turnMu.Unlock()
+		if h.turn {
+			return func() {}, nil
+		}
+	}
+	select {
+	case r.turns <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	give := sync.OnceFunc(func() { <-r.turns })
+	if h != nil && h.keep(give) {
+		h.turn = true
+		return func() {}, nil
+	}
+	return give, nil
 }
 
 type holdKey struct{}
@@ -65,6 +109,9 @@ type hold struct {
 	mu    sync.Mutex
 	ends  []func()
 	ended bool
+
+	turnMu sync.Mutex // taken while the request waits for its turn
+	turn   bool       // the request has its render turn
 }
 
 // HoldRenders makes the renders admitted under ctx keep their room until
@@ -97,6 +144,17 @@ func (h *hold) join(release func()) func() {
 		leave()
 	}
 	return leave
+}
+
+// keep makes f run when the hold ends; false if it has ended already.
+func (h *hold) keep(f func()) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ended {
+		return false
+	}
+	h.ends = append(h.ends, f)
+	return true
 }
 
 func (h *hold) end() {

@@ -102,3 +102,54 @@ func TestHeldRendersKeepTheirRoomUntilTheRequestIsDone(t *testing.T) {
 		}
 	}
 }
+
+// Renders beyond the turns wait, for as long as their request may, and a
+// request under a hold takes one turn for all its renders until it is done.
+func TestRendersWaitTheirTurn(t *testing.T) {
+	r := NewRenderer(nil, 1)
+	r.Renders(1)
+	win := Window{Width: 256, Height: 256}
+	spec := Spec{Layer: Layer{Assets: []AssetSpec{{Name: "a", Bidx: []int{1}}}}}
+	waits := func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancel()
+		release, err := r.admitImage(ctx, win, spec, 1)
+		if err == nil {
+			release()
+			return false
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("waiting for a turn: %v, want the request's deadline", err)
+		}
+		return true
+	}
+	release, err := r.admitImage(context.Background(), win, spec, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !waits() {
+		t.Fatal("a second render did not wait for the turn in use")
+	}
+	release()
+	if waits() {
+		t.Fatal("the turn did not come back with the render's release")
+	}
+
+	request, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ctx, done := HoldRenders(request)
+	for i := range 3 { // one request's renders share its turn
+		release, err := r.admitImage(ctx, win, spec, 1)
+		if err != nil {
+			t.Fatalf("render %d of one request: %v", i, err)
+		}
+		release()
+	}
+	if !waits() {
+		t.Fatal("another request did not wait while the first was not done")
+	}
+	done()
+	if waits() {
+		t.Fatal("the turn did not come back when the request was done")
+	}
+}

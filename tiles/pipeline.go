@@ -33,6 +33,7 @@ type Renderer struct {
 	resolver Resolver
 	sem      chan struct{} // bounds the GDAL reads in flight, process-wide
 	admit    *admission    // bounds the memory renders hold; nil: none
+	turns    chan struct{} // bounds the renders in flight; nil: none
 }
 
 var registerDrivers sync.Once

@@ -117,7 +117,8 @@ func serve(log *slog.Logger) error {
 	tiles.KeepDatasets(cfg.Datasets)
 	tr := tiles.NewRenderer(deps.resolver, cfg.Concurrency)
 	tr.Limit(cfg.RenderMemory)
-	log.Info("renders", "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cache>>20, "go_limit_mb", goLimit>>20, "allocator", malloc.Allocator())
+	tr.Renders(cfg.Renders)
+	log.Info("renders", "at_once", cfg.Renders, "memory_mb", cfg.RenderMemory>>20, "concurrency", cfg.Concurrency, "datasets_kept", cfg.Datasets, "gdal_cache_mb", cache>>20, "go_limit_mb", goLimit>>20, "allocator", malloc.Allocator())
 	var renderer handler.Renderer = tr
 	if deps.tracing != nil {
 		renderer = handler.TracedRenderer(renderer)
