@@ -40,10 +40,11 @@ func (r *Renderer) Limit(bytes int64) {
 	r.admit = &admission{sem: semaphore.NewWeighted(bytes), size: bytes, wait: admitWait}
 }
 
-// admitImage waits for room for a render of win and spec over items. The
-// room is given back once release is called and, under HoldRenders, the
-// request is over too: the image's styling and encoding use it after the
-// reads.
+// admitImage waits for a render turn, then for room for a render of win
+// and spec over items, so that a render waiting its turn holds no room.
+// The room is given back once release is called and, under HoldRenders,
+// the request is over too: the image's styling and encoding use it after
+// the reads.
 func (r *Renderer) admitImage(ctx context.Context, win Window, spec Spec, items int) (release func(), err error) {
 	h, _ := ctx.Value(holdKey{}).(*hold)
 	endTurn, err := r.takeTurn(ctx, h)
