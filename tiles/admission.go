@@ -90,12 +90,10 @@ func (r *Renderer) takeTurn(ctx context.Context, h *hold) (end func(), err error
 			return func() {}, nil
 		}
 	}
-	select {
-	case r.turns <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	give, err := takeSlot(ctx, r.turns)
+	if err != nil {
+		return nil, err
 	}
-	give := sync.OnceFunc(func() { <-r.turns })
 	if h != nil && h.keep(give) {
 		h.turn = true
 		return func() {}, nil
@@ -135,13 +133,7 @@ func (h *hold) join(release func()) func() {
 			release()
 		}
 	}
-	h.mu.Lock()
-	ended := h.ended
-	if !ended {
-		h.ends = append(h.ends, leave)
-	}
-	h.mu.Unlock()
-	if ended {
+	if !h.keep(leave) {
 		leave()
 	}
 	return leave

@@ -314,16 +314,22 @@ func (r *Renderer) readGuarded(ctx context.Context, item tilefunc.Item, read *wi
 // acquire waits for a read slot, which release gives back; a request
 // cancelled meanwhile gets none.
 func (r *Renderer) acquire(ctx context.Context) (release func(), err error) {
+	return takeSlot(ctx, r.sem)
+}
+
+// takeSlot waits for a slot of slots, which release gives back; a request
+// cancelled meanwhile gets none.
+func takeSlot(ctx context.Context, slots chan struct{}) (release func(), err error) {
 	select {
-	case r.sem <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 	if err := ctx.Err(); err != nil { // both were ready, and select picked the slot
-		<-r.sem
+		<-slots
 		return nil, err
 	}
-	return func() { <-r.sem }, nil
+	return func() { <-slots }, nil
 }
 
 // windowRead reads the items of one request onto its window: what does
